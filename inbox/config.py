@@ -1,0 +1,211 @@
+"""The config file (TOML) loaded into typed, validated settings.
+
+Every error names the file and the field, so a bad line costs the user one read.
+Secrets never live here: a source names the environment variable that holds its token.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from inbox.errors import ConfigError
+
+APP_NAME = "inbox"
+_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass
+class Team:
+    staff: list[str] = field(default_factory=list)
+    """Logins counted as staff in every channel, besides what the channel itself says."""
+    me: str | None = None
+    """The user's own login: `assignee:me` and the Mine view."""
+    rotation: list[str] = field(default_factory=list)
+    """Developers on support rotation, one a week from `rotation_start`."""
+    rotation_start: date | None = None
+
+
+@dataclass
+class SourceConfig:
+    """One `[[sources]]` entry: its name (the key prefix), kind and the kind's own keys."""
+
+    name: str
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@dataclass
+class View:
+    """A sidebar view: a name and a query in the query language."""
+
+    name: str
+    query: str
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    team: Team = field(default_factory=Team)
+    sources: list[SourceConfig] = field(default_factory=list)
+    views: list[View] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    """Key remaps: action id -> keys (e.g. `done = "d"`)."""
+    raw: dict[str, Any] = field(default_factory=dict)
+    """The whole parsed file, for the sections later capabilities read."""
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none configured"
+        raise ConfigError(f"no source named {name!r} (sources: {known})")
+
+    def is_staff(self, login: str | None) -> bool:
+        return bool(login) and login.lower() in {name.lower() for name in self.team.staff}
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("INBOX_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_db_path() -> Path:
+    env = os.environ.get("INBOX_DB")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "inbox.db"
+
+
+def load(path: Path | None = None, *, required: bool = False) -> Config:
+    """Load and validate a config file; a missing default file is an empty config."""
+    explicit = path is not None or bool(os.environ.get("INBOX_CONFIG"))
+    path = path or default_config_path()
+    if not path.exists():
+        if required or explicit:
+            raise ConfigError(f"{path}: config file not found")
+        return Config(path=None)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    return parse(data, path)
+
+
+def parse(data: dict[str, Any], path: Path | None = None) -> Config:
+    where = str(path) if path else "config"
+    return Config(
+        path=path,
+        team=_team(data.get("team", {}), where),
+        sources=_sources(data.get("sources", []), where),
+        views=_views(data.get("views", []), where),
+        keys=_keys(data.get("keys", {}), where),
+        raw=data,
+    )
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], where: str, name: str) -> Any:
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        wanted = " or ".join(_TYPE_NAMES.get(k, k.__name__) for k in kinds)
+        raise ConfigError(f"{where}: {name} must be {wanted}, not {value!r}")
+    return value
+
+
+_TYPE_NAMES = {str: "a string", list: "a list", dict: "a table", date: "a date (2026-11-02)",
+               bool: "true or false", int: "a number"}
+
+
+def _string_list(value: Any, where: str, name: str) -> list[str]:
+    _expect(value, list, where, name)
+    for entry in value:
+        _expect(entry, str, where, f"{name} entries")
+    return list(value)
+
+
+def _team(table: Any, where: str) -> Team:
+    _expect(table, dict, where, "[team]")
+    start = table.get("rotation_start")
+    if start is not None:
+        _expect(start, date, where, "team.rotation_start")
+    me = table.get("me")
+    if me is not None:
+        _expect(me, str, where, "team.me")
+    return Team(
+        staff=_string_list(table.get("staff", []), where, "team.staff"),
+        me=me,
+        rotation=_string_list(table.get("rotation", []), where, "team.rotation"),
+        rotation_start=start,
+    )
+
+
+def _sources(entries: Any, where: str) -> list[SourceConfig]:
+    from inbox.sources import registry  # the registry knows each kind's required keys
+
+    _expect(entries, list, where, "[[sources]]")
+    sources: list[SourceConfig] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        label = f"sources #{index}"
+        _expect(entry, dict, where, label)
+        name = entry.get("name")
+        if not isinstance(name, str) or not _SOURCE_NAME.match(name):
+            raise ConfigError(f"{where}: {label}: name must be letters, digits, '-', '_' or '.' "
+                              f"(it prefixes item keys like name:1234), not {name!r}")
+        label = f"source {name!r}"
+        if name in seen:
+            raise ConfigError(f"{where}: {label}: the name is used twice")
+        seen.add(name)
+        kind = entry.get("kind")
+        source_class = registry.KINDS.get(kind) if isinstance(kind, str) else None
+        if source_class is None:
+            raise ConfigError(f"{where}: {label}: unknown kind {kind!r} "
+                              f"(known: {', '.join(sorted(registry.KINDS))})")
+        options = {k: v for k, v in entry.items() if k not in ("name", "kind")}
+        for key in source_class.required:
+            if not options.get(key):
+                raise ConfigError(f"{where}: {label}: {kind} needs {key} = ...")
+        for key, value in options.items():
+            if key.endswith("_env") and not isinstance(value, str):
+                raise ConfigError(f"{where}: {label}: {key} must name an environment variable")
+        sources.append(SourceConfig(name=name, kind=kind, options=options))
+    return sources
+
+
+def _views(entries: Any, where: str) -> list[View]:
+    from inbox.query import parse_query  # fail at load time, not when the sidebar draws
+
+    _expect(entries, list, where, "[[views]]")
+    views = []
+    for index, entry in enumerate(entries, start=1):
+        _expect(entry, dict, where, f"views #{index}")
+        name, query = entry.get("name"), entry.get("query")
+        _expect(name, str, where, f"views #{index} name")
+        _expect(query, str, where, f"view {name!r} query")
+        try:
+            parse_query(query)
+        except Exception as exc:
+            raise ConfigError(f"{where}: view {name!r}: {exc}") from None
+        views.append(View(name=name, query=query))
+    return views
+
+
+def _keys(table: Any, where: str) -> dict[str, str]:
+    _expect(table, dict, where, "[keys]")
+    for action, keys in table.items():
+        _expect(keys, str, where, f"keys.{action}")
+    return dict(table)

@@ -1,0 +1,26 @@
+"""Error types, caught once at the edge (CLI, TUI) and shown as one clear line."""
+
+
+class InboxError(Exception):
+    """Anything the user can fix or should know about; its message is the one line shown."""
+
+
+class ConfigError(InboxError):
+    """The config file is missing, unreadable or has a bad value."""
+
+
+class QueryError(InboxError):
+    """A query in the query language does not parse."""
+
+
+class SourceError(InboxError):
+    """A channel could not be read (HTTP error, bad payload, network)."""
+
+    def __init__(self, source: str, message: str) -> None:
+        super().__init__(f"{source}: {message}")
+        self.source = source
+        self.reason = message
+
+
+class UsageError(InboxError):
+    """The command line asked for something that cannot be done (unknown key, bad value)."""

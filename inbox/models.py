@@ -1,0 +1,96 @@
+"""The inbox's data: what a channel said (Item, Reply) and what the user decided (Triage).
+
+Pure data, no I/O. Channel data and triage never share a type, so a sync that rewrites
+an Item can never touch a decision the user made.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class PostType(str, enum.Enum):
+    """Step 1 of the community process: what kind of post this is."""
+
+    TROUBLESHOOTING = "troubleshooting"
+    FEATURE = "feature"
+    BUG = "bug"
+    QUESTION = "question"
+
+    @property
+    def label(self) -> str:
+        return _TYPE_LABELS[self]
+
+
+_TYPE_LABELS = {
+    PostType.TROUBLESHOOTING: "Troubleshooting",
+    PostType.FEATURE: "Feature Proposal",
+    PostType.BUG: "Bug",
+    PostType.QUESTION: "Question",
+}
+
+
+class IdeaStatus(str, enum.Enum):
+    """The idea lifecycle a feature proposal moves through."""
+
+    UNDER_REVIEW = "under-review"
+    PLANNED = "planned"
+    STARTED = "started"
+    HELP_WANTED = "help-wanted"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One answer, comment or post in an item's thread, as the channel gave it."""
+
+    external_id: str
+    author: str
+    author_is_staff: bool
+    created_at: datetime
+    body: str
+
+
+@dataclass
+class Item:
+    """One post from one channel, normalized. Produced by a source's pure `normalize`."""
+
+    source: str
+    kind: str
+    external_id: str
+    url: str
+    title: str
+    body: str
+    author: str
+    author_is_staff: bool
+    created_at: datetime
+    last_activity_at: datetime
+    replies: int = 0
+    last_reply_by_staff: bool | None = None
+    answered: bool = False
+    state: str = "open"
+    labels: list[str] = field(default_factory=list)
+    thread: list[Reply] | None = None
+    """The replies, when the channel gave them with the item; None = not fetched."""
+
+    @property
+    def key(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+@dataclass
+class Triage:
+    """What the user decided about an item. Only the user (or their scripts) writes it."""
+
+    key: str
+    type: PostType | None = None
+    status: IdeaStatus | None = None
+    assignee: str | None = None
+    done: bool = False
+    done_activity_at: str | None = None
+    """The item's last activity when it was marked done: newer activity brings it back."""
+    snoozed_until: str | None = None
+    note: str | None = None

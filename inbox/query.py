@@ -1,0 +1,205 @@
+"""The query language of the filter bar, views and `inbox list`, compiled to SQL.
+
+Terms are ANDed, `-term` negates, bare words and "quoted phrases" are full-text.
+Parsing is separate from compiling: a query is checked once when typed, and compiled
+with the current time and user each time it runs. Values are always SQL parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from inbox.errors import QueryError
+from inbox.models import IdeaStatus, PostType
+from inbox.timeutil import iso, parse_duration
+
+KINDS = ("github", "gitlab", "discourse", "stackexchange", "slack", "zendesk", "intercom", "uservoice")
+IS_VALUES = ("open", "closed", "done", "snoozed", "answered", "awaiting", "assigned")
+FIELDS = ("type", "kind", "source", "author", "staff", "label", "status", "assignee",
+          "replies", "age", "idle", "is")
+INBOX_QUERY = "is:open -is:done -is:snoozed"
+
+_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("(?:[^"]*)"?|\S*)|("(?:[^"]*)"?)|(\S+))')
+_COMPARISON = re.compile(r"^(>=|<=|>|<|=)?(.+)$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition: a field (None for full text), its value, and whether it is negated."""
+
+    field: str | None
+    value: str
+    negated: bool = False
+    op: str = "="
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: tuple[Term, ...]
+
+
+def _unquote(value: str) -> str:
+    if value.startswith('"'):
+        value = value[1:]
+        if value.endswith('"'):
+            value = value[:-1]
+    return value
+
+
+def parse_query(text: str | None) -> Query:
+    """Parse and validate; raises QueryError naming the offending term."""
+    text = text or ""
+    terms: list[Term] = []
+    position = 0
+    while position < len(text):
+        if not text[position:].strip():
+            break
+        match = _TOKEN.match(text, position)
+        if not match or match.end() == position:
+            raise QueryError(f"cannot read the query at {text[position:]!r}")
+        position = match.end()
+        negated, name, field_value, phrase, word = match.groups()
+        negated = bool(negated)
+        if name is not None:
+            terms.append(_field_term(name.lower(), _unquote(field_value), negated))
+        elif phrase is not None:
+            value = _unquote(phrase).strip()
+            if value:
+                terms.append(Term(None, value, negated))
+        elif word is not None:
+            terms.append(Term(None, word, negated))
+    return Query(text=text, terms=tuple(terms))
+
+
+def _field_term(name: str, value: str, negated: bool) -> Term:
+    if name not in FIELDS:
+        raise QueryError(f"unknown field {name + ':'!r} (fields: {', '.join(f + ':' for f in FIELDS)})")
+    if value == "":
+        raise QueryError(f"{name}: needs a value")
+    lowered = value.lower()
+    if name == "type":
+        allowed = [t.value for t in PostType] + ["none"]
+        if lowered not in allowed:
+            raise QueryError(f"type:{value} is not a type (use {'|'.join(allowed)})")
+        return Term(name, lowered, negated)
+    if name == "status":
+        allowed = [s.value for s in IdeaStatus] + ["none"]
+        if lowered not in allowed:
+            raise QueryError(f"status:{value} is not a status (use {'|'.join(allowed)})")
+        return Term(name, lowered, negated)
+    if name == "kind":
+        if lowered not in KINDS:
+            raise QueryError(f"kind:{value} is not a channel kind (use {'|'.join(KINDS)})")
+        return Term(name, lowered, negated)
+    if name == "staff":
+        if lowered not in ("yes", "no", "true", "false"):
+            raise QueryError(f"staff:{value}: use staff:yes or staff:no")
+        return Term(name, "yes" if lowered in ("yes", "true") else "no", negated)
+    if name == "is":
+        if lowered not in IS_VALUES:
+            raise QueryError(f"is:{value} is not known (use {'|'.join(IS_VALUES)})")
+        return Term(name, lowered, negated)
+    if name in ("replies", "age", "idle"):
+        op, amount = _COMPARISON.match(value).groups()  # type: ignore[union-attr]
+        op = op or ("=" if name == "replies" else ">=")
+        if name == "replies":
+            if not amount.isdigit():
+                raise QueryError(f"replies:{value}: use a number, e.g. replies:0 or replies:>3")
+        else:
+            try:
+                parse_duration(amount)
+            except ValueError:
+                raise QueryError(f"{name}:{value}: use a duration with m, h, d or w, "
+                                 f"e.g. {name}:>=2d") from None
+            if op == "=":
+                op = ">="
+        return Term(name, amount, negated, op)
+    return Term(name, value, negated)
+
+
+# --- compiling -----------------------------------------------------------------------
+
+FROM = "items i LEFT JOIN triage t ON t.key = i.key"
+DONE_SQL = ("(t.done = 1 AND (t.done_activity_at IS NULL "
+            "OR i.last_activity_at <= t.done_activity_at))")
+SNOOZED_SQL = "(t.snoozed_until IS NOT NULL AND t.snoozed_until > :now)"
+AWAITING_SQL = "(i.replies = 0 OR i.last_reply_by_staff IS NOT 1)"
+_IS_SQL = {
+    "open": "i.state = 'open'",
+    "closed": "i.state = 'closed'",
+    "done": DONE_SQL,
+    "snoozed": SNOOZED_SQL,
+    "answered": "i.answered = 1",
+    "awaiting": AWAITING_SQL,
+    "assigned": "t.assignee IS NOT NULL",
+}
+# age/idle: "older than" means an earlier timestamp, so the comparison flips.
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "=": "<="}
+
+
+def _fts_match(text: str) -> str:
+    """A bare word matches as a prefix (`postgr` finds postgres); a phrase matches exactly."""
+    quoted = '"' + text.replace('"', '""') + '"'
+    return quoted if " " in text.strip() else quoted + "*"
+
+
+def compile_query(query: Query | str, *, now: datetime, me: str | None = None) -> tuple[str, dict]:
+    """The SQL WHERE clause (over `FROM`) and its named parameters."""
+    if isinstance(query, str):
+        query = parse_query(query)
+    clauses: list[str] = []
+    params: dict[str, object] = {"now": iso(now)}
+    for index, term in enumerate(query.terms):
+        name = f"p{index}"
+        sql = _term_sql(term, name, params, now=now, me=me)
+        clauses.append(f"NOT {sql}" if term.negated else sql)
+    return (" AND ".join(clauses) or "1"), params
+
+
+def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | None) -> str:
+    field, value = term.field, term.value
+    if field is None:
+        params[name] = _fts_match(value)
+        return f"(i.rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :{name}))"
+    if field == "is":
+        return f"({_IS_SQL[value]})"
+    if field in ("type", "status"):
+        if value == "none":
+            return f"(t.{field} IS NULL)"
+        params[name] = value
+        return f"(t.{field} IS NOT NULL AND t.{field} = :{name})"
+    if field == "kind":
+        params[name] = value
+        return f"(i.kind = :{name})"
+    if field == "source":
+        params[name] = value
+        return f"(i.source = :{name})"
+    if field == "author":
+        params[name] = value
+        return f"(i.author = :{name} COLLATE NOCASE)"
+    if field == "staff":
+        return "(i.author_is_staff = 1)" if value == "yes" else "(i.author_is_staff = 0)"
+    if field == "label":
+        params[name] = value
+        return (f"(EXISTS (SELECT 1 FROM item_labels l WHERE l.key = i.key "
+                f"AND l.label = :{name} COLLATE NOCASE))")
+    if field == "assignee":
+        if value.lower() == "none":
+            return "(t.assignee IS NULL)"
+        if value.lower() == "me":
+            if not me:
+                raise QueryError("assignee:me needs `me = \"your-login\"` under [team] in the config")
+            value = me
+        params[name] = value
+        return f"(t.assignee IS NOT NULL AND t.assignee = :{name} COLLATE NOCASE)"
+    if field == "replies":
+        params[name] = int(value)
+        return f"(i.replies {term.op} :{name})"
+    if field in ("age", "idle"):
+        column = "i.created_at" if field == "age" else "i.last_activity_at"
+        params[name] = iso(now - parse_duration(value))
+        return f"({column} {_FLIP[term.op]} :{name})"
+    raise QueryError(f"unknown field {field}:")  # parse_query never lets this through

@@ -1,0 +1,1 @@
+"""Channel adapters: one module per kind, a shared HTTP session and shared paginators."""

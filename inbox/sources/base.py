@@ -1,0 +1,159 @@
+"""The contract every channel fills in: a kind, its config keys, `fetch` and a pure `normalize`.
+
+A source never touches the store. `fetch` reads what it needs to resume (cursors, ETags,
+what is already stored) through a `SyncContext` and yields `Page`s; the sync saves each
+page with its cursor in one transaction.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+from inbox.config import SourceConfig
+from inbox.errors import ConfigError
+from inbox.models import Item, Reply
+from inbox.sources.http import Session
+from inbox.store import Cursor
+
+
+@dataclass
+class Page:
+    """What one fetched page adds to the inbox, and where the stream stands after it."""
+
+    stream: str
+    items: list[Item] = field(default_factory=list)
+    replies: dict[str, list[Reply]] = field(default_factory=dict)
+    cursor: Cursor | None = None
+    etag: tuple[str, str | None] | None = None
+    not_modified: bool = False
+
+
+class SyncContext(Protocol):
+    """What a source may ask of the sync while fetching (reads only)."""
+
+    now: datetime
+
+    def cursor(self, stream: str) -> Cursor: ...
+    def etag(self, url: str) -> str | None: ...
+    def known_activity(self, keys: list[str]) -> dict[str, str]: ...
+    def warn(self, message: str) -> None: ...
+
+
+class Source:
+    """Base of every channel adapter.
+
+    Subclasses set `kind`, `required` (config keys that must be present),
+    `default_base_url`, and implement `fetch` and `normalize`.
+    """
+
+    kind: ClassVar[str] = ""
+    required: ClassVar[tuple[str, ...]] = ()
+    default_base_url: ClassVar[str | None] = None
+    secret_keys: ClassVar[tuple[str, ...]] = ("token_env",)
+    """Config keys naming environment variables that hold this kind's secrets."""
+
+    def __init__(self, config: SourceConfig, *, staff: frozenset[str] = frozenset(),
+                 env: Mapping[str, str] | None = None) -> None:
+        self.config = config
+        self.name = config.name
+        self.staff = frozenset(login.lower() for login in staff)
+        self.env = os.environ if env is None else env
+        base_url = config.get("base_url") or self.default_base_url
+        if not base_url:
+            raise ConfigError(f"source {self.name!r}: {self.kind} needs base_url = ...")
+        self.base_url = str(base_url).rstrip("/")
+
+    # --- configuration helpers -------------------------------------------------
+
+    def secret(self, key: str, *, required: bool = False) -> str | None:
+        """The value of the environment variable the config names under `key`."""
+        variable = self.config.get(key)
+        if not variable:
+            if required:
+                raise ConfigError(f"source {self.name!r}: set {key} = \"VARIABLE\" naming the "
+                                  "environment variable that holds the secret")
+            return None
+        value = self.env.get(variable)
+        if not value and required:
+            raise ConfigError(f"source {self.name!r}: environment variable {variable} is not set")
+        return value or None
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(v for v in (self.secret(k) for k in self.secret_keys) if v)
+
+    def headers(self) -> dict[str, str]:
+        """Auth and API headers for every request."""
+        return {}
+
+    def params(self) -> dict[str, str]:
+        """Query parameters sent with every request but never stored (e.g. an API key)."""
+        return {}
+
+    def is_staff(self, login: str | None) -> bool:
+        return bool(login) and login.lower() in self.staff
+
+    def key(self, external_id: object) -> str:
+        return f"{self.name}:{external_id}"
+
+    def session(self, **kwargs: Any) -> Session:
+        return Session(self.name, headers=self.headers(), params=self.params(),
+                       secrets=self.secrets(), **kwargs)
+
+    # --- the contract ----------------------------------------------------------
+
+    def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
+        """Page through the channel from where the last sync stopped.
+
+        Yields:
+            One `Page` per API page, with the cursor to store alongside it.
+        Raises:
+            SourceError: the channel failed after retries, or sent a payload we cannot read.
+        """
+        raise NotImplementedError
+
+    def normalize(self, raw: Any) -> Item:
+        """One raw API object -> Item. Pure: no I/O, no clock, no store."""
+        raise NotImplementedError
+
+
+class Stream:
+    """Tracks one incremental stream (issues, comments, topics) through a sync.
+
+    Channels list newest activity first; once a page reaches activity older than what the
+    last complete sync saw, the rest is known and the stream stops early. The cursor saved
+    with each page says where to resume and how far a finished sync has seen.
+    """
+
+    def __init__(self, name: str, start: Cursor) -> None:
+        self.name = name
+        self.start = start
+        self.resuming = start.next_url is not None
+        self.newest: str | None = start.pending_high_water if self.resuming else None
+
+    def first_url(self, fresh_url: str) -> str:
+        return self.start.next_url or fresh_url
+
+    def after_page(self, activity: list[str], next_url: str | None,
+                   ordered: list[str] | None = None) -> tuple[Cursor, bool]:
+        """The cursor to save with this page and whether the stream is finished.
+
+        Args:
+            activity: the last-activity time (ISO) of every object on the page.
+            next_url: the next page, if the channel gave one.
+            ordered: the times that should be newest first (default: `activity`); the
+                early stop is only trusted when they are.
+        """
+        if activity:
+            self.newest = max([self.newest or "", *activity])
+        high_water = self.start.high_water
+        ordered = activity if ordered is None else ordered
+        descending = all(a >= b for a, b in zip(ordered, ordered[1:]))
+        caught_up = bool(high_water and ordered and descending and ordered[-1] < high_water)
+        if next_url is None or caught_up:
+            newest = max(self.newest or "", high_water or "") or None
+            return Cursor(next_url=None, high_water=newest, pending_high_water=None), True
+        return Cursor(next_url=next_url, high_water=high_water, pending_high_water=self.newest), False

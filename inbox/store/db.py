@@ -1,0 +1,351 @@
+"""The local SQLite inbox: the one place that writes it, and the queries that read it.
+
+WAL mode lets the TUI read while a sync writes from another thread or process. Each
+page of a sync is saved with its cursor in one transaction, so an interrupted sync
+resumes where it stopped and an upsert by key never duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from inbox.errors import InboxError, QueryError
+from inbox.models import Item, Reply
+from inbox.query import DONE_SQL, FROM, SNOOZED_SQL, Query, compile_query, parse_query
+from inbox.store import migrations
+from inbox.timeutil import iso
+
+TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note")
+
+LIST_COLUMNS = (
+    "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
+    "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
+    "i.labels, t.type, t.status, t.assignee, t.snoozed_until, t.note, "
+    f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed"
+)
+
+_ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",
+                 "author_is_staff", "created_at", "last_activity_at", "replies",
+                 "last_reply_by_staff", "answered", "state", "labels", "synced_at")
+_UPSERT_ITEM = (
+    f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)}) "
+    "ON CONFLICT(key) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _ITEM_COLUMNS if c not in ("key", "last_reply_by_staff"))
+    # a list page may not know who replied last; keep what a thread fetch learned
+    + ", last_reply_by_staff = CASE WHEN excluded.replies = 0 THEN NULL "
+      "ELSE coalesce(excluded.last_reply_by_staff, items.last_reply_by_staff) END"
+)
+_UPSERT_REPLY = (
+    "INSERT INTO thread (key, reply_id, author, author_is_staff, created_at, body) "
+    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key, reply_id) DO UPDATE SET "
+    "author = excluded.author, author_is_staff = excluded.author_is_staff, "
+    "created_at = excluded.created_at, body = excluded.body"
+)
+_LAST_REPLY_FROM_THREAD = (
+    "UPDATE items SET last_reply_by_staff = (SELECT r.author_is_staff FROM thread r "
+    "WHERE r.key = items.key ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1) "
+    "WHERE key = ? AND replies > 0 AND EXISTS (SELECT 1 FROM thread r WHERE r.key = items.key)"
+)
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a stream of one source stands: mid-sync position and how far it has seen."""
+
+    next_url: str | None = None
+    high_water: str | None = None
+    pending_high_water: str | None = None
+
+
+class Store:
+    """The inbox database. Safe to share between threads (one connection, one lock)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path) if str(path) != ":memory:" else None
+        if self.path is not None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InboxError(f"{self.path}: cannot create its folder: {exc}") from None
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
+                                   timeout=30)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA busy_timeout = 30000")
+            self.db = sqlite_utils.Database(conn)
+            self._lock = threading.RLock()
+            migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise InboxError(f"{path}: not a usable inbox database ({exc})") from None
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        with self._lock:
+            conn = self.db.conn
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    # --- writing what channels said ----------------------------------------------
+
+    def save_page(
+        self,
+        source: str,
+        items: Sequence[Item] = (),
+        *,
+        stream: str = "items",
+        cursor: Cursor | None = None,
+        etag: tuple[str, str | None] | None = None,
+        replies: dict[str, list[Reply]] | None = None,
+        synced_at: datetime | None = None,
+    ) -> None:
+        """One page of a sync, its cursor and its ETag, in one transaction."""
+        synced = iso(synced_at) if synced_at else None
+        streamed = dict(replies or {})
+        replies = dict(streamed)
+        for item in items:
+            if item.thread is not None:
+                replies[item.key] = item.thread
+        with self.transaction() as conn:
+            conn.executemany(_UPSERT_ITEM, [_item_row(item, synced) for item in items])
+            keys = [item.key for item in items]
+            conn.executemany("DELETE FROM item_labels WHERE key = ?", [(k,) for k in keys])
+            conn.executemany(
+                "INSERT OR IGNORE INTO item_labels (key, label) VALUES (?, ?)",
+                [(item.key, label) for item in items for label in item.labels],
+            )
+            known = self._existing_keys(conn, replies)
+            conn.executemany(_UPSERT_REPLY, [
+                (key, r.external_id, r.author, int(r.author_is_staff), iso(r.created_at), r.body)
+                for key, thread in replies.items() if key in known for r in thread
+            ])
+            # A reply stream (GitHub's comments) is complete for what changed, so it says who
+            # replied last; a thread that came with its item may be cut short and does not.
+            conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in streamed if key in known])
+            if cursor is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO cursors (source, stream, next_url, high_water, "
+                    "pending_high_water) VALUES (?, ?, ?, ?, ?)",
+                    (source, stream, cursor.next_url, cursor.high_water, cursor.pending_high_water),
+                )
+            if etag is not None and etag[1]:
+                conn.execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?, ?)", etag)
+
+    @staticmethod
+    def _existing_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
+        keys = list(keys)
+        found: set[str] = set()
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(row[0] for row in conn.execute(
+                f"SELECT key FROM items WHERE key IN ({marks})", chunk))
+        return found
+
+    def cursor(self, source: str, stream: str = "items") -> Cursor:
+        with self._lock:
+            row = self.db.execute(
+                "SELECT next_url, high_water, pending_high_water FROM cursors "
+                "WHERE source = ? AND stream = ?", [source, stream]).fetchone()
+        return Cursor(*row) if row else Cursor()
+
+    def etag(self, url: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT etag FROM etags WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def record_sync(self, source: str, kind: str, *, now: datetime, error: str | None = None,
+                    rate_remaining: int | None = None, rate_limit: int | None = None,
+                    rate_reset_at: datetime | None = None) -> None:
+        """Remember how the last sync of a source went, for the status line and `sources`."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT last_success_at, rate_remaining, rate_limit, rate_reset_at "
+                               "FROM sources WHERE name = ?", [source]).fetchone()
+            last_success, old_remaining, old_limit, old_reset = row or (None, None, None, None)
+            conn.execute(
+                "INSERT OR REPLACE INTO sources (name, kind, last_attempt_at, last_success_at, "
+                "last_error, rate_remaining, rate_limit, rate_reset_at) VALUES (?,?,?,?,?,?,?,?)",
+                (source, kind, iso(now), iso(now) if error is None else last_success, error,
+                 rate_remaining if rate_remaining is not None else old_remaining,
+                 rate_limit if rate_limit is not None else old_limit,
+                 iso(rate_reset_at) if rate_reset_at else old_reset),
+            )
+
+    def source_states(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.db.query("SELECT * FROM sources ORDER BY name"))
+
+    # --- reading ------------------------------------------------------------------
+
+    def _where(self, query: Query | str | None, now: datetime, me: str | None) -> tuple[str, dict]:
+        if query is None or isinstance(query, str):
+            query = parse_query(query or "")
+        return compile_query(query, now=now, me=me)
+
+    def _run(self, sql: str, params: dict) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                cursor = self.db.conn.execute(sql, params)
+                names = [d[0] for d in cursor.description]
+                return [dict(zip(names, row)) for row in cursor.fetchall()]
+            except sqlite3.OperationalError as exc:
+                if "fts5" in str(exc) or "MATCH" in str(exc):
+                    raise QueryError(f"cannot search for that text ({exc})") from None
+                raise
+
+    def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
+                   limit: int | None = None, offset: int = 0, with_body: bool = False
+                   ) -> list[dict[str, Any]]:
+        """Rows for the list, newest activity first."""
+        where, params = self._where(query, now, me)
+        columns = LIST_COLUMNS + (", i.body" if with_body else "")
+        sql = f"SELECT {columns} FROM {FROM} WHERE {where} ORDER BY i.last_activity_at DESC, i.key"
+        if limit is not None:
+            sql += " LIMIT :limit OFFSET :offset"
+            params.update(limit=limit, offset=offset)
+        return self._run(sql, params)
+
+    def count(self, query: Query | str | None, *, now: datetime, me: str | None = None) -> int:
+        where, params = self._where(query, now, me)
+        return self._run(f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where}", params)[0]["n"]
+
+    def item(self, key: str, *, now: datetime) -> dict[str, Any] | None:
+        rows = self._run(f"SELECT {LIST_COLUMNS}, i.body FROM {FROM} WHERE i.key = :key",
+                         {"key": key, "now": iso(now)})
+        return rows[0] if rows else None
+
+    def thread(self, key: str) -> list[dict[str, Any]]:
+        return self._run("SELECT reply_id, author, author_is_staff, created_at, body FROM thread "
+                         "WHERE key = :key ORDER BY created_at, rowid", {"key": key})
+
+    def known_activity(self, keys: Sequence[str]) -> dict[str, str]:
+        """Stored last activity by key: lets a source skip re-fetching unchanged threads."""
+        found: dict[str, str] = {}
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start:start + 500])
+                marks = ", ".join("?" for _ in chunk)
+                found.update(self.db.conn.execute(
+                    f"SELECT key, last_activity_at FROM items WHERE key IN ({marks})", chunk).fetchall())
+        return found
+
+    def existing_keys(self, keys: Iterable[str]) -> set[str]:
+        with self._lock:
+            return self._existing_keys(self.db.conn, keys)
+
+    def item_count(self, source: str | None = None) -> int:
+        sql, params = "SELECT COUNT(*) AS n FROM items i", {}
+        if source:
+            sql, params = sql + " WHERE i.source = :source", {"source": source}
+        return self._run(sql, params)[0]["n"]
+
+    # --- the user's decisions -----------------------------------------------------
+
+    def triage_rows(self, keys: Sequence[str]) -> dict[str, dict[str, Any] | None]:
+        """The current triage of each key (None where the user decided nothing yet)."""
+        with self._lock:
+            rows = {key: None for key in keys}
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start:start + 500])
+                marks = ", ".join("?" for _ in chunk)
+                cursor = self.db.conn.execute(
+                    f"SELECT key, {', '.join(TRIAGE_FIELDS)} FROM triage WHERE key IN ({marks})", chunk)
+                for row in cursor.fetchall():
+                    rows[row[0]] = dict(zip(("key",) + TRIAGE_FIELDS, row))
+            return rows
+
+    def set_triage(self, keys: Sequence[str], changes: dict[str, Any], *, now: datetime
+                   ) -> dict[str, dict[str, Any] | None]:
+        """Apply the same changes to each key; returns what was there before (for undo).
+
+        Marking done records the item's current last activity, so newer activity from the
+        channel brings it back to the Inbox without anyone touching the triage row.
+        """
+        unknown = set(changes) - set(TRIAGE_FIELDS)
+        if unknown:
+            raise ValueError(f"not triage fields: {sorted(unknown)}")
+        before = self.triage_rows(keys)
+        with self.transaction() as conn:
+            for key in keys:
+                values = dict(changes)
+                if values.get("done"):
+                    row = conn.execute("SELECT last_activity_at FROM items WHERE key = ?", [key]).fetchone()
+                    values["done_activity_at"] = row[0] if row else None
+                elif "done" in values:
+                    values["done_activity_at"] = None
+                if "done" in values:
+                    values["done"] = int(bool(values["done"]))
+                conn.execute("INSERT OR IGNORE INTO triage (key) VALUES (?)", [key])
+                assignments = ", ".join(f"{name} = ?" for name in values)
+                conn.execute(f"UPDATE triage SET {assignments}, updated_at = ? WHERE key = ?",
+                             [*values.values(), iso(now), key])
+        return before
+
+    def restore_triage(self, snapshot: dict[str, dict[str, Any] | None]) -> None:
+        """Put triage rows back as `set_triage` found them: the undo of a triage action."""
+        with self.transaction() as conn:
+            for key, row in snapshot.items():
+                conn.execute("DELETE FROM triage WHERE key = ?", [key])
+                if row is not None:
+                    columns = ("key",) + TRIAGE_FIELDS
+                    conn.execute(f"INSERT INTO triage ({', '.join(columns)}) VALUES "
+                                 f"({', '.join('?' for _ in columns)})", [row[c] for c in columns])
+
+
+def _item_row(item: Item, synced_at: str | None) -> tuple:
+    last_reply = None if item.replies == 0 or item.last_reply_by_staff is None else int(item.last_reply_by_staff)
+    return (
+        item.key, item.source, item.kind, item.external_id, item.url, item.title, item.body,
+        item.author, int(item.author_is_staff), iso(item.created_at), iso(item.last_activity_at),
+        int(item.replies), last_reply, int(item.answered), item.state,
+        json.dumps(item.labels, ensure_ascii=False), synced_at,
+    )
+
+
+def item_json(row: dict[str, Any]) -> dict[str, Any]:
+    """The item JSON contract of `inbox list --json` from a store row."""
+    last_reply = row.get("last_reply_by_staff")
+    return {
+        "key": row["key"],
+        "source": row["source"],
+        "kind": row["kind"],
+        "external_id": row["external_id"],
+        "url": row["url"],
+        "title": row["title"],
+        "body": row.get("body"),
+        "author": row["author"],
+        "author_is_staff": bool(row["author_is_staff"]),
+        "created_at": row["created_at"],
+        "last_activity_at": row["last_activity_at"],
+        "replies": row["replies"],
+        "last_reply_by_staff": None if row["replies"] == 0 or last_reply is None else bool(last_reply),
+        "answered": bool(row["answered"]),
+        "state": row["state"],
+        "labels": json.loads(row["labels"] or "[]"),
+        "type": row["type"],
+        "status": row["status"],
+        "assignee": row["assignee"],
+        "done": bool(row["done"]),
+        "snoozed_until": row["snoozed_until"],
+        "note": row.get("note"),
+    }

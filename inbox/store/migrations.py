@@ -1,0 +1,83 @@
+"""Schema migrations: each a function, applied once, in order, recorded in `_migrations`.
+
+Channel data (`items`, `thread`, `item_labels`) and the user's decisions (`triage`) live
+in separate tables joined by key, so no sync can overwrite a decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
+
+
+def migration(function: Callable[[sqlite_utils.Database], None]):
+    MIGRATIONS.append(function)
+    return function
+
+
+@migration
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db["items"].create(
+        {
+            "key": str, "source": str, "kind": str, "external_id": str, "url": str,
+            "title": str, "body": str, "author": str, "author_is_staff": int,
+            "created_at": str, "last_activity_at": str, "replies": int,
+            "last_reply_by_staff": int, "answered": int, "state": str, "labels": str,
+            "synced_at": str,
+        },
+        pk="key",
+        not_null={"source", "kind", "external_id", "title", "created_at", "last_activity_at"},
+        defaults={"replies": 0, "answered": 0, "state": "open", "labels": "[]", "author_is_staff": 0},
+    )
+    db["items"].create_index(["last_activity_at"], index_name="items_by_activity")
+    db["items"].create_index(["created_at"], index_name="items_by_created")
+    db["items"].create_index(["source", "last_activity_at"], index_name="items_by_source")
+    db["items"].enable_fts(["title", "body", "author"], create_triggers=True, tokenize="unicode61")
+
+    db["thread"].create(
+        {"key": str, "reply_id": str, "author": str, "author_is_staff": int,
+         "created_at": str, "body": str},
+        pk=("key", "reply_id"),
+    )
+    db["thread"].create_index(["key", "created_at"], index_name="thread_by_item")
+
+    db["item_labels"].create({"key": str, "label": str}, pk=("key", "label"))
+    db["item_labels"].create_index(["label"], index_name="labels_by_name")
+
+    db["triage"].create(
+        {"key": str, "type": str, "status": str, "assignee": str, "done": int,
+         "done_activity_at": str, "snoozed_until": str, "note": str, "updated_at": str},
+        pk="key",
+        defaults={"done": 0},
+    )
+    db["triage"].create_index(["assignee"], index_name="triage_by_assignee")
+
+    db["sources"].create(
+        {"name": str, "kind": str, "last_attempt_at": str, "last_success_at": str,
+         "last_error": str, "rate_remaining": int, "rate_limit": int, "rate_reset_at": str},
+        pk="name",
+    )
+    db["cursors"].create(
+        {"source": str, "stream": str, "next_url": str, "high_water": str,
+         "pending_high_water": str},
+        pk=("source", "stream"),
+    )
+    db["etags"].create({"url": str, "etag": str, "last_modified": str}, pk="url")
+
+
+def apply(db: sqlite_utils.Database) -> list[str]:
+    """Apply what is missing; returns the names applied."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
+    applied = []
+    for function in MIGRATIONS:
+        if function.__name__ in done:
+            continue
+        with db.conn:
+            function(db)
+            db.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", [function.__name__])
+        applied.append(function.__name__)
+    return applied

@@ -1,0 +1,171 @@
+"""Sources -> store: concurrent, page by page, resumable, one failure never sinks the rest.
+
+Each page is saved with its cursor in one transaction. A source that fails is reported
+with one line naming it; what the others (and its own earlier pages) brought is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import httpx
+
+from inbox.config import Config, SourceConfig
+from inbox.errors import InboxError, SourceError
+from inbox.sources import registry
+from inbox.sources.base import Source
+from inbox.store import Cursor, Store
+from inbox.text import one_line
+from inbox.timeutil import utcnow
+
+
+@dataclass
+class SourceResult:
+    """How one source's sync went."""
+
+    name: str
+    kind: str
+    items: int = 0
+    replies: int = 0
+    pages: int = 0
+    requests: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.warnings
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.name}: failed: {self.error}"
+        text = f"{self.name}: {self.items} items, {self.replies} replies"
+        if self.not_modified and not self.items:
+            text = f"{self.name}: unchanged"
+        if self.warnings:
+            text += f" (incomplete: {self.warnings[0]}" + (
+                f" and {len(self.warnings) - 1} more)" if len(self.warnings) > 1 else ")")
+        return text
+
+
+class SyncProgress(Protocol):
+    """What a sync tells its watcher (the CLI's progress bars, the TUI's status line)."""
+
+    def started(self, source: str) -> None: ...
+    def advanced(self, source: str, items: int, pages: int) -> None: ...
+    def status(self, source: str, text: str) -> None: ...
+    def finished(self, result: SourceResult) -> None: ...
+
+
+class QuietProgress:
+    def started(self, source: str) -> None: pass
+    def advanced(self, source: str, items: int, pages: int) -> None: pass
+    def status(self, source: str, text: str) -> None: pass
+    def finished(self, result: SourceResult) -> None: pass
+
+
+class _Context:
+    """The read-only view of the store a source gets while fetching."""
+
+    def __init__(self, store: Store, source: str, now: datetime, result: SourceResult) -> None:
+        self.store, self.source, self.now, self.result = store, source, now, result
+
+    def cursor(self, stream: str) -> Cursor:
+        return self.store.cursor(self.source, stream)
+
+    def etag(self, url: str) -> str | None:
+        return self.store.etag(url)
+
+    def known_activity(self, keys: list[str]) -> dict[str, str]:
+        return self.store.known_activity(keys)
+
+    def warn(self, message: str) -> None:
+        self.result.warnings.append(one_line(message))
+
+
+async def sync_source(
+    source: Source,
+    store: Store,
+    *,
+    progress: SyncProgress,
+    now: datetime,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> SourceResult:
+    """Fetch one source page by page into the store; never raises for channel trouble."""
+    result = SourceResult(source.name, source.kind)
+    progress.started(source.name)
+    context = _Context(store, source.name, now, result)
+    session = None
+    try:
+        session = source.session(transport=transport, sleep=sleep,
+                                 notify=lambda text: progress.status(source.name, text))
+        async with session:
+            async for page in source.fetch(session, context):
+                if page.not_modified:
+                    result.not_modified = True
+                    continue
+                store.save_page(source.name, page.items, stream=page.stream, cursor=page.cursor,
+                                etag=page.etag, replies=page.replies, synced_at=now)
+                result.pages += 1
+                result.items += len(page.items)
+                result.replies += sum(len(r) for r in page.replies.values())
+                progress.advanced(source.name, result.items, result.pages)
+    except InboxError as exc:
+        result.error = exc.reason if isinstance(exc, SourceError) else str(exc)
+    except Exception as exc:  # an unexpected payload shape must not take the other sources down
+        if os.environ.get("INBOX_DEBUG"):
+            raise
+        detail = session.redact(str(exc)) if session else str(exc)
+        result.error = one_line(f"unexpected data from the channel ({type(exc).__name__}: {detail})")[:300]
+    if session is not None:
+        result.requests = session.requests
+    rate = session.rate if session is not None else None
+    store.record_sync(
+        source.name, source.kind, now=now,
+        error=result.error or (result.warnings[0] if result.warnings else None),
+        rate_remaining=rate.remaining if rate else None,
+        rate_limit=rate.limit if rate else None,
+        rate_reset_at=rate.reset_at if rate else None,
+    )
+    progress.finished(result)
+    return result
+
+
+async def sync_all(
+    config: Config,
+    store: Store,
+    *,
+    only: Sequence[str] = (),
+    progress: SyncProgress | None = None,
+    env: Mapping[str, str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    now: datetime | None = None,
+) -> list[SourceResult]:
+    """Sync the configured sources (or `only` those named) concurrently."""
+    progress = progress or QuietProgress()
+    now = now or utcnow()
+    chosen: list[SourceConfig] = [config.source(name) for name in only] if only else list(config.sources)
+    tasks = []
+    results: list[SourceResult] = []
+    for source_config in chosen:
+        try:
+            source = registry.build(source_config, config, env=env)
+        except InboxError as exc:
+            result = SourceResult(source_config.name, source_config.kind, error=str(exc))
+            store.record_sync(source_config.name, source_config.kind, now=now, error=result.error)
+            progress.finished(result)
+            results.append(result)
+            continue
+        tasks.append(sync_source(source, store, progress=progress, now=now,
+                                 transport=transport, sleep=sleep))
+    results.extend(await asyncio.gather(*tasks))
+    order = {s.name: index for index, s in enumerate(chosen)}
+    return sorted(results, key=lambda r: order.get(r.name, 0))

@@ -1,0 +1,124 @@
+"""Channel text made safe and readable: no escape sequences, HTML turned into plain text.
+
+Everything a channel sends passes `clean` before it is stored and again before it is
+shown, so an OSC 52 clipboard write or a colour code in a title stays inert text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+# ESC-introduced sequences (CSI, OSC up to BEL/ST, DCS/APC/PM/SOS strings, two-byte escapes),
+# their 8-bit forms, then any remaining C0/C1 control except tab and newline.
+_ESCAPES = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b[\]PX^_].*?(?:\x07|\x1b\\|\x9c|$)"
+    r"|\x1b[@-Z\\-_]"
+    r"|\x9b[0-?]*[ -/]*[@-~]"
+    r"|[\x9d\x90\x98\x9e\x9f].*?(?:\x07|\x9c|\x1b\\|$)",
+    re.DOTALL,
+)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: object) -> str:
+    """Plain, terminal-safe text: escape sequences and control characters removed."""
+    if text is None:
+        return ""
+    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    value = _ESCAPES.sub("", value)
+    return _CONTROLS.sub("", value)
+
+
+def one_line(text: object) -> str:
+    """Clean text folded onto one line, for list rows and titles."""
+    return " ".join(clean(text).split())
+
+
+def unescape(text: object) -> str:
+    """HTML entities decoded (`&#39;` -> `'`), then cleaned: for titles and names."""
+    return clean(html.unescape(str(text))) if text is not None else ""
+
+
+class _TextExtractor(HTMLParser):
+    """Collects readable text from HTML: paragraphs, lists, code blocks, link targets."""
+
+    _BLOCKS = {"p", "div", "br", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6",
+               "ul", "ol", "table", "tr", "hr", "aside"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._pre = 0
+        self._quote = 0
+        self._skip = 0
+        self._link: str | None = None
+        self._link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skip += 1
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag == "pre":
+            self._pre += 1
+            self.parts.append("\n\n")
+        elif tag == "blockquote":
+            self._quote += 1
+            self.parts.append("\n\n> ")
+        elif tag in self._BLOCKS:
+            self.parts.append("\n\n" if tag != "br" else "\n")
+        elif tag == "a":
+            self._link = dict(attrs).get("href") or None
+            self._link_text = []
+        elif tag == "img":
+            alt = dict(attrs).get("alt")
+            if alt:
+                self.parts.append(f"[image: {alt}]")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skip = max(0, self._skip - 1)
+        elif tag == "pre":
+            self._pre = max(0, self._pre - 1)
+            self.parts.append("\n\n")
+        elif tag == "blockquote":
+            self._quote = max(0, self._quote - 1)
+            self.parts.append("\n\n")
+        elif tag == "a" and self._link is not None:
+            label = "".join(self._link_text).strip()
+            if self._link.startswith(("http://", "https://")) and self._link != label:
+                self.parts.append(f" ({self._link})")
+            self._link = None
+        elif tag in self._BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._skip:
+            return
+        if not self._pre:
+            data = re.sub(r"\s+", " ", data)
+            if self._quote:
+                data = data.replace("\n", "\n> ")
+        if self._link is not None:
+            self._link_text.append(data)
+        self.parts.append(data)
+
+
+def html_to_text(markup: str | None) -> str:
+    """Readable plain text from channel HTML (Discourse `cooked`, Stack Exchange bodies)."""
+    if not markup:
+        return ""
+    parser = _TextExtractor()
+    try:
+        parser.feed(markup)
+        parser.close()
+        text = "".join(parser.parts)
+    except Exception:  # a malformed document still deserves to be read
+        text = re.sub(r"<[^>]*>", " ", markup)
+    lines = [line.rstrip() for line in clean(text).split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
