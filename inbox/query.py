@@ -13,6 +13,7 @@ from datetime import datetime
 
 from inbox.errors import QueryError
 from inbox.models import IdeaStatus, PostType
+from inbox.text import clean
 from inbox.timeutil import iso, parse_duration
 
 KINDS = ("github", "gitlab", "discourse", "stackexchange", "slack", "zendesk", "intercom", "uservoice")
@@ -52,6 +53,8 @@ def _unquote(value: str) -> str:
 def parse_query(text: str | None) -> Query:
     """Parse and validate; raises QueryError naming the offending term."""
     text = text or ""
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        raise QueryError("the query holds characters that are not valid text (lone surrogates)")
     terms: list[Term] = []
     position = 0
     while position < len(text):
@@ -66,11 +69,14 @@ def parse_query(text: str | None) -> Query:
         if name is not None:
             terms.append(_field_term(name.lower(), _unquote(field_value), negated))
         elif phrase is not None:
-            value = _unquote(phrase).strip()
+            # stored text holds no control characters, and FTS5 reads NUL as the end
+            value = clean(_unquote(phrase)).strip()
             if value:
                 terms.append(Term(None, value, negated))
         elif word is not None:
-            terms.append(Term(None, word, negated))
+            value = clean(word)
+            if value:
+                terms.append(Term(None, value, negated))
     return Query(text=text, terms=tuple(terms))
 
 
@@ -106,7 +112,7 @@ def _field_term(name: str, value: str, negated: bool) -> Term:
         op, amount = _COMPARISON.match(value).groups()  # type: ignore[union-attr]
         op = op or ("=" if name == "replies" else ">=")
         if name == "replies":
-            if not amount.isdigit():
+            if not re.fullmatch(r"[0-9]{1,9}", amount):
                 raise QueryError(f"replies:{value}: use a number, e.g. replies:0 or replies:>3")
         else:
             try:
@@ -123,7 +129,9 @@ def _field_term(name: str, value: str, negated: bool) -> Term:
 # --- compiling -----------------------------------------------------------------------
 
 FROM = "items i LEFT JOIN triage t ON t.key = i.key"
-DONE_SQL = ("(t.done = 1 AND (t.done_activity_at IS NULL "
+# `IS 1`, not `= 1`: an item with no triage row (t.done NULL) must count as not done,
+# or `-is:done` (the Inbox view) would drop every untriaged item.
+DONE_SQL = ("(t.done IS 1 AND (t.done_activity_at IS NULL "
             "OR i.last_activity_at <= t.done_activity_at))")
 SNOOZED_SQL = "(t.snoozed_until IS NOT NULL AND t.snoozed_until > :now)"
 AWAITING_SQL = "(i.replies = 0 OR i.last_reply_by_staff IS NOT 1)"
@@ -200,6 +208,9 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
         return f"(i.replies {term.op} :{name})"
     if field in ("age", "idle"):
         column = "i.created_at" if field == "age" else "i.last_activity_at"
-        params[name] = iso(now - parse_duration(value))
+        try:
+            params[name] = iso(now - parse_duration(value))
+        except OverflowError:  # further back than any date: nothing is that old
+            params[name] = ""
         return f"({column} {_FLIP[term.op]} :{name})"
     raise QueryError(f"unknown field {field}:")  # parse_query never lets this through

@@ -18,7 +18,10 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text or "")
     if not match:
         raise ValueError(f"bad duration {text!r}: use a number and a unit m, h, d or w (e.g. 2d)")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    except OverflowError:
+        raise ValueError(f"bad duration {text!r}: too long") from None
 
 
 def parse_time(value: object) -> datetime | None:
@@ -55,7 +58,7 @@ def parse_until(text: str, now: datetime) -> datetime:
     """A snooze target: a duration from now (`2d`) or a date/time (`2026-12-01`)."""
     try:
         return now + parse_duration(text)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: past the year 9999
         pass
     try:
         day = date.fromisoformat(text.strip())

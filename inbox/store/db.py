@@ -21,7 +21,7 @@ import sqlite_utils
 
 from inbox.errors import InboxError, QueryError
 from inbox.models import Item, Reply
-from inbox.query import DONE_SQL, FROM, SNOOZED_SQL, Query, compile_query, parse_query
+from inbox.query import AWAITING_SQL, DONE_SQL, FROM, SNOOZED_SQL, Query, compile_query, parse_query
 from inbox.store import migrations
 from inbox.timeutil import iso
 
@@ -31,7 +31,7 @@ LIST_COLUMNS = (
     "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
     "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
     "i.labels, t.type, t.status, t.assignee, t.snoozed_until, t.note, "
-    f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed"
+    f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting"
 )
 
 _ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",
@@ -229,6 +229,23 @@ class Store:
         where, params = self._where(query, now, me)
         return self._run(f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where}", params)[0]["n"]
 
+    def position(self, query: Query | str | None, key: str, *, now: datetime,
+                 me: str | None = None) -> int | None:
+        """Where `key` sits in `list_items` order, or None if the query leaves it out.
+
+        Lets the list keep its cursor on the same item when fresh data arrives.
+        """
+        where, params = self._where(query, now, me)
+        params["key"] = key
+        found = self._run(f"SELECT i.last_activity_at AS at FROM {FROM} WHERE {where} AND i.key = :key",
+                          params)
+        if not found:
+            return None
+        params["at"] = found[0]["at"]
+        return self._run(
+            f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where} AND (i.last_activity_at > :at "
+            "OR (i.last_activity_at = :at AND i.key < :key))", params)[0]["n"]
+
     def item(self, key: str, *, now: datetime) -> dict[str, Any] | None:
         rows = self._run(f"SELECT {LIST_COLUMNS}, i.body FROM {FROM} WHERE i.key = :key",
                          {"key": key, "now": iso(now)})
@@ -287,7 +304,10 @@ class Store:
         before = self.triage_rows(keys)
         with self.transaction() as conn:
             for key in keys:
-                values = dict(changes)
+                # a datetime (a snooze target) is stored in the one ISO form, so it compares
+                # as a string with `now` like every other stored time
+                values = {name: iso(value) if isinstance(value, datetime) else value
+                          for name, value in changes.items()}
                 if values.get("done"):
                     row = conn.execute("SELECT last_activity_at FROM items WHERE key = ?", [key]).fetchone()
                     values["done_activity_at"] = row[0] if row else None

@@ -1,0 +1,203 @@
+"""The `inbox` command: the TUI by default, and the same inbox from scripts.
+
+Every failure the user can act on is one line on stderr with exit code 1 (the work
+failed) or 2 (bad usage, config or input); never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import platformdirs
+
+from inbox import __version__
+from inbox import config as config_module
+from inbox.config import Config
+from inbox.errors import ConfigError, InboxError, QueryError, UsageError
+from inbox.models import IdeaStatus, PostType
+from inbox.query import INBOX_QUERY, parse_query
+from inbox.store import Store, item_json
+from inbox.text import one_line
+from inbox.timeutil import ago, iso, parse_until, utcnow
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inbox",
+        description="Every support channel of your community in one keyboard-driven terminal inbox.",
+        epilog="With no command, opens the inbox. Try `inbox demo` for a tour.",
+    )
+    parser.add_argument("--config", type=Path, help="config file (default: $INBOX_CONFIG or the user config dir)")
+    parser.add_argument("--db", type=Path, help="database file (default: $INBOX_DB or the user data dir)")
+    parser.add_argument("--version", action="version", version=f"inbox {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="load the bundled demo workspace and open it")
+    demo.add_argument("--no-tui", action="store_true", help="only load the demo, do not open the inbox")
+
+    sync = commands.add_parser("sync", help="pull new and changed items from the configured sources")
+    sync.add_argument("--source", action="append", default=[], metavar="NAME",
+                      help="sync only this source (repeatable)")
+
+    listing = commands.add_parser("list", help="print the items matching a query (default: the Inbox view)")
+    listing.add_argument("query", nargs="*", help="a query, as in the filter bar")
+    listing.add_argument("--json", action="store_true", help="print a JSON array of items")
+    listing.add_argument("--limit", type=int, metavar="N", help="at most N items")
+
+    triage = commands.add_parser("triage", help="tag, assign, snooze or mark items done")
+    triage.add_argument("keys", nargs="+", metavar="KEY", help="item keys like server:1234")
+    triage.add_argument("--type", choices=[t.value for t in PostType] + ["none"], help="the post type")
+    triage.add_argument("--status", choices=[s.value for s in IdeaStatus] + ["none"], help="the idea status")
+    triage.add_argument("--assign", metavar="NAME|none", help="assign to a person (none to clear)")
+    done = triage.add_mutually_exclusive_group()
+    done.add_argument("--done", action="store_true", help="mark done (back on new activity)")
+    done.add_argument("--undone", action="store_true", help="back into the inbox")
+    triage.add_argument("--snooze", metavar="DURATION|DATE", help="hide until then (4h, 2d, 2026-12-01; none)")
+    triage.add_argument("--note", metavar="TEXT", help="a private note on the item")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except (ConfigError, QueryError, UsageError) as exc:
+        _error(exc)
+        return EXIT_USAGE
+    except InboxError as exc:
+        _error(exc)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("inbox: interrupted (everything saved so far is kept)", file=sys.stderr)
+        return 130
+
+
+def _error(exc: Exception) -> None:
+    print(f"inbox: {one_line(str(exc))}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.command == "demo":
+        return _demo(args)
+    config = config_module.load(args.config)
+    if args.command is None:
+        return _tui(config, _open_store(args))
+    store = _open_store(args)
+    if args.command == "sync":
+        return _sync(config, store, args.source)
+    if args.command == "list":
+        return _list(config, store, " ".join(args.query), as_json=args.json, limit=args.limit)
+    if args.command == "triage":
+        return _triage(store, args)
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _open_store(args: argparse.Namespace, default: Path | None = None) -> Store:
+    return Store(args.db or default or config_module.default_db_path())
+
+
+def _tui(config: Config, store: Store) -> int:
+    from inbox.tui.app import make_app  # the TUI (and Textual) only load when used
+
+    app = make_app(config, store)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from inbox.demo import demo_config, load_demo
+
+    path = args.db
+    if path is None:
+        path = Path(platformdirs.user_data_dir(config_module.APP_NAME)) / "demo.db"
+        for suffix in ("", "-wal", "-shm"):  # a fresh demo each time, with times relative to now
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = Store(path)
+    count = load_demo(store, now=utcnow())
+    if args.no_tui:
+        print(f"Loaded the demo workspace: {count} items into {path}")
+        return EXIT_OK
+    return _tui(demo_config(), store)
+
+
+def _sync(config: Config, store: Store, only: list[str]) -> int:
+    from inbox.sync import sync_all
+    from inbox.sync_progress import BarsProgress
+
+    if not config.sources:
+        where = config.path or config_module.default_config_path()
+        raise ConfigError(f"{where}: no [[sources]] configured (see the README's config example)")
+    for name in only:
+        config.source(name)
+    with BarsProgress([s.name for s in config.sources if not only or s.name in only]) as progress:
+        results = asyncio.run(sync_all(config, store, only=only, progress=progress))
+    failed = False
+    for result in results:
+        stream = sys.stdout if result.ok else sys.stderr
+        print(("" if result.ok else "inbox: ") + one_line(result.summary()), file=stream)
+        failed = failed or not result.ok
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int | None) -> int:
+    if limit is not None and limit < 0:
+        raise UsageError("--limit must be 0 or more")
+    parsed = parse_query(query or INBOX_QUERY)
+    rows = store.list_items(parsed, now=utcnow(), me=config.team.me, limit=limit, with_body=as_json)
+    if as_json:
+        json.dump([item_json(row) for row in rows], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return EXIT_OK
+    now = utcnow()
+    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 10_000
+    for row in rows:
+        staff = "*" if row["author_is_staff"] else " "
+        line = (f"{row['key']:<16} {(row['type'] or '-'):<15} {ago(row['created_at'], now):>4} "
+                f"{row['replies']:>3}r {staff}{one_line(row['author'])[:16]:<16} {one_line(row['title'])}")
+        print(line[:width])
+    if sys.stdout.isatty():
+        print(f"{len(rows)} items", file=sys.stderr)
+    return EXIT_OK
+
+
+def _triage(store: Store, args: argparse.Namespace) -> int:
+    now = utcnow()
+    changes: dict[str, object] = {}
+    if args.type:
+        changes["type"] = None if args.type == "none" else args.type
+    if args.status:
+        changes["status"] = None if args.status == "none" else args.status
+    if args.assign:
+        changes["assignee"] = None if args.assign.lower() == "none" else args.assign
+    if args.done or args.undone:
+        changes["done"] = bool(args.done)
+    if args.snooze:
+        try:
+            changes["snoozed_until"] = None if args.snooze.lower() == "none" else iso(parse_until(args.snooze, now))
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    if args.note is not None:
+        changes["note"] = args.note
+    if not changes:
+        raise UsageError("nothing to change: give --type, --status, --assign, --done, --undone, --snooze or --note")
+    missing = [key for key in args.keys if key not in store.existing_keys(args.keys)]
+    if missing:
+        raise UsageError(f"no item with key {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    store.set_triage(args.keys, changes, now=now)
+    shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())
+    for key in args.keys:
+        print(f"{key}: {one_line(shown)}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

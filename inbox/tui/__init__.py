@@ -1,0 +1,1 @@
+"""The terminal UI: the only part of the inbox that imports Textual."""

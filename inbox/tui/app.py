@@ -1,0 +1,51 @@
+"""The Textual app: thin. It holds the config, the store and the clock, and shows MainScreen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from inbox.config import Config
+from inbox.store import Store
+from inbox.timeutil import utcnow
+from inbox.tui.actions import ACTIONS
+from inbox.tui.screens.main import MainScreen
+
+
+class InboxApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "Community Inbox"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", id="quit", priority=True)]
+
+    def __init__(self, config: Config, store: Store, *, now: Callable[[], datetime] = utcnow,
+                 demo: bool = False) -> None:
+        super().__init__()
+        self.config = config
+        self.store = store
+        self.now = now
+        self.demo = demo
+
+    def on_mount(self) -> None:
+        self.theme = "textual-dark"
+        if self.config.keys:
+            self.set_keymap(self.config.keys)
+        self.push_screen(MainScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if isinstance(screen, MainScreen):
+            for action in ACTIONS:
+                if action.id == "back":
+                    continue
+                yield SystemCommand(action.title, action.help,
+                                    lambda a=action.action: screen.run_action(a))
+
+
+def make_app(config: Config, store: Store, *, now: Callable[[], datetime] = utcnow,
+             demo: bool = False) -> InboxApp:
+    """Build the app (tests build it on a temp store and a frozen clock)."""
+    return InboxApp(config, store, now=now, demo=demo)

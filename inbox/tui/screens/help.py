@@ -1,0 +1,45 @@
+"""The help screen: every key, from the same table the bindings are built from."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from inbox.tui.actions import ACTIONS, KEY_NAMES
+
+MOVEMENT = (
+    ("j / ↓", "Next item"), ("k / ↑", "Previous item"), ("g / G", "Top / bottom"),
+    ("pgup / pgdn", "A page up / down"), ("tab", "Next pane (views, list, preview)"),
+    ("ctrl+p", "Command palette: every action by name"), ("ctrl+q", "Quit"),
+)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="help_close")]
+
+    def __init__(self, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.keymap = keymap or {}
+
+    def compose(self) -> ComposeResult:
+        table = Table(box=None, show_header=False, padding=(0, 2))
+        table.add_column(style="bold #61afef", no_wrap=True)
+        table.add_column()
+        for action in ACTIONS:
+            keys = self.keymap.get(action.id, action.keys)
+            shown = " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
+            table.add_row(Text(shown), Text(action.help))
+        for keys, help_text in MOVEMENT:
+            table.add_row(Text(keys), Text(help_text))
+        with VerticalScroll(id="help-box"):
+            yield Static(Text("Community Inbox: keys", style="bold"), id="help-title")
+            yield Static(table)
+            yield Static(Text("Query language: type: kind: source: author: staff: label: status: "
+                              "assignee: replies: age: idle: is:  ·  -term negates  ·  words and "
+                              "\"phrases\" search title, body and author", style="dim"))
+            yield Static(Text("esc to close", style="dim"))

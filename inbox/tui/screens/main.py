@@ -1,0 +1,386 @@
+"""The main screen: views, the item list, the preview, the filter bar and the status line.
+
+The screen owns the decisions; widgets only show and report. Every read and write of
+the store runs in a thread worker, so the screen never waits on SQL or HTTP.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from inbox.config import View
+from inbox.errors import InboxError, QueryError
+from inbox.models import PostType
+from inbox.query import Query, parse_query
+from inbox.store import Store
+from inbox.text import one_line
+from inbox.timeutil import iso, parse_until
+from inbox.tui.actions import bindings
+from inbox.tui.screens.help import HelpScreen
+from inbox.tui.screens.prompt import PromptScreen
+from inbox.tui.widgets.filter_bar import FilterBar
+from inbox.tui.widgets.item_list import ItemList, ListData
+from inbox.tui.widgets.preview import Preview
+from inbox.tui.widgets.sidebar import Sidebar
+from inbox.tui.widgets.status_line import StatusLine, describe_sources
+from inbox.views import all_views
+
+if TYPE_CHECKING:
+    from inbox.tui.app import InboxApp
+
+
+class MainScreen(Screen):
+    BINDINGS = bindings()
+
+    app: InboxApp
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list[View] = []
+        self.view: View | None = None
+        self.filter_text = ""
+        self.undo_stack: list[tuple[str, dict[str, Any]]] = []
+        self.sync_activity: dict[str, str] = {}
+        self._generation = 0
+        self._preview_key: str | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    def compose(self) -> ComposeResult:
+        self.views = all_views(self.app.config)
+        self.view = self.views[0]
+        with Horizontal(id="body"):
+            yield Sidebar(self.views, id="sidebar")
+            with Vertical(id="center"):
+                yield Static(id="list-header")
+                yield ItemList(now=self.app.now, id="items")
+            yield Preview(id="preview")
+        filter_bar = FilterBar(id="filter")
+        filter_bar.display = False
+        yield filter_bar
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 150, "narrow")
+
+    def on_mount(self) -> None:
+        self.query_one(ItemList).focus()
+        self.reload()
+        self.refresh_counts()
+        self.refresh_status()
+
+    # --- the current query --------------------------------------------------------
+
+    def current_query(self) -> Query:
+        assert self.view is not None
+        return parse_query(f"{self.view.query} {self.filter_text}".strip())
+
+    def reload(self, *, keep_key: bool = False) -> None:
+        """Fetch the count and first page for the current query, off the UI thread."""
+        self._generation += 1
+        items = self.query_one(ItemList)
+        row = items.highlighted
+        self._load(self.current_query(), self._generation,
+                   row["key"] if keep_key and row else None)
+
+    @work(thread=True, exclusive=True, group="list")
+    def _load(self, query: Query, generation: int, keep_key: str | None) -> None:
+        app = self.app
+        now, me, store = app.now(), app.config.team.me, self.store
+        try:
+            total = store.count(query, now=now, me=me)
+            position = store.position(query, keep_key, now=now, me=me) if keep_key else None
+            first = store.list_items(query, now=now, me=me, limit=100, offset=0)
+        except InboxError as exc:
+            app.call_from_thread(self.notify, one_line(str(exc)), severity="error")
+            return
+
+        def fetch(offset: int, limit: int) -> list[dict[str, Any]]:
+            return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset)
+
+        app.call_from_thread(self._show, ListData(total, fetch, first, generation), position)
+
+    def _show(self, data: ListData, position: int | None) -> None:
+        if data.generation != self._generation:
+            return
+        self.query_one(ItemList).show(data, cursor=position)
+        header = Text(no_wrap=True, overflow="ellipsis")
+        header.append(one_line(self.view.name if self.view else ""), style="bold")
+        header.append(f"  {data.total} items", style="dim")
+        if self.filter_text:
+            header.append("  filter: ", style="dim")
+            header.append(one_line(self.filter_text), style="#e5c07b")
+        self.query_one("#list-header", Static).update(header)
+
+    @work(thread=True, exclusive=True, group="counts")
+    def refresh_counts(self) -> None:
+        now, me = self.app.now(), self.app.config.team.me
+        counts = {}
+        for view in self.views:
+            try:
+                counts[view.name] = self.store.count(view.query, now=now, me=me)
+            except QueryError:
+                continue
+        self.app.call_from_thread(self.query_one(Sidebar).show_counts, counts)
+
+    @work(thread=True, exclusive=True, group="status")
+    def refresh_status(self) -> None:
+        states = self.store.source_states()
+        names = [s.name for s in self.app.config.sources]
+        states = [s for s in states if not names or s["name"] in names]
+        text = describe_sources(states, self.app.now(), dict(self.sync_activity))
+        if self.app.demo:
+            text = Text("demo workspace  │  ", style="dim") + text
+        self.app.call_from_thread(self.query_one(StatusLine).update, text)
+
+    # --- messages from the widgets ------------------------------------------------
+
+    def on_sidebar_view_chosen(self, message: Sidebar.ViewChosen) -> None:
+        if message.view is self.view:
+            return
+        self.view = message.view
+        self.query_one(ItemList).cursor = 0
+        self.reload()
+
+    def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
+        self.filter_text = message.query
+        self.query_one(ItemList).cursor = 0
+        self.reload()
+        if message.submitted:
+            self.query_one(ItemList).focus()
+
+    def on_item_list_highlighted(self, message: ItemList.Highlighted) -> None:
+        self._preview_key = message.key
+        self._load_preview(message.key)
+
+    @work(thread=True, exclusive=True, group="preview")
+    def _load_preview(self, key: str | None) -> None:
+        now = self.app.now()
+        item = self.store.item(key, now=now) if key else None
+        thread = self.store.thread(key) if key else []
+        self.app.call_from_thread(self._show_preview, key, item, thread)
+
+    def _show_preview(self, key: str | None, item: dict | None, thread: list[dict]) -> None:
+        if key == self._preview_key:
+            self.query_one(Preview).show(item, thread, self.app.now())
+
+    # --- triage -------------------------------------------------------------------
+
+    def _highlighted(self) -> dict[str, Any] | None:
+        row = self.query_one(ItemList).highlighted
+        if row is None:
+            self.notify("No item highlighted", severity="warning")
+        return row
+
+    def _triage(self, changes: dict[str, Any], done_message: str) -> None:
+        row = self._highlighted()
+        if row is not None:
+            self._write_triage(row["key"], one_line(row["title"]), changes, done_message)
+
+    @work(thread=True, group="triage")
+    def _write_triage(self, key: str, title: str, changes: dict[str, Any], message: str) -> None:
+        before = self.store.set_triage([key], changes, now=self.app.now())
+        self.app.call_from_thread(self._triaged, message, title, before)
+
+    def _triaged(self, message: str, title: str, before: dict[str, Any]) -> None:
+        self.undo_stack.append((message, before))
+        del self.undo_stack[:-100]
+        self.notify(Text(f"{message}: {title[:60]}"), timeout=2)
+        self.reload()
+        self.refresh_counts()
+        self._load_preview(self._preview_key)
+
+    def action_set_type(self, value: str | None) -> None:
+        label = PostType(value).label if value else "Untagged"
+        self._triage({"type": value}, label)
+
+    def action_done(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        if row.get("done"):
+            self._write_triage(row["key"], one_line(row["title"]), {"done": False}, "Back in the inbox")
+        else:
+            self._write_triage(row["key"], one_line(row["title"]), {"done": True}, "Done")
+
+    def action_snooze(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+
+        def check(answer: str) -> str | None:
+            if answer.lower() in ("", "none", "off"):
+                return None
+            try:
+                parse_until(answer, self.app.now())
+            except ValueError as exc:
+                return str(exc)
+            return None
+
+        def snooze(answer: str | None) -> None:
+            if answer is None:
+                return
+            if answer.lower() in ("", "none", "off"):
+                self._triage({"snoozed_until": None}, "Unsnoozed")
+            else:
+                until = parse_until(answer, self.app.now())
+                self._triage({"snoozed_until": iso(until)}, f"Snoozed until {iso(until)}")
+
+        self.app.push_screen(PromptScreen("Snooze until? (4h, 2d, 1w or 2026-12-01; empty to unsnooze)",
+                                          placeholder="2d", check=check), snooze)
+
+    def action_assign(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        team = self.app.config.team
+        people = list(dict.fromkeys([*(team.rotation or []), *(team.staff or []), *([team.me] if team.me else [])]))
+
+        def assign(answer: str | None) -> None:
+            if answer is None:
+                return
+            if answer.lower() in ("", "none"):
+                self._triage({"assignee": None}, "Unassigned")
+            else:
+                self._triage({"assignee": answer}, f"Assigned to {answer}")
+
+        self.app.push_screen(PromptScreen("Assign to whom? (empty or none to unassign)",
+                                          placeholder=", ".join(people[:4]), value=row.get("assignee") or "",
+                                          suggestions=people), assign)
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo", severity="warning", timeout=2)
+            return
+        message, before = self.undo_stack.pop()
+        self._restore(message, before)
+
+    @work(thread=True, group="triage")
+    def _restore(self, message: str, before: dict[str, Any]) -> None:
+        self.store.restore_triage(before)
+        self.app.call_from_thread(self._undone, message)
+
+    def _undone(self, message: str) -> None:
+        self.notify(Text(f"Undone: {message}"), timeout=2)
+        self.reload()
+        self.refresh_counts()
+        self._load_preview(self._preview_key)
+
+    # --- leaving the inbox --------------------------------------------------------
+
+    def action_open_in_browser(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        url = str(row["url"] or "")
+        if not url.startswith(("https://", "http://")):
+            self.notify("This item has no web link", severity="warning")
+            return
+        self.app.open_url(url)
+        self.notify(Text(f"Opened {one_line(url)}"), timeout=2)
+
+    def action_copy_link(self) -> None:
+        row = self._highlighted()
+        if row is None:
+            return
+        self.app.copy_to_clipboard(one_line(row["url"]))
+        self.notify(Text(f"Copied {one_line(row['url'])}"), timeout=2)
+
+    # --- panes and screens --------------------------------------------------------
+
+    def action_open_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_read_thread(self) -> None:
+        if self.query_one(ItemList).highlighted is None:
+            return
+        self.add_class("reading")
+        self.query_one(Preview).focus()
+
+    def action_back(self) -> None:
+        if self.has_class("reading"):
+            self.remove_class("reading")
+        self.query_one(ItemList).focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.app.config.keys))
+
+    # --- sync ---------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        if self.app.demo:
+            self.notify("This is the demo workspace: its channels are made up, so there is "
+                        "nothing to sync. Configure sources and run `inbox`.", timeout=5)
+            return
+        if not self.app.config.sources:
+            self.notify("No sources configured: add [[sources]] to the config (see the README)",
+                        severity="warning", timeout=5)
+            return
+        self.notify("Syncing in the background…", timeout=2)
+        self._sync()
+
+    @work(thread=True, exclusive=True, group="sync")
+    def _sync(self) -> None:
+        from inbox.sync import sync_all
+
+        app = self.app
+        store = Store(self.store.path) if self.store.path else self.store
+        progress = _StatusProgress(self)
+        try:
+            results = asyncio.run(sync_all(app.config, store, progress=progress))
+        except InboxError as exc:
+            app.call_from_thread(self.notify, one_line(str(exc)), severity="error")
+            return
+        finally:
+            if store is not self.store:
+                store.close()
+        app.call_from_thread(self._synced, results)
+
+    def _synced(self, results: list) -> None:
+        self.sync_activity.clear()
+        failed = [r for r in results if not r.ok]
+        summary = "; ".join(one_line(r.summary()) for r in results)
+        self.notify(Text(summary), severity="error" if failed else "information", timeout=6)
+        self.reload(keep_key=True)
+        self.refresh_counts()
+        self.refresh_status()
+
+
+class _StatusProgress:
+    """Feeds sync progress from the worker thread into the status line."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+
+    def _set(self, source: str, text: str | None) -> None:
+        def apply() -> None:
+            if text is None:
+                self.screen.sync_activity.pop(source, None)
+            else:
+                self.screen.sync_activity[source] = text
+            self.screen.refresh_status()
+        self.screen.app.call_from_thread(apply)
+
+    def started(self, source: str) -> None:
+        self._set(source, "syncing…")
+
+    def advanced(self, source: str, items: int, pages: int) -> None:
+        self._set(source, f"syncing… {items} items")
+
+    def status(self, source: str, text: str) -> None:
+        if text:
+            self._set(source, text)
+
+    def finished(self, result: Any) -> None:
+        self._set(result.name, None)

@@ -1,0 +1,62 @@
+"""The filter bar: the query language, checked as it is typed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Input, Static
+
+from inbox.errors import QueryError
+from inbox.query import parse_query
+
+
+class FilterBar(Vertical):
+    """Posts `Changed` with a valid query; shows the error of an invalid one in place."""
+
+    BINDINGS = [Binding("escape", "close", "Clear filter", id="filter_close")]
+
+    class Changed(Message):
+        def __init__(self, query: str, submitted: bool = False) -> None:
+            super().__init__()
+            self.query = query
+            self.submitted = submitted
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter: is:awaiting age:>=2d label:bug \"exact phrase\" -staff:yes",
+                    id="filter-input", select_on_focus=False)
+        yield Static("", id="filter-error")
+
+    def open(self) -> None:
+        self.display = True
+        self.query_one(Input).focus()
+
+    def _check(self, value: str) -> bool:
+        error = self.query_one("#filter-error", Static)
+        try:
+            parse_query(value)
+        except QueryError as exc:
+            error.update(Text(str(exc), style="bold #e06c75"))
+            error.display = True
+            return False
+        error.update("")
+        error.display = False
+        return True
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._check(event.value):
+            self.post_message(self.Changed(event.value))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._check(event.value):
+            self.post_message(self.Changed(event.value, submitted=True))
+
+    def action_close(self) -> None:
+        self.query_one(Input).value = ""
+        self._check("")
+        self.display = False
+        self.post_message(self.Changed("", submitted=True))

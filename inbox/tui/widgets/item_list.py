@@ -1,0 +1,235 @@
+"""The item list: a line-drawn virtual list that pages rows from SQLite as they scroll in.
+
+Only the visible rows are drawn; rows come in pages of `PAGE_SIZE` fetched by thread
+workers and kept in a small LRU, so 100,000 items open as fast as 100.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from inbox.text import one_line
+from inbox.timeutil import ago
+
+PAGE_SIZE = 100
+CACHED_PAGES = 40
+
+KIND_BADGES = {
+    "github": ("GH", "#8b949e"), "gitlab": ("GL", "#fc6d26"), "discourse": ("FO", "#7fbf7f"),
+    "stackexchange": ("SO", "#f48024"), "slack": ("SL", "#c586c0"), "zendesk": ("ZD", "#5fb3b3"),
+    "intercom": ("IC", "#4f9cf7"), "uservoice": ("UV", "#e6c07b"),
+}
+TYPE_TAGS = {
+    "troubleshooting": ("TRBL", "#e5c07b"), "feature": ("FEAT", "#61afef"),
+    "bug": ("BUG", "#e06c75"), "question": ("QSTN", "#98c379"),
+}
+
+
+@dataclass
+class ListData:
+    """What the list shows: a row count and a way to fetch a page of rows (off the UI thread)."""
+
+    total: int
+    fetch: Callable[[int, int], list[dict[str, Any]]]
+    first_page: list[dict[str, Any]]
+    generation: int
+
+
+def format_row(row: dict[str, Any], width: int, now: datetime) -> Text:
+    """One list row as styled text; channel text is never parsed as markup."""
+    badge, colour = KIND_BADGES.get(row["kind"], (row["kind"][:2].upper(), "white"))
+    tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
+    marker = "✓" if row.get("done") else ("z" if row.get("snoozed") else ("●" if row.get("awaiting") else " "))
+    author = one_line(row["author"])[:14] + ("*" if row["author_is_staff"] else "")
+    tail = f" {author:<15} {ago(row['created_at'], now):>4} {row['replies']:>3}↩ {ago(row['last_activity_at'], now):>4}"
+    head_width = 2 + 1 + 3 + 1 + 4 + 1
+    title_width = max(8, width - head_width - len(tail) - 1)
+    title = one_line(row["title"])
+    if len(title) > title_width:
+        title = title[: title_width - 1] + "…"
+    text = Text(no_wrap=True, overflow="crop", end="")
+    text.append(f"{marker} ", style="bold #e5c07b" if marker == "●" else "dim")
+    text.append(f"{badge:<3}", style=f"bold {colour}")
+    text.append(f" {tag:<4} ", style=tag_colour)
+    text.append(f"{title:<{title_width}}", style="dim" if row.get("state") == "closed" else "")
+    text.append(" ")
+    text.append(tail, style="#abb2bf")
+    return text
+
+
+class ItemList(ScrollView, can_focus=True):
+    """Draws rows on demand; moves a cursor; says which item is highlighted."""
+
+    BINDINGS = [
+        Binding("j,down", "cursor(1)", "Down", show=False, id="cursor_down"),
+        Binding("k,up", "cursor(-1)", "Up", show=False, id="cursor_up"),
+        Binding("g,home", "first", "Top", show=False, id="top"),
+        Binding("G,end", "last", "Bottom", show=False, id="bottom"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
+    ]
+    COMPONENT_CLASSES = {"item-list--cursor", "item-list--placeholder"}
+
+    class Highlighted(Message):
+        """The cursor rests on another item (or on none)."""
+
+        def __init__(self, key: str | None) -> None:
+            super().__init__()
+            self.key = key
+
+    def __init__(self, *, now: Callable[[], datetime], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.now = now
+        self.total = 0
+        self.cursor = 0
+        self.generation = 0
+        self._fetch: Callable[[int, int], list[dict[str, Any]]] | None = None
+        self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._pending: set[int] = set()
+        self._line_cache: dict[tuple[int, int, bool], Strip] = {}
+        self._last_key: str | None = None
+
+    # --- data -----------------------------------------------------------------
+
+    def show(self, data: ListData, cursor: int | None = None) -> None:
+        """Replace what the list shows (a new query, or fresh data for the same one)."""
+        self.generation = data.generation
+        self._fetch = data.fetch
+        self.total = data.total
+        self._pages.clear()
+        self._pending.clear()
+        self._line_cache.clear()
+        self._pages[0] = data.first_page
+        self.virtual_size = Size(self.scrollable_content_region.width, self.total)
+        target = self.cursor if cursor is None else cursor
+        self.cursor = max(0, min(target, self.total - 1))
+        if self.cursor >= PAGE_SIZE:
+            self._request(self.cursor // PAGE_SIZE)
+        self._keep_cursor_visible()
+        self.refresh()
+        self._announce()
+
+    def row(self, index: int) -> dict[str, Any] | None:
+        page = self._pages.get(index // PAGE_SIZE)
+        if page is None:
+            return None
+        offset = index % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def highlighted(self) -> dict[str, Any] | None:
+        return self.row(self.cursor) if self.total else None
+
+    def _request(self, page: int) -> None:
+        if page in self._pending or self._fetch is None:
+            return
+        self._pending.add(page)
+        self._load_page(page, self.generation, self._fetch)
+
+    @work(thread=True, group="item-pages")
+    def _load_page(self, page: int, generation: int, fetch: Callable[[int, int], list]) -> None:
+        rows = fetch(page * PAGE_SIZE, PAGE_SIZE)
+        self.app.call_from_thread(self._page_loaded, page, generation, rows)
+
+    def _page_loaded(self, page: int, generation: int, rows: list[dict[str, Any]]) -> None:
+        if generation != self.generation:
+            return
+        self._pending.discard(page)
+        self._pages[page] = rows
+        while len(self._pages) > CACHED_PAGES:
+            oldest = next(iter(self._pages))
+            if oldest == self.cursor // PAGE_SIZE:
+                self._pages.move_to_end(oldest)
+                continue
+            self._pages.popitem(last=False)
+        self._line_cache.clear()
+        self.refresh()
+        self._announce()
+
+    # --- drawing --------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        selected = index == self.cursor
+        cache_key = (index, width, selected)
+        cached = self._line_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        row = self.row(index)
+        if row is None:
+            self._request(index // PAGE_SIZE)
+            style = self.get_component_rich_style("item-list--placeholder")
+            return Strip([Segment(" …".ljust(width), style)], width)
+        text = format_row(row, width, self.now())
+        text.truncate(width, overflow="crop", pad=True)
+        if selected:
+            text.style = self.get_component_rich_style("item-list--cursor")
+        strip = Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
+        self._line_cache[cache_key] = strip
+        if len(self._line_cache) > 2000:
+            self._line_cache.clear()
+        return strip
+
+    # --- moving ---------------------------------------------------------------
+
+    def move_to(self, index: int) -> None:
+        if not self.total:
+            return
+        index = max(0, min(index, self.total - 1))
+        if index == self.cursor:
+            return
+        self.cursor = index
+        self._line_cache.clear()
+        self._keep_cursor_visible()
+        self.refresh()
+        self._announce()
+
+    def _keep_cursor_visible(self) -> None:
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_offset.y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def _announce(self) -> None:
+        row = self.highlighted
+        key = row["key"] if row else None
+        if key != self._last_key or row is None:
+            self._last_key = key
+            self.post_message(self.Highlighted(key))
+
+    def action_cursor(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1)
+
+    def action_page(self, direction: int) -> None:
+        self.move_to(self.cursor + direction * max(1, self.scrollable_content_region.height - 1))
+
+    def on_click(self, event: Any) -> None:
+        self.move_to(int(self.scroll_offset.y) + event.y)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.scrollable_content_region.width, self.total)
+        self._line_cache.clear()

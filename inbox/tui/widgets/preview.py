@@ -1,0 +1,80 @@
+"""The preview pane: the post and its replies as the channel gave them, as plain text."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from rich.console import Group
+from rich.rule import Rule
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from inbox.models import PostType
+from inbox.text import clean, one_line
+from inbox.timeutil import ago
+
+
+def _author(name: str, staff: bool) -> Text:
+    text = Text(one_line(name), style="bold")
+    if staff:
+        text.append(" staff", style="bold #61afef")
+    return text
+
+
+def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetime) -> Group:
+    """The whole thread as Rich renderables built from Text only (never markup)."""
+    header = Text()
+    header.append(one_line(item["title"]), style="bold")
+    header.append("\n")
+    header.append(f"{item['key']}  ", style="dim")
+    header.append_text(_author(item["author"], bool(item["author_is_staff"])))
+    header.append(f"   opened {ago(item['created_at'], now)} ago · {item['replies']} replies · "
+                  f"{item['state']}", style="dim")
+    labels = json.loads(item.get("labels") or "[]")
+    facts = []
+    if item.get("type"):
+        facts.append(PostType(item["type"]).label)
+    if item.get("status"):
+        facts.append(f"idea: {item['status']}")
+    if item.get("assignee"):
+        facts.append(f"assigned to {item['assignee']}")
+    if item.get("done"):
+        facts.append("done")
+    if item.get("snoozed"):
+        facts.append(f"snoozed until {item['snoozed_until']}")
+    if labels:
+        facts.append("labels: " + ", ".join(one_line(label) for label in labels))
+    if facts:
+        header.append("\n" + " · ".join(facts), style="#e5c07b")
+    header.append("\n")
+    header.append(clean(item["url"]), style="dim underline")
+    parts: list[Any] = [header, Rule(style="#3e4451"), Text(clean(item.get("body") or "(no text)"))]
+    if item.get("note"):
+        parts += [Rule("note", style="#3e4451"), Text(clean(item["note"]), style="italic")]
+    for reply in thread:
+        line = _author(reply["author"], bool(reply["author_is_staff"]))
+        line.append(f"  {ago(reply['created_at'], now)} ago", style="dim")
+        parts += [Rule(style="#3e4451"), line, Text(clean(reply["body"] or ""))]
+    if item["replies"] and not thread:
+        parts += [Rule(style="#3e4451"),
+                  Text(f"{item['replies']} replies on the channel (open it with o)", style="dim")]
+    return Group(*parts)
+
+
+class Preview(VerticalScroll):
+    """Scrolls the rendered thread; shows a hint when nothing is highlighted."""
+
+    def compose(self):
+        yield Static(Text("Nothing here. Choose another view, or press / to filter.", style="dim"),
+                     id="preview-body")
+
+    def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime) -> None:
+        body = self.query_one("#preview-body", Static)
+        if item is None:
+            body.update(Text("Nothing here. Choose another view, or press / to filter.", style="dim"))
+        else:
+            body.update(render_item(item, thread, now))
+        self.scroll_home(animate=False)

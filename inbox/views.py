@@ -1,0 +1,31 @@
+"""The sidebar's views: built-in saved searches plus the user's own `[[views]]`.
+
+Each view is just a query, so the sidebar, `inbox list` and the tests agree on what
+"Awaiting us" or "Help Wanted sweep" means.
+"""
+
+from __future__ import annotations
+
+from inbox.config import Config, View
+from inbox.query import INBOX_QUERY
+
+BUILTIN_VIEWS: tuple[View, ...] = (
+    View("Inbox", INBOX_QUERY),
+    View("Awaiting us", f"{INBOX_QUERY} is:awaiting"),
+    View("Help Wanted sweep", f"{INBOX_QUERY} is:awaiting age:>=2d"),
+    View("Weekly sweep", f"{INBOX_QUERY} idle:>7d staff:no"),
+    View("Troubleshooting", f"{INBOX_QUERY} type:troubleshooting"),
+    View("Feature proposals", f"{INBOX_QUERY} type:feature"),
+    View("Bugs", f"{INBOX_QUERY} type:bug"),
+    View("Questions", f"{INBOX_QUERY} type:question"),
+    View("Untagged", f"{INBOX_QUERY} type:none"),
+    View("Mine", "-is:done assignee:me"),
+    View("Snoozed", "is:snoozed"),
+    View("Done", "is:done"),
+)
+
+
+def all_views(config: Config) -> list[View]:
+    """Built-in views, then the config's; Mine only when the config says who `me` is."""
+    views = [v for v in BUILTIN_VIEWS if v.name != "Mine" or config.team.me]
+    return views + list(config.views)
