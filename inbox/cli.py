@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if args.command != "list":
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.query += extra  # `inbox list is:open -is:done`: negated terms look like options
     try:
         return _run(args)
     except (ConfigError, QueryError, UsageError) as exc:

@@ -1,0 +1,123 @@
+"""The `inbox` command from scripts: list, triage, errors as one line with the right exit code."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from inbox.cli import main
+from inbox.models import Item
+from inbox.store import Store
+from inbox.timeutil import utcnow
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "inbox.db"
+    store = Store(path)
+    now = utcnow()
+    store.save_page("server", [
+        Item(source="server", kind="github", external_id=str(n), url=f"https://github.com/a/b/issues/{n}",
+             title=f"Issue {n}", body=f"body {n}", author="ana", author_is_staff=False,
+             created_at=now - timedelta(days=n), last_activity_at=now - timedelta(days=n),
+             replies=n % 2, labels=["bug"] if n == 1 else [])
+        for n in range(1, 4)
+    ])
+    store.close()
+    return path
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text('[team]\nme = "ana"\n')
+    return path
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_json_has_the_item_contract(capsys, db, config):
+    code, out, _ = run(capsys, "--config", config, "--db", db, "list", "--json")
+    assert code == 0
+    items = json.loads(out)
+    assert [i["key"] for i in items] == ["server:1", "server:2", "server:3"]
+    assert {"key", "source", "kind", "external_id", "url", "title", "body", "author", "author_is_staff",
+            "created_at", "last_activity_at", "replies", "last_reply_by_staff", "answered", "state",
+            "labels", "type", "status", "assignee", "done", "snoozed_until"} <= set(items[0])
+
+
+def test_list_takes_a_query_with_negation(capsys, db, config):
+    code, out, _ = run(capsys, "--config", config, "--db", db, "list", "-label:bug", "--json", "--limit", "1")
+    assert code == 0
+    assert [i["key"] for i in json.loads(out)] == ["server:2"]
+
+
+def test_triage_then_list(capsys, db, config):
+    code, out, _ = run(capsys, "--config", config, "--db", db, "triage", "server:1", "server:2",
+                       "--type", "bug", "--assign", "ana", "--note", "repro on 9.1")
+    assert code == 0 and "server:1" in out
+    code, out, _ = run(capsys, "--config", config, "--db", db, "list", "assignee:me type:bug", "--json")
+    assert [i["key"] for i in json.loads(out)] == ["server:1", "server:2"]
+    run(capsys, "--config", config, "--db", db, "triage", "server:1", "--done")
+    code, out, _ = run(capsys, "--config", config, "--db", db, "list", "--json")
+    assert "server:1" not in [i["key"] for i in json.loads(out)]
+    run(capsys, "--config", config, "--db", db, "triage", "server:3", "--snooze", "2d")
+    code, out, _ = run(capsys, "--config", config, "--db", db, "list", "is:snoozed", "--json")
+    assert [i["key"] for i in json.loads(out)] == ["server:3"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["list", "nosuch:thing"], "unknown field"),
+    (["triage", "server:99", "--done"], "no item with key server:99"),
+    (["triage", "server:1", "--snooze", "later"], "bad snooze"),
+    (["triage", "server:1"], "nothing to change"),
+    (["list", "--limit", "-1"], "--limit"),
+])
+def test_bad_input_is_one_line_and_exit_2(capsys, db, config, args, expected):
+    code, out, err = run(capsys, "--config", config, "--db", db, *args)
+    assert code == 2
+    assert expected in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_bad_config_line_names_the_file_and_line(capsys, tmp_path, db):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[team]\nstaff = ["ana"\n')
+    code, _, err = run(capsys, "--config", bad, "--db", db, "list")
+    assert code == 2 and str(bad) in err and "line" in err and err.count("\n") == 1
+
+
+def test_unknown_source_kind_is_named(capsys, tmp_path, db):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[sources]]\nname = "x"\nkind = "myspace"\n')
+    code, _, err = run(capsys, "--config", bad, "--db", db, "sync")
+    assert code == 2 and "unknown kind 'myspace'" in err
+
+
+def test_sync_without_sources_says_so(capsys, config, db):
+    code, _, err = run(capsys, "--config", config, "--db", db, "sync")
+    assert code == 2 and "no [[sources]]" in err
+
+
+def test_missing_explicit_config_is_an_error(capsys, tmp_path, db):
+    code, _, err = run(capsys, "--config", tmp_path / "nope.toml", "--db", db, "list")
+    assert code == 2 and "not found" in err
+
+
+def test_demo_no_tui_loads_into_the_given_db(tmp_path):
+    db = tmp_path / "demo.db"
+    out = subprocess.run([sys.executable, "-m", "inbox", "--db", str(db), "demo", "--no-tui"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Loaded the demo workspace" in out.stdout
+    listed = subprocess.run([sys.executable, "-m", "inbox", "--db", str(db), "list", "--json",
+                             "kind:discourse"], capture_output=True, text=True, env={"INBOX_CONFIG": "", "PATH": ""})
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout)

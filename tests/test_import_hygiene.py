@@ -1,0 +1,14 @@
+"""The core is reachable without the TUI: importing it never loads Textual."""
+
+import subprocess
+import sys
+
+CORE = ["inbox.models", "inbox.config", "inbox.query", "inbox.store", "inbox.sources.registry",
+        "inbox.sync", "inbox.views", "inbox.text", "inbox.timeutil", "inbox.demo", "inbox.cli"]
+
+
+def test_core_does_not_import_textual():
+    code = ("import sys\n" + "".join(f"import {module}\n" for module in CORE)
+            + "print(sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

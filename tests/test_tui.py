@@ -1,0 +1,210 @@
+"""The TUI driven by keys through Textual's Pilot: keys really triage, the filter really filters."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from inbox.config import parse
+from inbox.models import Item
+from inbox.store import Store
+from inbox.tui.app import make_app
+from inbox.tui.screens.help import HelpScreen
+from inbox.tui.screens.prompt import PromptScreen
+from inbox.tui.widgets.item_list import ItemList
+from inbox.tui.widgets.sidebar import Sidebar
+
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
+HOSTILE_TITLE = "[@click=app.quit]Click me[/] [bold red]boom \x1b]52;c;ZXZpbA==\x07 \x1b[31mred"
+
+
+def _items(count: int) -> list[Item]:
+    items = []
+    for n in range(1, count + 1):
+        created = NOW - timedelta(hours=n * 7)
+        items.append(Item(
+            source="server", kind="github", external_id=str(n), url=f"https://github.com/acme/chat/issues/{n}",
+            title=HOSTILE_TITLE if n == 2 else f"Desktop app crashes on start ({n})",
+            body="Steps:\n1. open\n2. crash" if n != 2 else "[link=https://evil.example]x[/link] \x1b[2J",
+            author="ana" if n % 2 else "lee", author_is_staff=n % 5 == 0, created_at=created,
+            last_activity_at=NOW - timedelta(hours=n), replies=n % 3,
+            labels=["bug"] if n % 4 == 0 else [],
+        ))
+    return items
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store(tmp_path / "inbox.db")
+    store.save_page("server", _items(30))
+    yield store
+    store.close()
+
+
+def _app(store: Store, **team):
+    config = parse({"team": {"me": "ana", "staff": ["lee"], **team}})
+    return make_app(config, store, now=lambda: NOW)
+
+
+async def _settle(pilot, app) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _list(app) -> ItemList:
+    return app.screen.query_one(ItemList)
+
+
+async def test_opens_on_the_inbox_with_counts(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        assert _list(app).total == 30
+        assert app.screen.query_one(Sidebar).counts["Inbox"] == 30
+
+
+async def test_number_keys_tag_the_highlighted_item(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("j")
+        key = _list(app).highlighted["key"]
+        await pilot.press("3")
+        await _settle(pilot, app)
+        assert store.triage_rows([key])[key]["type"] == "bug"
+        assert app.screen.query_one(Sidebar).counts["Bugs"] == 1
+        await pilot.press("0")
+        await _settle(pilot, app)
+        assert store.triage_rows([key])[key]["type"] is None
+
+
+async def test_done_hides_and_undo_brings_back(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        key = _list(app).highlighted["key"]
+        await pilot.press("e")
+        await _settle(pilot, app)
+        assert _list(app).total == 29
+        assert _list(app).highlighted["key"] != key
+        assert app.screen.query_one(Sidebar).counts["Done"] == 1
+        await pilot.press("u")
+        await _settle(pilot, app)
+        assert _list(app).total == 30
+        assert store.triage_rows([key])[key] is None  # as it was before
+
+
+async def test_snooze_asks_for_a_duration_and_rejects_nonsense(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        key = _list(app).highlighted["key"]
+        await pilot.press("z")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press(*"soon", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, PromptScreen)  # still asking: "soon" is not a time
+        for _ in range(4):
+            await pilot.press("backspace")
+        await pilot.press("2", "d", "enter")
+        await _settle(pilot, app)
+        assert store.triage_rows([key])[key]["snoozed_until"] == "2026-11-20T12:00:00Z"
+        assert _list(app).total == 29
+
+
+async def test_assign_puts_the_item_in_mine(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        key = _list(app).highlighted["key"]
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"ana", "enter")
+        await _settle(pilot, app)
+        assert store.triage_rows([key])[key]["assignee"] == "ana"
+        assert app.screen.query_one(Sidebar).counts["Mine"] == 1
+
+
+async def test_filter_bar_filters_and_reports_bad_queries(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("slash")
+        await pilot.press(*"label:bug")
+        await _settle(pilot, app)
+        assert _list(app).total == 7  # 4, 8, ..., 28
+        app.screen.query_one("#filter-input").value = "label:bug nosuch:field"  # as if pasted
+        await _settle(pilot, app)
+        error = app.screen.query_one("#filter-error")
+        assert error.display and "unknown field" in str(error.render())
+        assert _list(app).total == 7  # the last good query stays
+        await pilot.press("escape")
+        await _settle(pilot, app)
+        assert _list(app).total == 30
+
+
+async def test_hostile_title_is_shown_as_text_not_run(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("j")  # item 2 carries the hostile title
+        await _settle(pilot, app)
+        row = _list(app).highlighted
+        assert row["key"] == "server:2"
+        line = _list(app).render_line(1)
+        drawn = "".join(segment.text for segment in line)
+        assert "[@click=app.quit]" in drawn
+        assert "\x1b" not in drawn and "\x07" not in drawn
+        assert all(not (segment.style and segment.style.meta) for segment in line)
+        await pilot.click(ItemList, offset=(20, 1))
+        await _settle(pilot, app)
+        assert app.is_running  # nothing in the title quit the app
+
+
+async def test_help_and_palette_list_the_actions(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Done", "Snooze", "Assign", "Undo", "Filter", "Sync", "Open", "Copy link", "Bug"} <= titles
+
+
+async def test_keys_can_be_remapped_from_the_config(store):
+    config = parse({"team": {"me": "ana"}, "keys": {"done": "d"}})
+    app = make_app(config, store, now=lambda: NOW)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        key = _list(app).highlighted["key"]
+        await pilot.press("d")
+        await _settle(pilot, app)
+        assert store.triage_rows([key])[key]["done"]
+
+
+async def test_copy_link_uses_the_clipboard(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.clipboard == "https://github.com/acme/chat/issues/1"
+
+
+async def test_large_list_moves_to_the_bottom_and_loads_that_page(tmp_path):
+    store = Store(tmp_path / "big.db")
+    store.save_page("server", _items(1000))
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _settle(pilot, app)
+        await pilot.press("G")
+        await _settle(pilot, app)
+        assert _list(app).cursor == 999
+        assert _list(app).highlighted["key"] == "server:1000"
+    store.close()
