@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import shutil
 import sys
 from collections.abc import Sequence
@@ -83,6 +84,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("inbox: interrupted (everything saved so far is kept)", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `inbox list | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # a bug: still one line, with a way to see more
+        if os.environ.get("INBOX_DEBUG"):
+            raise
+        _error(InboxError(f"unexpected error ({type(exc).__name__}: {exc}); "
+                          "run with INBOX_DEBUG=1 for details"))
+        return EXIT_FAILED
 
 
 def _error(exc: Exception) -> None:

@@ -14,6 +14,7 @@ from inbox.tui.screens.help import HelpScreen
 from inbox.tui.screens.prompt import PromptScreen
 from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.sidebar import Sidebar
+from tests.pilot_helpers import settle
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
 HOSTILE_TITLE = "[@click=app.quit]Click me[/] [bold red]boom \x1b]52;c;ZXZpbA==\x07 \x1b[31mred"
@@ -47,10 +48,6 @@ def _app(store: Store, **team):
     return make_app(config, store, now=lambda: NOW)
 
 
-async def _settle(pilot, app) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def _list(app) -> ItemList:
@@ -60,7 +57,7 @@ def _list(app) -> ItemList:
 async def test_opens_on_the_inbox_with_counts(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         assert _list(app).total == 30
         assert app.screen.query_one(Sidebar).counts["Inbox"] == 30
 
@@ -68,30 +65,30 @@ async def test_opens_on_the_inbox_with_counts(store):
 async def test_number_keys_tag_the_highlighted_item(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("j")
         key = _list(app).highlighted["key"]
         await pilot.press("3")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert store.triage_rows([key])[key]["type"] == "bug"
         assert app.screen.query_one(Sidebar).counts["Bugs"] == 1
         await pilot.press("0")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert store.triage_rows([key])[key]["type"] is None
 
 
 async def test_done_hides_and_undo_brings_back(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         key = _list(app).highlighted["key"]
         await pilot.press("e")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert _list(app).total == 29
         assert _list(app).highlighted["key"] != key
         assert app.screen.query_one(Sidebar).counts["Done"] == 1
         await pilot.press("u")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert _list(app).total == 30
         assert store.triage_rows([key])[key] is None  # as it was before
 
@@ -99,7 +96,7 @@ async def test_done_hides_and_undo_brings_back(store):
 async def test_snooze_asks_for_a_duration_and_rejects_nonsense(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         key = _list(app).highlighted["key"]
         await pilot.press("z")
         await pilot.pause()
@@ -110,7 +107,7 @@ async def test_snooze_asks_for_a_duration_and_rejects_nonsense(store):
         for _ in range(4):
             await pilot.press("backspace")
         await pilot.press("2", "d", "enter")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert store.triage_rows([key])[key]["snoozed_until"] == "2026-11-20T12:00:00Z"
         assert _list(app).total == 29
 
@@ -118,12 +115,12 @@ async def test_snooze_asks_for_a_duration_and_rejects_nonsense(store):
 async def test_assign_puts_the_item_in_mine(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         key = _list(app).highlighted["key"]
         await pilot.press("a")
         await pilot.pause()
         await pilot.press(*"ana", "enter")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert store.triage_rows([key])[key]["assignee"] == "ana"
         assert app.screen.query_one(Sidebar).counts["Mine"] == 1
 
@@ -131,27 +128,27 @@ async def test_assign_puts_the_item_in_mine(store):
 async def test_filter_bar_filters_and_reports_bad_queries(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("slash")
         await pilot.press(*"label:bug")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert _list(app).total == 7  # 4, 8, ..., 28
         app.screen.query_one("#filter-input").value = "label:bug nosuch:field"  # as if pasted
-        await _settle(pilot, app)
+        await settle(pilot)
         error = app.screen.query_one("#filter-error")
         assert error.display and "unknown field" in str(error.render())
         assert _list(app).total == 7  # the last good query stays
         await pilot.press("escape")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert _list(app).total == 30
 
 
 async def test_hostile_title_is_shown_as_text_not_run(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("j")  # item 2 carries the hostile title
-        await _settle(pilot, app)
+        await settle(pilot)
         row = _list(app).highlighted
         assert row["key"] == "server:2"
         line = _list(app).render_line(1)
@@ -160,14 +157,14 @@ async def test_hostile_title_is_shown_as_text_not_run(store):
         assert "\x1b" not in drawn and "\x07" not in drawn
         assert all(not (segment.style and segment.style.meta) for segment in line)
         await pilot.click(ItemList, offset=(20, 1))
-        await _settle(pilot, app)
+        await settle(pilot)
         assert app.is_running  # nothing in the title quit the app
 
 
 async def test_help_and_palette_list_the_actions(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -181,17 +178,17 @@ async def test_keys_can_be_remapped_from_the_config(store):
     config = parse({"team": {"me": "ana"}, "keys": {"done": "d"}})
     app = make_app(config, store, now=lambda: NOW)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         key = _list(app).highlighted["key"]
         await pilot.press("d")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert store.triage_rows([key])[key]["done"]
 
 
 async def test_copy_link_uses_the_clipboard(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("y")
         await pilot.pause()
         assert app.clipboard == "https://github.com/acme/chat/issues/1"
@@ -202,9 +199,9 @@ async def test_large_list_moves_to_the_bottom_and_loads_that_page(tmp_path):
     store.save_page("server", _items(1000))
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
-        await _settle(pilot, app)
+        await settle(pilot)
         await pilot.press("G")
-        await _settle(pilot, app)
+        await settle(pilot)
         assert _list(app).cursor == 999
         assert _list(app).highlighted["key"] == "server:1000"
     store.close()

@@ -71,6 +71,10 @@ class DiscourseSource(Source):
                     raw["posts"] = await self._posts(session, context, topic)
                     if raw["posts"] is not None:
                         item = self.normalize(raw)
+                else:
+                    # Unchanged: the list has no body (at most an excerpt), so the body the
+                    # posts gave last time stays (None = keep what is stored).
+                    item.body = None  # type: ignore[assignment]
                 items.append(item)
             yield Page("topics", items=items, cursor=cursor,
                        etag=(fetched.url, fetched.etag) if fetched.url == url else None)
@@ -121,7 +125,9 @@ class DiscourseSource(Source):
             body = html_to_text(posts[0].get("cooked"))
         else:
             body = unescape(topic.get("excerpt") or "")
-        title = topic.get("title") or topic.get("fancy_title") or ""
+        # `title` is raw text (decoding it would turn "?a=1&section=2" into "?a=1§ion=2");
+        # only `fancy_title` carries HTML entities.
+        title = topic.get("title") or unescape(topic.get("fancy_title") or "")
         tags = [t.get("name") if isinstance(t, dict) else t for t in topic.get("tags") or []]
         slug = topic.get("slug") or "topic"
         return Item(
@@ -129,7 +135,7 @@ class DiscourseSource(Source):
             kind=self.kind,
             external_id=str(topic["id"]),
             url=f"{self.base_url}/t/{slug}/{topic['id']}",
-            title=one_line(unescape(title)),
+            title=one_line(title),
             body=body,
             author=author,
             author_is_staff=staff(author, original),

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -139,10 +139,12 @@ class Session:
         await self.client.aclose()
 
     def redact(self, text: str) -> str:
-        """A message with every known secret value replaced."""
+        """A message with every known secret value replaced, raw or URL-encoded (as a
+        `key=` parameter appears in a URL)."""
         for secret in self._secrets + tuple(self._secret_params.values()):
             if secret:
-                text = text.replace(secret, "***")
+                for form in sorted({secret, quote(secret, safe=""), quote_plus(secret)}, key=len, reverse=True):
+                    text = text.replace(form, "***")
         return text
 
     def error(self, message: str) -> SourceError:
@@ -173,8 +175,11 @@ class Session:
         headers = dict(kwargs.pop("headers", None) or {})
         if etag:
             headers["If-None-Match"] = etag
-        if self._secret_params:
-            kwargs["params"] = {**self._secret_params, **(kwargs.get("params") or {})}
+        if self._secret_params or kwargs.get("params"):
+            # Merged into the URL's own query: httpx's `params=` would replace that query
+            # (site, tagged, page...) instead of adding to it.
+            extra = {**self._secret_params, **(kwargs.pop("params", None) or {})}
+            url = str(httpx.URL(url).copy_merge_params(extra))
         attempt = 0
         rate_waits = 0
         while True:

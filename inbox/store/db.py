@@ -127,7 +127,11 @@ class Store:
             if item.thread is not None:
                 replies[item.key] = item.thread
         with self.transaction() as conn:
-            conn.executemany(_UPSERT_ITEM, [_item_row(item, synced) for item in items])
+            # An item whose body is None came without one (e.g. an unchanged Discourse topic
+            # seen only in the list): keep the stored body.
+            kept = self._stored_bodies(conn, [item.key for item in items if item.body is None])
+            conn.executemany(_UPSERT_ITEM, [_item_row(item, synced, kept.get(item.key, ""))
+                                            for item in items])
             keys = [item.key for item in items]
             conn.executemany("DELETE FROM item_labels WHERE key = ?", [(k,) for k in keys])
             conn.executemany(
@@ -150,6 +154,15 @@ class Store:
                 )
             if etag is not None and etag[1]:
                 conn.execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?, ?)", etag)
+
+    @staticmethod
+    def _stored_bodies(conn: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            found.update(conn.execute(f"SELECT key, body FROM items WHERE key IN ({marks})", chunk))
+        return found
 
     @staticmethod
     def _existing_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
@@ -332,10 +345,11 @@ class Store:
                                  f"({', '.join('?' for _ in columns)})", [row[c] for c in columns])
 
 
-def _item_row(item: Item, synced_at: str | None) -> tuple:
+def _item_row(item: Item, synced_at: str | None, stored_body: str = "") -> tuple:
     last_reply = None if item.replies == 0 or item.last_reply_by_staff is None else int(item.last_reply_by_staff)
+    body = item.body if item.body is not None else (stored_body or "")
     return (
-        item.key, item.source, item.kind, item.external_id, item.url, item.title, item.body,
+        item.key, item.source, item.kind, item.external_id, item.url, item.title, body,
         item.author, int(item.author_is_staff), iso(item.created_at), iso(item.last_activity_at),
         int(item.replies), last_reply, int(item.answered), item.state,
         json.dumps(item.labels, ensure_ascii=False), synced_at,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,15 +26,16 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap or {}
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=False, padding=(0, 2))
-        table.add_column(style="bold #61afef", no_wrap=True)
-        table.add_column()
+        rows: list[tuple[str, str]] = []
         for action in ACTIONS:
             keys = self.keymap.get(action.id, action.keys)
-            shown = " / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
-            table.add_row(Text(shown), Text(action.help))
-        for keys, help_text in MOVEMENT:
-            table.add_row(Text(keys), Text(help_text))
+            rows.append((" / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(",")),
+                         action.help))
+        rows += list(MOVEMENT)
+        table = Text()
+        for keys, help_text in rows:
+            table.append(f"  {keys:<14}", style="bold #61afef")
+            table.append(f"{help_text}\n")
         with VerticalScroll(id="help-box"):
             yield Static(Text("Community Inbox: keys", style="bold"), id="help-title")
             yield Static(table)

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 class MainScreen(Screen):
     BINDINGS = bindings()
+    AUTO_FOCUS = "#items"
 
     app: InboxApp
 
@@ -75,7 +76,6 @@ class MainScreen(Screen):
         self.set_class(self.size.width < 150, "narrow")
 
     def on_mount(self) -> None:
-        self.query_one(ItemList).focus()
         self.reload()
         self.refresh_counts()
         self.refresh_status()

@@ -99,7 +99,7 @@ class ItemList(ScrollView, can_focus=True):
         self._fetch: Callable[[int, int], list[dict[str, Any]]] | None = None
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
         self._pending: set[int] = set()
-        self._line_cache: dict[tuple[int, int, bool], Strip] = {}
+        self._line_cache: dict[tuple[int, int, bool, bool], Strip] = {}
         self._last_key: str | None = None
 
     # --- data -----------------------------------------------------------------
@@ -167,7 +167,7 @@ class ItemList(ScrollView, can_focus=True):
         if index >= self.total:
             return Strip.blank(width, self.rich_style)
         selected = index == self.cursor
-        cache_key = (index, width, selected)
+        cache_key = (index, width, selected, self.has_focus)
         cached = self._line_cache.get(cache_key)
         if cached is not None:
             return cached
@@ -229,6 +229,12 @@ class ItemList(ScrollView, can_focus=True):
 
     def on_click(self, event: Any) -> None:
         self.move_to(int(self.scroll_offset.y) + event.y)
+
+    def on_focus(self) -> None:
+        self.refresh()  # the cursor row is brighter while the list has focus
+
+    def on_blur(self) -> None:
+        self.refresh()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)

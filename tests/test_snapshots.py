@@ -1,0 +1,59 @@
+"""SVG snapshots of the demo: the main screen, the help screen, the filter bar in use, a thread.
+
+Frozen clock and fixed terminal size, so they only change when the UI does.
+Update them with `python -m pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from inbox.tui.demo_app import make_demo_app
+from tests.pilot_helpers import settle
+
+SIZE = (170, 45)
+
+
+
+
+def _keys(*keys):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+        await settle(pilot)
+    return run_before
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    app = make_demo_app(tmp_path / "demo.db")
+    yield app
+    app.store.close()
+
+
+class TestMainScreen:
+    def test_inbox(self, snap_compare, demo_app):
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys())
+
+    def test_narrow_terminal_puts_the_preview_below(self, snap_compare, demo_app):
+        assert snap_compare(demo_app, terminal_size=(120, 40), run_before=_keys())
+
+
+class TestHelp:
+    def test_help_screen(self, snap_compare, demo_app):
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys("question_mark"))
+
+
+class TestFilterBar:
+    def test_filter_in_use(self, snap_compare, demo_app):
+        keys = ("slash", *"is:awaiting age:>=2d -label:enterprise")
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys(*keys))
+
+    def test_bad_query_shows_the_error(self, snap_compare, demo_app):
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys("slash", *"age:soon"))
+
+
+class TestThread:
+    def test_reading_a_thread(self, snap_compare, demo_app):
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys("j", "j", "j", "enter"))
