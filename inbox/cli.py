@@ -119,10 +119,10 @@ def _open_store(args: argparse.Namespace, default: Path | None = None) -> Store:
     return Store(args.db or default or config_module.default_db_path())
 
 
-def _tui(config: Config, store: Store) -> int:
+def _tui(config: Config, store: Store, *, demo: bool = False) -> int:
     from inbox.tui.app import make_app  # the TUI (and Textual) only load when used
 
-    app = make_app(config, store)
+    app = make_app(config, store, demo=demo)
     app.run()
     return app.return_code or EXIT_OK
 
@@ -140,7 +140,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_tui:
         print(f"Loaded the demo workspace: {count} items into {path}")
         return EXIT_OK
-    return _tui(demo_config(), store)
+    return _tui(demo_config(), store, demo=True)
 
 
 def _sync(config: Config, store: Store, only: list[str]) -> int:

@@ -205,3 +205,18 @@ async def test_large_list_moves_to_the_bottom_and_loads_that_page(tmp_path):
         assert _list(app).cursor == 999
         assert _list(app).highlighted["key"] == "server:1000"
     store.close()
+
+
+async def test_triage_toast_quotes_a_hostile_title_safely(store):
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")  # the hostile title
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.pause(0.2)
+        assert app.is_running and app._exception is None
+        messages = [notification.message for notification in app._notifications]
+        assert any("[@click=app.quit]" in message for message in messages)
+        assert all(not notification.markup for notification in app._notifications)
+    assert app.return_code in (None, 0)

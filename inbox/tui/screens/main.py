@@ -80,6 +80,10 @@ class MainScreen(Screen):
         self.refresh_counts()
         self.refresh_status()
 
+    def say(self, message: str, **kwargs: Any) -> None:
+        """A toast; never markup, since messages quote titles and channel errors."""
+        self.notify(one_line(message), markup=False, **kwargs)
+
     # --- the current query --------------------------------------------------------
 
     def current_query(self) -> Query:
@@ -180,7 +184,7 @@ class MainScreen(Screen):
     def _highlighted(self) -> dict[str, Any] | None:
         row = self.query_one(ItemList).highlighted
         if row is None:
-            self.notify("No item highlighted", severity="warning")
+            self.say("No item highlighted", severity="warning")
         return row
 
     def _triage(self, changes: dict[str, Any], done_message: str) -> None:
@@ -196,7 +200,7 @@ class MainScreen(Screen):
     def _triaged(self, message: str, title: str, before: dict[str, Any]) -> None:
         self.undo_stack.append((message, before))
         del self.undo_stack[:-100]
-        self.notify(Text(f"{message}: {title[:60]}"), timeout=2)
+        self.say(f"{message}: {title[:60]}", timeout=2)
         self.reload()
         self.refresh_counts()
         self._load_preview(self._preview_key)
@@ -261,7 +265,7 @@ class MainScreen(Screen):
 
     def action_undo(self) -> None:
         if not self.undo_stack:
-            self.notify("Nothing to undo", severity="warning", timeout=2)
+            self.say("Nothing to undo", severity="warning", timeout=2)
             return
         message, before = self.undo_stack.pop()
         self._restore(message, before)
@@ -272,7 +276,7 @@ class MainScreen(Screen):
         self.app.call_from_thread(self._undone, message)
 
     def _undone(self, message: str) -> None:
-        self.notify(Text(f"Undone: {message}"), timeout=2)
+        self.say(f"Undone: {message}", timeout=2)
         self.reload()
         self.refresh_counts()
         self._load_preview(self._preview_key)
@@ -285,17 +289,17 @@ class MainScreen(Screen):
             return
         url = str(row["url"] or "")
         if not url.startswith(("https://", "http://")):
-            self.notify("This item has no web link", severity="warning")
+            self.say("This item has no web link", severity="warning")
             return
         self.app.open_url(url)
-        self.notify(Text(f"Opened {one_line(url)}"), timeout=2)
+        self.say(f"Opened {one_line(url)}", timeout=2)
 
     def action_copy_link(self) -> None:
         row = self._highlighted()
         if row is None:
             return
         self.app.copy_to_clipboard(one_line(row["url"]))
-        self.notify(Text(f"Copied {one_line(row['url'])}"), timeout=2)
+        self.say(f"Copied {one_line(row['url'])}", timeout=2)
 
     # --- panes and screens --------------------------------------------------------
 
@@ -320,14 +324,14 @@ class MainScreen(Screen):
 
     def action_sync(self) -> None:
         if self.app.demo:
-            self.notify("This is the demo workspace: its channels are made up, so there is "
+            self.say("This is the demo workspace: its channels are made up, so there is "
                         "nothing to sync. Configure sources and run `inbox`.", timeout=5)
             return
         if not self.app.config.sources:
-            self.notify("No sources configured: add [[sources]] to the config (see the README)",
+            self.say("No sources configured: add [[sources]] to the config (see the README)",
                         severity="warning", timeout=5)
             return
-        self.notify("Syncing in the background…", timeout=2)
+        self.say("Syncing in the background…", timeout=2)
         self._sync()
 
     @work(thread=True, exclusive=True, group="sync")
@@ -351,7 +355,7 @@ class MainScreen(Screen):
         self.sync_activity.clear()
         failed = [r for r in results if not r.ok]
         summary = "; ".join(one_line(r.summary()) for r in results)
-        self.notify(Text(summary), severity="error" if failed else "information", timeout=6)
+        self.say(summary, severity="error" if failed else "information", timeout=6)
         self.reload(keep_key=True)
         self.refresh_counts()
         self.refresh_status()
