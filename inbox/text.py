@@ -37,9 +37,18 @@ def one_line(text: object) -> str:
     return " ".join(clean(text).split())
 
 
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
 def unescape(text: object) -> str:
-    """HTML entities decoded (`&#39;` -> `'`), then cleaned: for titles and names."""
-    return clean(html.unescape(str(text))) if text is not None else ""
+    """HTML entities decoded (`&#39;` -> `'`), then cleaned: for titles and names.
+
+    Only complete entities (ending in `;`) are decoded, so a URL such as
+    `?q=a&section=faq` keeps its `&section` instead of becoming `§ion`.
+    """
+    if text is None:
+        return ""
+    return clean(_ENTITY.sub(lambda match: html.unescape(match.group(0)), str(text)))
 
 
 class _TextExtractor(HTMLParser):

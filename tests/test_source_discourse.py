@@ -119,8 +119,8 @@ class TestDiscourseAdapter(AdapterContract):
             "labels": ["sync", "photos"],
             "thread": [("oak.barrel", False), ("juniper", False), ("maple", True)],
         }),
-        NormalizeCase("raw-title-with-entity-lookalikes-kept-verbatim", lambda: raw(229), {
-            "title": "Link /search?q=apples&section=faq loses the &amp; part",
+        NormalizeCase("raw-title-entities-decoded-lookalikes-kept", lambda: raw(229), {
+            "title": "Link /search?q=apples&section=faq loses the & part",
             "author": "sorrel",
             "author_is_staff": True,  # moderator in users[]
             "labels": ["templates", "docs"],  # tags as objects

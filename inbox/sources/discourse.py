@@ -125,9 +125,9 @@ class DiscourseSource(Source):
             body = html_to_text(posts[0].get("cooked"))
         else:
             body = unescape(topic.get("excerpt") or "")
-        # `title` is raw text (decoding it would turn "?a=1&section=2" into "?a=1§ion=2");
-        # only `fancy_title` carries HTML entities.
-        title = topic.get("title") or unescape(topic.get("fancy_title") or "")
+        # `title` is the raw title, `fancy_title` its HTML form; both are decoded, and only
+        # complete entities are, so "?a=1&section=2" stays as typed.
+        title = unescape(topic.get("title") or topic.get("fancy_title") or "")
         tags = [t.get("name") if isinstance(t, dict) else t for t in topic.get("tags") or []]
         slug = topic.get("slug") or "topic"
         return Item(
