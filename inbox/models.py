@@ -63,7 +63,8 @@ class Item:
     external_id: str
     url: str
     title: str
-    body: str
+    body: str | None
+    """Plain text or Markdown; None = not fetched this time (the stored body is kept)."""
     author: str
     author_is_staff: bool
     created_at: datetime

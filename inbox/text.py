@@ -61,7 +61,7 @@ class _TextExtractor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._pre = 0
-        self._quote = 0
+        self._quotes: list[int] = []
         self._skip = 0
         self._link: str | None = None
         self._link_text: list[str] = []
@@ -75,8 +75,8 @@ class _TextExtractor(HTMLParser):
             self._pre += 1
             self.parts.append("\n\n")
         elif tag == "blockquote":
-            self._quote += 1
-            self.parts.append("\n\n> ")
+            self.parts.append("\n\n")
+            self._quotes.append(len(self.parts))
         elif tag in self._BLOCKS:
             self.parts.append("\n\n" if tag != "br" else "\n")
         elif tag == "a":
@@ -93,9 +93,11 @@ class _TextExtractor(HTMLParser):
         elif tag == "pre":
             self._pre = max(0, self._pre - 1)
             self.parts.append("\n\n")
-        elif tag == "blockquote":
-            self._quote = max(0, self._quote - 1)
-            self.parts.append("\n\n")
+        elif tag == "blockquote" and self._quotes:
+            start = self._quotes.pop()
+            inner = re.sub(r"\n{3,}", "\n\n", "".join(self.parts[start:])).strip()
+            del self.parts[start:]
+            self.parts.append("\n".join(f"> {line}".rstrip() for line in inner.split("\n")) + "\n\n")
         elif tag == "a" and self._link is not None:
             label = "".join(self._link_text).strip()
             if self._link.startswith(("http://", "https://")) and self._link != label:
@@ -109,8 +111,6 @@ class _TextExtractor(HTMLParser):
             return
         if not self._pre:
             data = re.sub(r"\s+", " ", data)
-            if self._quote:
-                data = data.replace("\n", "\n> ")
         if self._link is not None:
             self._link_text.append(data)
         self.parts.append(data)

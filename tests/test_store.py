@@ -388,3 +388,23 @@ def test_record_sync_keeps_the_last_success_through_a_failure(store: Store) -> N
     assert state["last_attempt_at"] == iso(NOW + timedelta(hours=1))
     assert state["last_error"] == "HTTP 502"
     assert (state["rate_remaining"], state["rate_limit"]) == (4999, 5000)
+
+
+def test_known_activity_leaves_out_items_whose_thread_never_arrived(tmp_path):
+    """A topic whose posts failed to load is fetched again on the next sync."""
+    from datetime import datetime, timezone
+
+    from inbox.models import Item, Reply
+    from inbox.store import Store
+
+    now = datetime(2026, 11, 18, tzinfo=timezone.utc)
+    store = Store(tmp_path / "t.db")
+
+    def item(n, replies, thread):
+        return Item(source="forum", kind="discourse", external_id=str(n), url="https://f/t/x",
+                    title="t", body="b", author="a", author_is_staff=False, created_at=now,
+                    last_activity_at=now, replies=replies, thread=thread)
+
+    reply = Reply(external_id="9", author="b", author_is_staff=True, created_at=now, body="hi")
+    store.save_page("forum", [item(1, 0, None), item(2, 1, [reply]), item(3, 1, None)])
+    assert set(store.known_activity(["forum:1", "forum:2", "forum:3"])) == {"forum:1", "forum:2"}

@@ -220,3 +220,16 @@ async def test_triage_toast_quotes_a_hostile_title_safely(store):
         assert any("[@click=app.quit]" in message for message in messages)
         assert all(not notification.markup for notification in app._notifications)
     assert app.return_code in (None, 0)
+
+
+async def test_an_empty_inbox_says_how_to_fill_it(tmp_path):
+    store = Store(tmp_path / "empty.db")
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        shown = str(app.screen.query_one("#preview-body").render())
+        assert "No items yet" in shown and "inbox sync" in shown
+        await pilot.press("e", "S")  # nothing highlighted, no sources: told, not crashed
+        await settle(pilot)
+        assert app.is_running
+    store.close()

@@ -269,14 +269,19 @@ class Store:
                          "WHERE key = :key ORDER BY created_at, rowid", {"key": key})
 
     def known_activity(self, keys: Sequence[str]) -> dict[str, str]:
-        """Stored last activity by key: lets a source skip re-fetching unchanged threads."""
+        """Stored last activity by key: lets a source skip re-fetching unchanged threads.
+
+        An item with replies but no stored thread (its fetch failed) is left out, so the
+        next sync tries its thread again.
+        """
         found: dict[str, str] = {}
         with self._lock:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start:start + 500])
                 marks = ", ".join("?" for _ in chunk)
                 found.update(self.db.conn.execute(
-                    f"SELECT key, last_activity_at FROM items WHERE key IN ({marks})", chunk).fetchall())
+                    f"SELECT key, last_activity_at FROM items WHERE key IN ({marks}) AND (replies = 0 "
+                    "OR EXISTS (SELECT 1 FROM thread r WHERE r.key = items.key))", chunk).fetchall())
         return found
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:

@@ -52,6 +52,7 @@ class MainScreen(Screen):
         self.sync_activity: dict[str, str] = {}
         self._generation = 0
         self._preview_key: str | None = None
+        self.store_is_empty = False
 
     @property
     def store(self) -> Store:
@@ -106,6 +107,7 @@ class MainScreen(Screen):
             total = store.count(query, now=now, me=me)
             position = store.position(query, keep_key, now=now, me=me) if keep_key else None
             first = store.list_items(query, now=now, me=me, limit=100, offset=0)
+            self.store_is_empty = total == 0 and store.item_count() == 0
         except InboxError as exc:
             app.call_from_thread(self.notify, one_line(str(exc)), severity="error")
             return
@@ -177,7 +179,7 @@ class MainScreen(Screen):
 
     def _show_preview(self, key: str | None, item: dict | None, thread: list[dict]) -> None:
         if key == self._preview_key:
-            self.query_one(Preview).show(item, thread, self.app.now())
+            self.query_one(Preview).show(item, thread, self.app.now(), empty_inbox=self.store_is_empty)
 
     # --- triage -------------------------------------------------------------------
 

@@ -64,6 +64,14 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     return Group(*parts)
 
 
+WELCOME = """No items yet.
+
+Name your channels under [[sources]] in the config file (the README has an example
+for GitHub, Discourse and Stack Overflow), then press S or run `inbox sync`.
+
+Just looking? `inbox demo` opens a workspace full of realistic posts."""
+
+
 class Preview(VerticalScroll):
     """Scrolls the rendered thread; shows a hint when nothing is highlighted."""
 
@@ -71,9 +79,12 @@ class Preview(VerticalScroll):
         yield Static(Text("Nothing here. Choose another view, or press / to filter.", style="dim"),
                      id="preview-body")
 
-    def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime) -> None:
+    def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime,
+             *, empty_inbox: bool = False) -> None:
         body = self.query_one("#preview-body", Static)
-        if item is None:
+        if item is None and empty_inbox:
+            body.update(Text(WELCOME))
+        elif item is None:
             body.update(Text("Nothing here. Choose another view, or press / to filter.", style="dim"))
         else:
             body.update(render_item(item, thread, now))
