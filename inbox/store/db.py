@@ -158,24 +158,23 @@ class Store:
                 conn.execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?, ?)", etag)
 
     @staticmethod
-    def _stored_bodies(conn: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(conn.execute(f"SELECT key, body FROM items WHERE key IN ({marks})", chunk))
-        return found
-
-    @staticmethod
-    def _existing_keys(conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
+    def _rows_for_keys(conn: sqlite3.Connection, sql: str, keys: Iterable[str]) -> list[tuple]:
+        """Run `sql`, whose `{keys}` becomes `?, ?, ...`, over the keys in chunks that
+        stay under SQLite's parameter limit."""
         keys = list(keys)
-        found: set[str] = set()
+        rows: list[tuple] = []
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            found.update(row[0] for row in conn.execute(
-                f"SELECT key FROM items WHERE key IN ({marks})", chunk))
-        return found
+            rows += conn.execute(sql.format(keys=", ".join("?" for _ in chunk)), chunk).fetchall()
+        return rows
+
+    @classmethod
+    def _stored_bodies(cls, conn: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
+        return dict(cls._rows_for_keys(conn, "SELECT key, body FROM items WHERE key IN ({keys})", keys))
+
+    @classmethod
+    def _existing_keys(cls, conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
+        return {row[0] for row in cls._rows_for_keys(conn, "SELECT key FROM items WHERE key IN ({keys})", keys)}
 
     def cursor(self, source: str, stream: str = "items") -> Cursor:
         with self._lock:
@@ -276,15 +275,11 @@ class Store:
         An item with replies but no stored thread (its fetch failed) is left out, so the
         next sync tries its thread again.
         """
-        found: dict[str, str] = {}
         with self._lock:
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start:start + 500])
-                marks = ", ".join("?" for _ in chunk)
-                found.update(self.db.conn.execute(
-                    f"SELECT key, last_activity_at FROM items WHERE key IN ({marks}) AND (replies = 0 "
-                    "OR EXISTS (SELECT 1 FROM thread r WHERE r.key = items.key))", chunk).fetchall())
-        return found
+            return dict(self._rows_for_keys(
+                self.db.conn,
+                "SELECT key, last_activity_at FROM items WHERE key IN ({keys}) AND (replies = 0 "
+                "OR EXISTS (SELECT 1 FROM thread r WHERE r.key = items.key))", keys))
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         with self._lock:
@@ -300,16 +295,13 @@ class Store:
 
     def triage_rows(self, keys: Sequence[str]) -> dict[str, dict[str, Any] | None]:
         """The current triage of each key (None where the user decided nothing yet)."""
+        rows: dict[str, dict[str, Any] | None] = {key: None for key in keys}
         with self._lock:
-            rows = {key: None for key in keys}
-            for start in range(0, len(keys), 500):
-                chunk = list(keys[start:start + 500])
-                marks = ", ".join("?" for _ in chunk)
-                cursor = self.db.conn.execute(
-                    f"SELECT key, {', '.join(TRIAGE_FIELDS)} FROM triage WHERE key IN ({marks})", chunk)
-                for row in cursor.fetchall():
-                    rows[row[0]] = dict(zip(("key",) + TRIAGE_FIELDS, row))
-            return rows
+            found = self._rows_for_keys(
+                self.db.conn, f"SELECT key, {', '.join(TRIAGE_FIELDS)} FROM triage WHERE key IN ({{keys}})", keys)
+        for row in found:
+            rows[row[0]] = dict(zip(("key",) + TRIAGE_FIELDS, row))
+        return rows
 
     def set_triage(self, keys: Sequence[str], changes: dict[str, Any], *, now: datetime
                    ) -> dict[str, dict[str, Any] | None]:
