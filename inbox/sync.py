@@ -70,7 +70,7 @@ class QuietProgress:
     def finished(self, result: SourceResult) -> None: pass
 
 
-class _Context:
+class StoreContext:
     """The read-only view of the store a source gets while fetching."""
 
     def __init__(self, store: Store, source: str, now: datetime, result: SourceResult) -> None:
@@ -101,7 +101,7 @@ async def sync_source(
     """Fetch one source page by page into the store; never raises for channel trouble."""
     result = SourceResult(source.name, source.kind)
     progress.started(source.name)
-    context = _Context(store, source.name, now, result)
+    context = StoreContext(store, source.name, now, result)
     session = None
     try:
         session = source.session(transport=transport, sleep=sleep,

@@ -32,8 +32,8 @@ from inbox.errors import SourceError
 from inbox.models import Item
 from inbox.sources import registry
 from inbox.sources.base import Page, Source
-from inbox.store import Cursor, Store
-from inbox.sync import QuietProgress, SourceResult, sync_source
+from inbox.store import Store
+from inbox.sync import QuietProgress, SourceResult, StoreContext, sync_source
 from inbox.timeutil import iso
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -146,24 +146,9 @@ class FakeChannel:
         return [f"{r.path} {r.query}" for r in self.routes if not r.hits]
 
 
-class StoreContext:
-    """The `SyncContext` a source gets, reading from a real store (as the sync gives it)."""
-
-    def __init__(self, store: Store, source: str) -> None:
-        self.store, self.source, self.now = store, source, NOW
-        self.warnings: list[str] = []
-
-    def cursor(self, stream: str) -> Cursor:
-        return self.store.cursor(self.source, stream)
-
-    def etag(self, url: str) -> str | None:
-        return self.store.etag(url)
-
-    def known_activity(self, keys: list[str]) -> dict[str, str]:
-        return self.store.known_activity(keys)
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
+def store_context(store: Store, source: str) -> StoreContext:
+    """The `SyncContext` a source gets from the sync, reading from a real store."""
+    return StoreContext(store, source, NOW, SourceResult(source, ""))
 
 
 # --- normalize cases ---------------------------------------------------------------------
@@ -287,7 +272,7 @@ class AdapterContract(abc.ABC):
                     source: Source | None = None) -> list[Page]:
         """Run `fetch` directly, so its SourceError reaches the test."""
         source = source or self.source()
-        context = StoreContext(store, source.name)
+        context = store_context(store, source.name)
         async with source.session(transport=channel.transport(), sleep=sleep or FakeSleep()) as session:
             return [page async for page in source.fetch(session, context)]
 
