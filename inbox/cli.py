@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 import platformdirs
@@ -24,14 +25,21 @@ from inbox.errors import ConfigError, InboxError, QueryError, UsageError
 from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
 from inbox.store import Store, item_json
-from inbox.text import one_line
+from inbox.text import clean, one_line
 from inbox.timeutil import ago, iso, parse_until, utcnow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line like every other error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"inbox: {message} (see `{self.prog} --help`)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="inbox",
         description="Every support channel of your community in one keyboard-driven terminal inbox.",
         epilog="With no command, opens the inbox. Try `inbox demo` for a tour.",
@@ -39,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", type=Path, help="config file (default: $INBOX_CONFIG or the user config dir)")
     parser.add_argument("--db", type=Path, help="database file (default: $INBOX_DB or the user data dir)")
     parser.add_argument("--version", action="version", version=f"inbox {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="load the bundled demo workspace and open it")
     demo.add_argument("--no-tui", action="store_true", help="only load the demo, do not open the inbox")
@@ -55,8 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     triage = commands.add_parser("triage", help="tag, assign, snooze or mark items done")
     triage.add_argument("keys", nargs="+", metavar="KEY", help="item keys like server:1234")
-    triage.add_argument("--type", choices=[t.value for t in PostType] + ["none"], help="the post type")
-    triage.add_argument("--status", choices=[s.value for s in IdeaStatus] + ["none"], help="the idea status")
+    triage.add_argument("--type", type=str.lower, choices=[t.value for t in PostType] + ["none"], help="the post type")
+    triage.add_argument("--status", type=str.lower, choices=[s.value for s in IdeaStatus] + ["none"], help="the idea status")
     triage.add_argument("--assign", metavar="NAME|none", help="assign to a person (none to clear)")
     done = triage.add_mutually_exclusive_group()
     done.add_argument("--done", action="store_true", help="mark done (back on new activity)")
@@ -68,11 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
-    if extra:
-        if args.command != "list":
-            parser.error(f"unrecognized arguments: {' '.join(extra)}")
-        args.query += extra  # `inbox list is:open -is:done`: negated terms look like options
+    argv, negated_terms = _negated_list_terms(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(argv)
+    if negated_terms:
+        args.query += negated_terms
     try:
         return _run(args)
     except (ConfigError, QueryError, UsageError) as exc:
@@ -95,6 +102,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+_GLOBAL_WITH_VALUE = {"--config", "--db"}
+_LIST_WITH_VALUE = {"--limit"}
+
+
+def _negated_list_terms(argv: list[str]) -> tuple[list[str], list[str]]:
+    """Take `-term`s out of `inbox list ...` before argparse reads them as options.
+
+    `inbox list is:open -is:done -helm` is a query; `--json` and `--limit N` stay options,
+    and a mistyped `--jsno` is still an error.
+    """
+    index = 0
+    while index < len(argv) and argv[index].startswith("-"):
+        index += 2 if argv[index] in _GLOBAL_WITH_VALUE else 1
+    if index >= len(argv) or argv[index] != "list":
+        return argv, []
+    kept, terms = argv[: index + 1], []
+    rest = iter(argv[index + 1:])
+    for token in rest:
+        if token in _LIST_WITH_VALUE:
+            kept += [token, next(rest, "")]
+        elif token.startswith("-") and not token.startswith("--") and token != "-h" and len(token) > 1:
+            terms.append(token)
+        else:
+            kept.append(token)
+    return kept, terms
+
+
 def _error(exc: Exception) -> None:
     print(f"inbox: {one_line(str(exc))}", file=sys.stderr)
 
@@ -115,8 +149,11 @@ def _run(args: argparse.Namespace) -> int:
     raise UsageError(f"unknown command {args.command}")
 
 
-def _open_store(args: argparse.Namespace, default: Path | None = None) -> Store:
-    return Store(args.db or default or config_module.default_db_path())
+def _open_store(args: argparse.Namespace) -> Store:
+    try:
+        return Store(args.db or config_module.default_db_path())
+    except InboxError as exc:  # not a database, or a folder: the path given is wrong
+        raise UsageError(str(exc)) from None
 
 
 def _tui(config: Config, store: Store, *, demo: bool = False) -> int:
@@ -135,7 +172,10 @@ def _demo(args: argparse.Namespace) -> int:
         path = Path(platformdirs.user_data_dir(config_module.APP_NAME)) / "demo.db"
         for suffix in ("", "-wal", "-shm"):  # a fresh demo each time, with times relative to now
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    store = Store(path)
+    try:
+        store = Store(path)
+    except InboxError as exc:
+        raise UsageError(str(exc)) from None
     count = load_demo(store, now=utcnow())
     if args.no_tui:
         print(f"Loaded the demo workspace: {count} items into {path}")
@@ -150,6 +190,7 @@ def _sync(config: Config, store: Store, only: list[str]) -> int:
     if not config.sources:
         where = config.path or config_module.default_config_path()
         raise ConfigError(f"{where}: no [[sources]] configured (see the README's config example)")
+    only = list(dict.fromkeys(only))  # `--source a --source a` syncs it once
     for name in only:
         config.source(name)
     with BarsProgress([s.name for s in config.sources if not only or s.name in only]) as progress:
@@ -190,17 +231,26 @@ def _triage(store: Store, args: argparse.Namespace) -> int:
         changes["type"] = None if args.type == "none" else args.type
     if args.status:
         changes["status"] = None if args.status == "none" else args.status
-    if args.assign:
-        changes["assignee"] = None if args.assign.lower() == "none" else args.assign
+    if args.assign is not None:
+        name = one_line(args.assign)
+        if not name:
+            raise UsageError("--assign needs a name (or none to unassign)")
+        changes["assignee"] = None if name.lower() == "none" else name
     if args.done or args.undone:
         changes["done"] = bool(args.done)
     if args.snooze:
-        try:
-            changes["snoozed_until"] = None if args.snooze.lower() == "none" else iso(parse_until(args.snooze, now))
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+        if args.snooze.lower() == "none":
+            changes["snoozed_until"] = None
+        else:
+            try:
+                until = parse_until(args.snooze, now)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+            if until <= now:
+                raise UsageError(f"--snooze {args.snooze}: that time has passed")
+            changes["snoozed_until"] = iso(until)
     if args.note is not None:
-        changes["note"] = args.note
+        changes["note"] = clean(args.note).strip() or None  # an empty note clears it
     if not changes:
         raise UsageError("nothing to change: give --type, --status, --assign, --done, --undone, --snooze or --note")
     missing = [key for key in args.keys if key not in store.existing_keys(args.keys)]

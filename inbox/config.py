@@ -19,6 +19,8 @@ import platformdirs
 from inbox.errors import ConfigError
 
 APP_NAME = "inbox"
+_SECRET_KEYS = {"token", "api_key", "key", "secret", "password", "api_token", "client_secret"}
+_URL_KEYS = {"base_url"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -180,6 +182,14 @@ def _sources(entries: Any, where: str) -> list[SourceConfig]:
             if not options.get(key):
                 raise ConfigError(f"{where}: {label}: {kind} needs {key} = ...")
         for key, value in options.items():
+            if key.lower() in _SECRET_KEYS:
+                raise ConfigError(f"{where}: {label}: {key} looks like a secret; secrets never go "
+                                  f"in the config file: put it in an environment variable and "
+                                  f"name that with {key}_env = \"VARIABLE\"")
+            if key in _URL_KEYS and not (isinstance(value, str) and value.startswith(("http://", "https://"))):
+                raise ConfigError(f"{where}: {label}: {key} must be an http(s) URL, not {value!r}")
+            if key in source_class.required and not isinstance(value, (str, list)):
+                raise ConfigError(f"{where}: {label}: {key} must be a string, not {value!r}")
             if key.endswith("_env") and not isinstance(value, str):
                 raise ConfigError(f"{where}: {label}: {key} must name an environment variable")
         sources.append(SourceConfig(name=name, kind=kind, options=options))

@@ -16,10 +16,17 @@ class QueryError(InboxError):
 class SourceError(InboxError):
     """A channel could not be read (HTTP error, bad payload, network)."""
 
-    def __init__(self, source: str, message: str) -> None:
+    def __init__(self, source: str, message: str, status: int | None = None) -> None:
         super().__init__(f"{source}: {message}")
         self.source = source
         self.reason = message
+        self.status = status
+        """The HTTP status that ended the request, when there was one."""
+
+    @property
+    def not_there(self) -> bool:
+        """404/403/410: the thing is gone or hidden, which is news, not a failure."""
+        return self.status in (403, 404, 410)
 
 
 class UsageError(InboxError):

@@ -23,6 +23,7 @@ FIELDS = ("type", "kind", "source", "author", "staff", "label", "status", "assig
 INBOX_QUERY = "is:open -is:done -is:snoozed"
 
 _TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("(?:[^"]*)"?|\S*)|("(?:[^"]*)"?)|(\S+))')
+_SEARCHABLE = re.compile(r"\w")
 _COMPARISON = re.compile(r"^(>=|<=|>|<|=)?(.+)$")
 
 
@@ -71,11 +72,11 @@ def parse_query(text: str | None) -> Query:
         elif phrase is not None:
             # stored text holds no control characters, and FTS5 reads NUL as the end
             value = clean(_unquote(phrase)).strip()
-            if value:
+            if _SEARCHABLE.search(value):  # a lone `-` or `*` would match nothing
                 terms.append(Term(None, value, negated))
         elif word is not None:
             value = clean(word)
-            if value:
+            if _SEARCHABLE.search(value):
                 terms.append(Term(None, value, negated))
     return Query(text=text, terms=tuple(terms))
 

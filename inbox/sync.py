@@ -82,8 +82,8 @@ class StoreContext:
     def etag(self, url: str) -> str | None:
         return self.store.etag(url)
 
-    def known_activity(self, keys: list[str]) -> dict[str, str]:
-        return self.store.known_activity(keys)
+    def threads_fetched_at(self, keys: list[str]) -> dict[str, str]:
+        return self.store.threads_fetched_at(keys)
 
     def warn(self, message: str) -> None:
         self.result.warnings.append(one_line(message))
@@ -116,6 +116,7 @@ async def sync_source(
                 result.pages += 1
                 result.items += len(page.items)
                 result.replies += sum(len(r) for r in page.replies.values())
+                result.replies += sum(len(item.thread) for item in page.items if item.thread)
                 progress.advanced(source.name, result.items, result.pages)
     except InboxError as exc:
         result.error = exc.reason if isinstance(exc, SourceError) else str(exc)

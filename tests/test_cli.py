@@ -121,3 +121,57 @@ def test_demo_no_tui_loads_into_the_given_db(tmp_path):
                              "kind:discourse"], capture_output=True, text=True, env={"INBOX_CONFIG": "", "PATH": ""})
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)
+
+
+def test_negated_words_that_look_like_options_are_query_terms(capsys, db, config):
+    code, out, err = run(capsys, "--config", config, "--db", db, "list", "-helm", "-label:bug", "--json")
+    assert code == 0, err
+    assert [i["key"] for i in json.loads(out)] == ["server:2", "server:3"]
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["list", "--jsno"], "unrecognized arguments: --jsno"),
+    (["triage"], "required: KEY"),
+    (["bogus"], "invalid choice"),
+    (["triage", "server:1", "--assign", " "], "--assign needs a name"),
+    (["triage", "server:1", "--snooze", "2020-01-01"], "that time has passed"),
+])
+def test_usage_errors_are_one_line_too(capsys, db, config, args, expected):
+    try:
+        code = main(["--config", str(config), "--db", str(db), *args])
+    except SystemExit as exit_:  # argparse's own errors leave through SystemExit
+        code = exit_.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert expected in err and err.count("\n") == 1
+
+
+def test_type_and_status_ignore_case_and_an_empty_note_clears(capsys, db, config):
+    run(capsys, "--config", config, "--db", db, "triage", "server:1", "--type", "Bug", "--note", "hi")
+    run(capsys, "--config", config, "--db", db, "triage", "server:1", "--note", "")
+    _, out, _ = run(capsys, "--config", config, "--db", db, "list", "type:bug", "--json")
+    (item,) = json.loads(out)
+    assert item["key"] == "server:1" and item["note"] is None
+
+
+def test_a_token_variable_that_is_not_set_is_named(capsys, tmp_path, db, monkeypatch):
+    monkeypatch.delenv("UNSET_TOKEN_FOR_TEST", raising=False)
+    path = tmp_path / "c.toml"
+    path.write_text('[[sources]]\nname = "gh"\nkind = "github"\nrepo = "a/b"\n'
+                    'base_url = "http://127.0.0.1:9"\ntoken_env = "UNSET_TOKEN_FOR_TEST"\n')
+    code, _, err = run(capsys, "--config", path, "--db", db, "sync")
+    assert code == 1 and "UNSET_TOKEN_FOR_TEST" in err and "not set" in err and err.count("\n") == 1
+
+
+def test_a_secret_written_into_the_config_is_refused(capsys, tmp_path, db):
+    path = tmp_path / "c.toml"
+    path.write_text('[[sources]]\nname = "gh"\nkind = "github"\nrepo = "a/b"\ntoken = "ghp_abc"\n')
+    code, _, err = run(capsys, "--config", path, "--db", db, "list")
+    assert code == 2 and "token_env" in err and "ghp_abc" not in err
+
+
+def test_a_file_that_is_not_a_database_is_bad_input(capsys, tmp_path, config):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("just some notes, not SQLite" * 100)
+    code, _, err = run(capsys, "--config", config, "--db", bogus, "list")
+    assert code == 2 and "not a usable inbox database" in err

@@ -374,9 +374,11 @@ def test_list_pages_newest_activity_first(store: Store) -> None:
     assert store.position("is:closed", "server:1", now=NOW) is None
 
 
-def test_known_activity_and_existing_keys(store: Store) -> None:
-    store.save_page("server", [make_item("1"), make_item("2")])
-    assert store.known_activity(["server:1", "server:9"]) == {"server:1": iso(NOW - timedelta(days=1))}
+def test_threads_fetched_at_and_existing_keys(store: Store) -> None:
+    with_thread = make_item("1")
+    with_thread.thread = []
+    store.save_page("server", [with_thread, make_item("2")])
+    assert store.threads_fetched_at(["server:1", "server:2", "server:9"]) == {"server:1": iso(NOW - timedelta(days=1))}
     assert store.existing_keys(["server:2", "server:9"]) == {"server:2"}
 
 
@@ -390,7 +392,7 @@ def test_record_sync_keeps_the_last_success_through_a_failure(store: Store) -> N
     assert (state["rate_remaining"], state["rate_limit"]) == (4999, 5000)
 
 
-def test_known_activity_leaves_out_items_whose_thread_never_arrived(tmp_path):
+def test_threads_fetched_at_leaves_out_items_whose_thread_never_arrived(tmp_path):
     """A topic whose posts failed to load is fetched again on the next sync."""
     from datetime import datetime, timezone
 
@@ -406,5 +408,12 @@ def test_known_activity_leaves_out_items_whose_thread_never_arrived(tmp_path):
                     last_activity_at=now, replies=replies, thread=thread)
 
     reply = Reply(external_id="9", author="b", author_is_staff=True, created_at=now, body="hi")
-    store.save_page("forum", [item(1, 0, None), item(2, 1, [reply]), item(3, 1, None)])
-    assert set(store.known_activity(["forum:1", "forum:2", "forum:3"])) == {"forum:1", "forum:2"}
+    store.save_page("forum", [item(1, 0, []), item(2, 1, [reply]), item(3, 1, None)])
+    assert set(store.threads_fetched_at(["forum:1", "forum:2", "forum:3"])) == {"forum:1", "forum:2"}
+    # a later sync where the thread failed again keeps what the last good fetch said
+    later = item(2, 2, None)
+    later.last_activity_at = now + timedelta(hours=1)
+    store.save_page("forum", [later])
+    assert store.threads_fetched_at(["forum:2"]) == {"forum:2": "2026-11-18T00:00:00Z"}
+    row = store.item("forum:2", now=now)
+    assert row["last_reply_by_staff"] is None  # two replies now, and who wrote the last is unknown

@@ -39,7 +39,7 @@ class SyncContext(Protocol):
 
     def cursor(self, stream: str) -> Cursor: ...
     def etag(self, url: str) -> str | None: ...
-    def known_activity(self, keys: list[str]) -> dict[str, str]: ...
+    def threads_fetched_at(self, keys: list[str]) -> dict[str, str]: ...
     def warn(self, message: str) -> None: ...
 
 
@@ -70,7 +70,12 @@ class Source:
     # --- configuration helpers -------------------------------------------------
 
     def secret(self, key: str, *, required: bool = False) -> str | None:
-        """The value of the environment variable the config names under `key`."""
+        """The value of the environment variable the config names under `key`.
+
+        Raises:
+            ConfigError: the config names a variable that is not set (or names none when
+                `required`): said in one line naming both, rather than syncing anonymously.
+        """
         variable = self.config.get(key)
         if not variable:
             if required:
@@ -78,9 +83,10 @@ class Source:
                                   "environment variable that holds the secret")
             return None
         value = self.env.get(variable)
-        if not value and required:
-            raise ConfigError(f"source {self.name!r}: environment variable {variable} is not set")
-        return value or None
+        if not value:
+            raise ConfigError(f"source {self.name!r}: environment variable {variable} "
+                              f"(named by {key}) is not set")
+        return value
 
     def secrets(self) -> tuple[str, ...]:
         return tuple(v for v in (self.secret(k) for k in self.secret_keys) if v)
@@ -118,6 +124,18 @@ class Source:
     def normalize(self, raw: Any) -> Item:
         """One raw API object -> Item. Pure: no I/O, no clock, no store."""
         raise NotImplementedError
+
+    def normalize_or_skip(self, raw: Any, context: SyncContext, what: str) -> Item | None:
+        """`normalize`, but a malformed object is skipped with a warning naming it, so one
+        bad item never holds up the rest of its page."""
+        try:
+            item = self.normalize(raw)
+            if item.created_at is None or item.last_activity_at is None:
+                raise ValueError("no creation time")
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            context.warn(f"skipped {what}: unexpected data ({type(exc).__name__}: {exc})")
+            return None
+        return item
 
 
 class Stream:

@@ -62,19 +62,24 @@ class DiscourseSource(Source):
             ordered = [a for a, t in zip(activity, topics) if not t.get("pinned")]
             cursor, finished = stream.after_page(activity, fetched.next_url, ordered)
 
-            known = context.known_activity([self.key(t.get("id")) for t in topics])
+            known = context.threads_fetched_at([self.key(t.get("id")) for t in topics])
             items = []
             for topic in topics:
                 raw = {"topic": topic, "users": users}
-                item = self.normalize(raw)
+                what = f"topic {topic.get('id')}"
+                item = self.normalize_or_skip(raw, context, what)
+                if item is None:
+                    continue
                 if known.get(item.key) != iso(item.last_activity_at):
                     raw["posts"] = await self._posts(session, context, topic)
                     if raw["posts"] is not None:
-                        item = self.normalize(raw)
-                else:
-                    # Unchanged: the list has no body (at most an excerpt), so the body the
-                    # posts gave last time stays (None = keep what is stored).
-                    item.body = None  # type: ignore[assignment]
+                        item = self.normalize_or_skip(raw, context, what)
+                        if item is None:
+                            continue
+                if item.thread is None:
+                    # The posts did not come (unchanged, or their fetch failed): the list has
+                    # no body, so keep the stored one (None); a failed fetch is retried.
+                    item.body = None
                 items.append(item)
             yield Page("topics", items=items, cursor=cursor,
                        etag=(fetched.url, fetched.etag) if fetched.url == url else None)
@@ -86,7 +91,8 @@ class DiscourseSource(Source):
         try:
             data, _ = await session.get_json(f"{self.base_url}/t/{topic.get('id')}.json")
         except SourceError as exc:
-            context.warn(f"topic {topic.get('id')}: {exc.reason}")
+            if not exc.not_there:  # a deleted or private topic keeps what the list said
+                context.warn(f"topic {topic.get('id')}: {exc.reason}")
             return None
         posts = (data or {}).get("post_stream", {}).get("posts") if isinstance(data, dict) else None
         return [p for p in posts if isinstance(p, dict)] if isinstance(posts, list) else None

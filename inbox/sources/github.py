@@ -61,7 +61,9 @@ class GitHubSource(Source):
             cursor, finished = stream.after_page(activity, fetched.next_url)
             page = Page(name, cursor=cursor, etag=(fetched.url, fetched.etag) if fetched.url == url else None)
             if name == "issues":
-                page.items = [self.normalize(raw) for raw in raws if "pull_request" not in raw]
+                normalized = (self.normalize_or_skip(raw, context, f"issue #{raw.get('number')}")
+                              for raw in raws if "pull_request" not in raw)
+                page.items = [item for item in normalized if item is not None]
             else:
                 for raw in raws:
                     number = str(raw.get("issue_url") or "").rstrip("/").rsplit("/", 1)[-1]

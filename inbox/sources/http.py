@@ -147,8 +147,8 @@ class Session:
                     text = text.replace(form, "***")
         return text
 
-    def error(self, message: str) -> SourceError:
-        return SourceError(self.source, one_line(self.redact(message)))
+    def error(self, message: str, status: int | None = None) -> SourceError:
+        return SourceError(self.source, one_line(self.redact(message)), status)
 
     def hold(self, key: str, seconds: float) -> None:
         """Do not call `key` again for `seconds` (Stack Exchange `backoff`)."""
@@ -214,7 +214,7 @@ class Session:
                     raise self.error(f"server error {status} after {attempt} tries: {shown}")
                 await self._wait(self._backoff(attempt), f"server error {status}, retrying")
                 continue
-            raise self.error(self._client_error(response, shown))
+            raise self.error(self._client_error(response, shown), status)
 
     async def get_json(self, url: str, *, etag: str | None = None, hold_key: str | None = None,
                        **kwargs: Any) -> tuple[Any, httpx.Response]:

@@ -57,20 +57,28 @@ class StackExchangeSource(Source):
             activity = [iso(parse_time(q.get("last_activity_date") or q.get("creation_date"))) or ""
                         for q in questions]
             cursor, finished = stream.after_page(activity, fetched.next_url)
-            known = context.known_activity([self.key(q.get("question_id")) for q in questions])
+            known = context.threads_fetched_at([self.key(q.get("question_id")) for q in questions])
             changed = [q for q, when in zip(questions, activity)
                        if known.get(self.key(q.get("question_id"))) != when and q.get("answer_count")]
             answers = await self._answers(session, context, changed)
-            items = [self.normalize({"question": q, "answers": answers.get(q.get("question_id"))})
-                     for q in questions]
+            items = []
+            for question in questions:
+                raw = {"question": question, "answers": answers.get(question.get("question_id"))}
+                item = self.normalize_or_skip(raw, context, f"question {question.get('question_id')}")
+                if item is not None:
+                    items.append(item)
             yield Page("questions", items=items, cursor=cursor)
             if finished:
                 return
 
     async def _answers(self, session: Session, context: SyncContext,
                        questions: list[dict]) -> dict[Any, list[dict]]:
-        """Answers of the given questions, by question id, in one call per 100 questions."""
-        found: dict[Any, list[dict]] = {}
+        """Answers of the given questions, by question id, in one call per 100 questions.
+
+        A question missing from the result was not fetched (the call failed): its thread
+        stays as stored and is tried again next sync.
+        """
+        found: dict[Any, list[dict]] = {q.get("question_id"): [] for q in questions}
         ids = [str(q.get("question_id")) for q in questions]
         for start in range(0, len(ids), 100):
             url = with_params(f"{self.base_url}/questions/{';'.join(ids[start:start + 100])}/answers",
@@ -83,7 +91,8 @@ class StackExchangeSource(Source):
                     for answer in self._wrapper(session, fetched.data, fetched.url, "answers"):
                         found.setdefault(answer.get("question_id"), []).append(answer)
             except SourceError as exc:
-                context.warn(f"answers: {exc.reason}")
+                if not exc.not_there:  # a site without the answers method is not a failure
+                    context.warn(f"answers: {exc.reason}")
                 return {}
         return found
 
@@ -98,8 +107,11 @@ class StackExchangeSource(Source):
         answers = raw.get("answers") if "question" in raw else None
         author = self._name(question.get("owner"))
         created = parse_time(question.get("creation_date"))
-        thread = [self.normalize_answer(a) for a in answers] if answers else None
         replies = int(question.get("answer_count") or 0)
+        if answers is not None:
+            thread = [self.normalize_answer(a) for a in answers]
+        else:
+            thread = [] if replies == 0 else None  # None: not fetched this time
         last_reply_by_staff = None
         if replies and thread:
             last_reply_by_staff = max(thread, key=lambda r: r.created_at).author_is_staff

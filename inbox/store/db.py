@@ -42,8 +42,11 @@ _UPSERT_ITEM = (
     "ON CONFLICT(key) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _ITEM_COLUMNS if c not in ("key", "last_reply_by_staff"))
     # a list page may not know who replied last; keep what a thread fetch learned
+    # A list page may not know who replied last: keep what a thread fetch learned, unless
+    # the reply count moved (then it is unknown until the thread arrives).
     + ", last_reply_by_staff = CASE WHEN excluded.replies = 0 THEN NULL "
-      "ELSE coalesce(excluded.last_reply_by_staff, items.last_reply_by_staff) END"
+      "WHEN excluded.last_reply_by_staff IS NOT NULL THEN excluded.last_reply_by_staff "
+      "WHEN excluded.replies = items.replies THEN items.last_reply_by_staff ELSE NULL END"
 )
 _UPSERT_REPLY = (
     "INSERT INTO thread (key, reply_id, author, author_is_staff, created_at, body) "
@@ -148,6 +151,8 @@ class Store:
             # A reply stream (GitHub's comments) is complete for what changed, so it says who
             # replied last; a thread that came with its item may be cut short and does not.
             conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in streamed if key in known])
+            conn.executemany("UPDATE items SET thread_at = last_activity_at WHERE key = ?",
+                             [(item.key,) for item in items if item.thread is not None])
             if cursor is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO cursors (source, stream, next_url, high_water, "
@@ -269,17 +274,16 @@ class Store:
         return self._run("SELECT reply_id, author, author_is_staff, created_at, body FROM thread "
                          "WHERE key = :key ORDER BY created_at, rowid", {"key": key})
 
-    def known_activity(self, keys: Sequence[str]) -> dict[str, str]:
-        """Stored last activity by key: lets a source skip re-fetching unchanged threads.
+    def threads_fetched_at(self, keys: Sequence[str]) -> dict[str, str]:
+        """By key, the activity at which the item's thread was last fetched in full.
 
-        An item with replies but no stored thread (its fetch failed) is left out, so the
-        next sync tries its thread again.
+        A source compares it with what the channel says now and fetches the thread again
+        only when it moved; a thread whose fetch failed is missing here, so it is retried.
         """
         with self._lock:
             return dict(self._rows_for_keys(
                 self.db.conn,
-                "SELECT key, last_activity_at FROM items WHERE key IN ({keys}) AND (replies = 0 "
-                "OR EXISTS (SELECT 1 FROM thread r WHERE r.key = items.key))", keys))
+                "SELECT key, thread_at FROM items WHERE key IN ({keys}) AND thread_at IS NOT NULL", keys))
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         with self._lock:

@@ -68,6 +68,16 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["etags"].create({"url": str, "etag": str, "last_modified": str}, pk="url")
 
 
+@migration
+def m002_thread_at(db: sqlite_utils.Database) -> None:
+    """When an item's whole thread (and body) was last fetched: the activity it had then.
+
+    A source re-fetches a thread when the item's activity has moved past this, which also
+    retries a thread whose fetch failed last time.
+    """
+    db["items"].add_column("thread_at", str)
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply what is missing; returns the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
