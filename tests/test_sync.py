@@ -259,6 +259,27 @@ async def test_done_items_come_back_on_new_activity(world: World) -> None:
 # --- trouble --------------------------------------------------------------------------------
 
 
+async def test_a_thread_that_failed_to_load_loses_nothing_and_is_fetched_again(world: World) -> None:
+    await world.sync()
+    body_before = world.store.item("forum:302", now=NOW)["body"]
+    world.forum.reply(302, 3, hours(31), "<p>Any news?</p>")
+    world.so.answer(79000001, "Quince R", hours(32), body="<p>Another idea.</p>")
+    world.server.fail(lambda r: r.channel == "discourse" and r.path == "/t/302.json", 500)
+    world.server.fail(lambda r: r.channel == "stackexchange" and r.path.endswith("/answers"), 500)
+    results = await world.sync()
+    assert results["forum"].warnings and results["so"].warnings
+    forum_row = world.store.item("forum:302", now=NOW)
+    assert forum_row["body"] == body_before  # not blanked by the list's missing body
+    assert world.store.item("so:79000001", now=NOW)["last_reply_by_staff"] is None  # unknown, so awaiting
+    assert {"forum:302", "so:79000001"} <= world.keys("is:awaiting")
+
+    world.server.clear_faults()
+    results = await world.sync()
+    assert all(result.ok for result in results.values())
+    assert [r["body"] for r in world.store.thread("forum:302")][-1] == "Any news?"
+    assert "Another idea." in [r["body"] for r in world.store.thread("so:79000001")]
+
+
 async def test_a_failing_source_is_named_and_the_others_are_saved(world: World) -> None:
     world.server.fail(lambda r: r.channel == "discourse" and r.path == "/latest.json", 500)
 
