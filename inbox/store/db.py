@@ -87,7 +87,6 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB: counts over 100k rows stay in memory
-            conn.execute("PRAGMA mmap_size = 268435456")
             self.db = sqlite_utils.Database(conn)
             self._lock = threading.RLock()
             migrations.apply(self.db)
