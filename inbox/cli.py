@@ -26,7 +26,7 @@ from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
 from inbox.store import Store, item_json
 from inbox.text import clean, one_line
-from inbox.timeutil import ago, iso, parse_until, utcnow
+from inbox.timeutil import ago, iso, parse_time, parse_until, utcnow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
     done.add_argument("--undone", action="store_true", help="back into the inbox")
     triage.add_argument("--snooze", metavar="DURATION|DATE", help="hide until then (4h, 2d, 2026-12-01; none)")
     triage.add_argument("--note", metavar="TEXT", help="a private note on the item")
+
+    playbook = commands.add_parser("playbook", help="list the event playbooks, or show one (offline)")
+    playbook.add_argument("name", nargs="?", help="the playbook to show (e.g. office-hours)")
+    playbook.add_argument("--checklist", action="store_true", help="print only the steps")
+    playbook.add_argument("--at", metavar="WHEN", help="the event start (2026-11-25 17:00, UTC): "
+                          "scheduled steps show when they are due")
     return parser
 
 
@@ -137,6 +143,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return _demo(args)
     config = config_module.load(args.config)
+    if args.command == "playbook":  # offline: no store, no network
+        return _playbook(config, args)
     if args.command is None:
         return _tui(config, _open_store(args))
     store = _open_store(args)
@@ -147,6 +155,33 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "triage":
         return _triage(store, args)
     raise UsageError(f"unknown command {args.command}")
+
+
+def _playbook(config: Config, args: argparse.Namespace) -> int:
+    from inbox.playbooks import checklist_lines, load_library
+
+    library = load_library(config.playbook_paths)
+    for warning in library.warnings:
+        print(f"inbox: warning: {one_line(warning)}", file=sys.stderr)
+    event_start = None
+    if args.at:
+        event_start = parse_time(args.at)
+        if event_start is None:
+            raise UsageError(f"--at {args.at}: not a date and time (use 2026-11-25 17:00)")
+    if not args.name:
+        width = max((len(p.name) for p in library), default=0)
+        for playbook in library:
+            print(f"{playbook.name:<{width}}  {one_line(playbook.title)}: {one_line(playbook.summary)}")
+        return EXIT_OK
+    playbook = library.get(args.name)
+    if args.checklist:
+        print(one_line(playbook.title))
+        print("\n".join(clean(line) for line in checklist_lines(playbook, event_start=event_start)))
+        return EXIT_OK
+    from inbox.playbook_render import print_playbook
+
+    print_playbook(playbook, event_start=event_start)
+    return EXIT_OK
 
 
 def _open_store(args: argparse.Namespace) -> Store:

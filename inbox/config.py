@@ -63,6 +63,9 @@ class Config:
     views: list[View] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remaps: action id -> keys (e.g. `done = "d"`)."""
+    playbook_paths: list[Path] = field(default_factory=list)
+    """`[playbooks] paths`: user folders read after the bundled playbooks (later wins);
+    relative paths are relative to the config file."""
     raw: dict[str, Any] = field(default_factory=dict)
     """The whole parsed file, for the sections later capabilities read."""
 
@@ -116,6 +119,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         sources=_sources(data.get("sources", []), where),
         views=_views(data.get("views", []), where),
         keys=_keys(data.get("keys", {}), where),
+        playbook_paths=_folders(data.get("playbooks", {}), "playbooks", path, where),
         raw=data,
     )
 
@@ -212,6 +216,17 @@ def _views(entries: Any, where: str) -> list[View]:
             raise ConfigError(f"{where}: view {name!r}: {exc}") from None
         views.append(View(name=name, query=query))
     return views
+
+
+def _folders(table: Any, section: str, path: Path | None, where: str) -> list[Path]:
+    """`[section] paths = [...]` as folders: `~` expanded, relative to the config file."""
+    _expect(table, dict, where, f"[{section}]")
+    base = path.parent if path else Path.cwd()
+    folders = []
+    for entry in _string_list(table.get("paths", []), where, f"{section}.paths"):
+        folder = Path(entry).expanduser()
+        folders.append(folder if folder.is_absolute() else base / folder)
+    return folders
 
 
 def _keys(table: Any, where: str) -> dict[str, str]:

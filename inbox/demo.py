@@ -166,6 +166,7 @@ _FORUM_USERS: dict[str, dict[str, Any]] = {
     "priya-nair": {"name": "Priya Nair", "moderator": True},
     "tomas-ruiz": {"name": "Tomás Ruiz", "moderator": True},
     "selfhoster99": {"name": None},
+    "ci_tinkerer": {"name": "Rui Almeida"},
     "frank_ops": {"name": "Frank Osei"},
     "it-admin-gdansk": {"name": ""},
     "amara": {"name": "Amara Nwosu"},
@@ -544,6 +545,14 @@ _FORUM: list[tuple] = [
      [("selfhoster99", "1d6h",
        "Switching channels takes 2-3 seconds on our biggest team (20k members). The network tab "
        "shows `/api/v4/users/status/ids` taking most of it.")]),
+    (9021, "GitHub Actions deploy: parleyctl login fails with 401", "troubleshooting",
+     ["ci", "parleyctl"], False, False, False,
+     [("ci_tinkerer", "3h",
+       "Our deploy workflow cannot log in since this morning. Here is the whole step:\n\n"
+       "```yaml\n- name: Deploy\n  env:\n    PARLEY_URL: https://chat.example.net\n"
+       "    GH_TOKEN: " + "ghp_" + "R7kQ2mX9vLp4Tz8Wn3Yb6Hc1Jd5Fs0Ga2Ue7" + "\n"
+       "  run: parleyctl auth login --token \"$GH_TOKEN\"\n```\n"
+       "It prints `Error: 401 Unauthorized`. What scope does the token need?")]),
 ]
 
 # --- Stack Overflow: [parley] ----------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 class PostType(str, enum.Enum):
@@ -76,6 +77,8 @@ class Item:
     labels: list[str] = field(default_factory=list)
     thread: list[Reply] | None = None
     """The replies, when the channel gave them with the item; None = not fetched."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """What only some channels say (UserVoice: `idea_status`, `supporters`); not stored yet."""
 
     @property
     def key(self) -> str:

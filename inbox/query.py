@@ -17,7 +17,7 @@ from inbox.text import clean
 from inbox.timeutil import iso, parse_duration
 
 KINDS = ("github", "gitlab", "discourse", "stackexchange", "slack", "zendesk", "intercom", "uservoice")
-IS_VALUES = ("open", "closed", "done", "snoozed", "answered", "awaiting", "assigned")
+IS_VALUES = ("open", "closed", "done", "snoozed", "answered", "awaiting", "assigned", "leak")
 FIELDS = ("type", "kind", "source", "author", "staff", "label", "status", "assignee",
           "replies", "age", "idle", "is")
 INBOX_QUERY = "is:open -is:done -is:snoozed"
@@ -144,6 +144,7 @@ _IS_SQL = {
     "answered": "i.answered = 1",
     "awaiting": AWAITING_SQL,
     "assigned": "t.assignee IS NOT NULL",
+    "leak": "i.leaks IS NOT NULL",
 }
 # age/idle: "older than" means an earlier timestamp, so the comparison flips.
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "=": "<="}

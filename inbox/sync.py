@@ -112,7 +112,8 @@ async def sync_source(
                     result.not_modified = True
                     continue
                 store.save_page(source.name, page.items, stream=page.stream, cursor=page.cursor,
-                                etag=page.etag, replies=page.replies, synced_at=now)
+                                etag=page.etag, replies=page.replies, synced_at=now,
+                                removed=page.removed)
                 result.pages += 1
                 result.items += len(page.items)
                 result.replies += sum(len(r) for r in page.replies.values())

@@ -48,7 +48,8 @@ ITEMS = [
           "panic: nil pointer dereference", "carol", created=_ago(days=14),
           activity=_ago(days=9), replies=1, last_staff=True, state="closed", labels=("bug",)),
     _item("forum", "discourse", "10", "Docker install: password authentication failed",
-          "The postgres container rejects the password.", "dave", created=_ago(hours=2),
+          "The postgres container rejects the password. My DSN is postgres://mm:" + "Qx7v" + "Lp2wR9zK"
+          "@db:5432/mm", "dave", created=_ago(hours=2),
           activity=_ago(hours=1), replies=1, last_staff=True, answered=True,
           labels=("installation",)),
     _item("forum", "discourse", "11", "Welcome to the forum",
@@ -226,6 +227,8 @@ CASES = [
     (f"{INBOX_QUERY} is:awaiting age:>=2d", {"server:1", "server:2", "forum:11", "so:101"}),
     (f"{INBOX_QUERY} idle:>7d staff:no", set()),
     ("  type:bug    -is:closed  ", {"server:1"}),
+    ("is:leak", {"forum:10"}),
+    ("-is:leak kind:discourse", {"forum:11"}),
 ]
 
 

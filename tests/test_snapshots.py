@@ -57,3 +57,20 @@ class TestFilterBar:
 class TestThread:
     def test_reading_a_thread(self, snap_compare, demo_app):
         assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys("j", "j", "j", "enter"))
+
+
+class TestPlaybooks:
+    def test_panel_lists_playbooks_and_offers_the_leak_one(self, snap_compare, demo_app):
+        keys = ("slash", *"is:leak", "enter", "p")
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys(*keys))
+
+    def test_a_playbook_with_ticked_steps(self, snap_compare, demo_app):
+        async def run_before(pilot) -> None:
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            pilot.app.screen.query_one("#playbooks").open("demo-day")
+            await settle(pilot)
+            await pilot.press("space", "j", "space", "j")
+            await settle(pilot)
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)

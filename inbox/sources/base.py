@@ -30,6 +30,8 @@ class Page:
     cursor: Cursor | None = None
     etag: tuple[str, str | None] | None = None
     not_modified: bool = False
+    removed: list[str] = field(default_factory=list)
+    """Keys the channel says are gone (a deleted ticket): taken out of the inbox."""
 
 
 class SyncContext(Protocol):

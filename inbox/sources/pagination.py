@@ -44,12 +44,22 @@ def parse_link_header(value: str | None) -> dict[str, str]:
 
 
 async def link_header_pages(session: Session, url: str, *, etag: str | None = None,
-                            hold_key: str | None = None) -> AsyncIterator[Fetched]:
-    """GitHub (and GitLab) style: follow `Link: <...>; rel="next"` exactly as given."""
+                            hold_key: str | None = None, page_header: str | None = None,
+                            ) -> AsyncIterator[Fetched]:
+    """GitHub (and GitLab) style: follow `Link: <...>; rel="next"` exactly as given.
+
+    `page_header` names a header holding the next page number (GitLab's `x-next-page`,
+    empty on the last page), used as `page=` when a response has no `Link` next.
+    """
     first = True
     while url:
         data, response = await session.get_json(url, etag=etag if first else None, hold_key=hold_key)
         next_url = parse_link_header(response.headers.get("link")).get("next")
+        next_page = (response.headers.get(page_header) or "").strip() if page_header else ""
+        if not next_url and next_page.isdigit():
+            next_url = with_params(url, page=next_page)
+        if next_url == url:
+            next_url = None  # a page that points at itself would loop for ever
         yield Fetched(url, data, response.headers.get("etag"), strip_secrets(next_url) if next_url else None)
         if data is None:
             return
@@ -83,6 +93,24 @@ async def page_number_pages(session: Session, url: str, *, has_more: Callable[[A
         data, response = await session.get_json(url, hold_key=hold_key)
         page = int(dict(parse_qsl(urlsplit(url).query)).get("page", "1") or 1)
         next_url = with_params(url, page=page + 1) if has_more(data) else None
+        yield Fetched(url, data, response.headers.get("etag"), next_url)
+        url = next_url
+
+
+async def cursor_pages(session: Session, url: str, cursor_of: Callable[[Any], str | None], *,
+                       param: str = "cursor", hold_key: str | None = None) -> AsyncIterator[Fetched]:
+    """Slack/Intercom/UserVoice style: the body carries an opaque cursor that goes back as
+    `param=` on the same URL, until the body has none. A cursor that is an absolute URL
+    (older Intercom versions give `pages.next` as one) is the next page itself."""
+    while url:
+        data, response = await session.get_json(url, hold_key=hold_key)
+        cursor = cursor_of(data) if data is not None else None
+        if cursor and str(cursor).startswith(("http://", "https://")):
+            next_url = strip_secrets(str(cursor))
+        else:
+            next_url = with_params(url, **{param: cursor}) if cursor else None
+        if next_url == url:
+            next_url = None  # a cursor that points at this page would loop for ever
         yield Fetched(url, data, response.headers.get("etag"), next_url)
         url = next_url
 

@@ -20,9 +20,11 @@ from typing import Any
 import sqlite_utils
 
 from inbox.errors import InboxError, QueryError
+from inbox.leaks import leaks_json
 from inbox.models import Item, Reply
 from inbox.query import AWAITING_SQL, DONE_SQL, FROM, SNOOZED_SQL, Query, compile_query, parse_query
 from inbox.store import migrations
+from inbox.store.runs import Runs
 from inbox.timeutil import iso
 
 TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note")
@@ -30,7 +32,7 @@ TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoo
 LIST_COLUMNS = (
     "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
     "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
-    "i.labels, t.type, t.status, t.assignee, t.snoozed_until, t.note, "
+    "i.labels, i.leaks, t.type, t.status, t.assignee, t.snoozed_until, t.note, "
     f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting"
 )
 
@@ -93,6 +95,11 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise InboxError(f"{path}: not a usable inbox database ({exc})") from None
 
+    @property
+    def runs(self) -> Runs:
+        """Playbook runs and their ticks."""
+        return Runs(self)
+
     def close(self) -> None:
         with self._lock:
             self.db.conn.close()
@@ -122,8 +129,13 @@ class Store:
         etag: tuple[str, str | None] | None = None,
         replies: dict[str, list[Reply]] | None = None,
         synced_at: datetime | None = None,
+        removed: Sequence[str] = (),
     ) -> None:
-        """One page of a sync, its cursor and its ETag, in one transaction."""
+        """One page of a sync, its cursor and its ETag, in one transaction.
+
+        `removed` are keys the channel says are gone (a deleted ticket): their channel data
+        goes; the user's triage row stays (harmless, and it comes back if the item does).
+        """
         synced = iso(synced_at) if synced_at else None
         streamed = dict(replies or {})
         replies = dict(streamed)
@@ -152,6 +164,9 @@ class Store:
             conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in streamed if key in known])
             conn.executemany("UPDATE items SET thread_at = last_activity_at WHERE key = ?",
                              [(item.key,) for item in items if item.thread is not None])
+            self._flag_leaks(conn, {*keys, *(key for key in replies if key in known)})
+            for table in ("items", "item_labels", "thread"):
+                conn.executemany(f"DELETE FROM {table} WHERE key = ?", [(key,) for key in removed])
             if cursor is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO cursors (source, stream, next_url, high_water, "
@@ -179,6 +194,19 @@ class Store:
     @classmethod
     def _existing_keys(cls, conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
         return {row[0] for row in cls._rows_for_keys(conn, "SELECT key FROM items WHERE key IN ({keys})", keys)}
+
+    @classmethod
+    def _flag_leaks(cls, conn: sqlite3.Connection, keys: set[str]) -> None:
+        """Scan what is stored for these items (title, body, thread) for credentials; the
+        item keeps only masked findings, never the secret itself."""
+        if not keys:
+            return
+        replies: dict[str, list[str]] = {}
+        for key, body in cls._rows_for_keys(conn, "SELECT key, body FROM thread WHERE key IN ({keys})", keys):
+            replies.setdefault(key, []).append(body)
+        rows = cls._rows_for_keys(conn, "SELECT key, title, body FROM items WHERE key IN ({keys})", keys)
+        conn.executemany("UPDATE items SET leaks = ? WHERE key = ?",
+                         [(leaks_json([title, body, *replies.get(key, [])]), key) for key, title, body in rows])
 
     def cursor(self, source: str, stream: str = "items") -> Cursor:
         with self._lock:
@@ -263,6 +291,12 @@ class Store:
         return self._run(
             f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where} AND (i.last_activity_at > :at "
             "OR (i.last_activity_at = :at AND i.key < :key))", params)[0]["n"]
+
+    def matches(self, key: str, query: Query | str, *, now: datetime, me: str | None = None) -> bool:
+        """Whether the item `key` matches `query` (a playbook's triggers)."""
+        where, params = self._where(query, now, me)
+        params["key"] = key
+        return bool(self._run(f"SELECT 1 AS hit FROM {FROM} WHERE i.key = :key AND {where}", params))
 
     def item(self, key: str, *, now: datetime) -> dict[str, Any] | None:
         rows = self._run(f"SELECT {LIST_COLUMNS}, i.body FROM {FROM} WHERE i.key = :key",
@@ -378,6 +412,7 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "answered": bool(row["answered"]),
         "state": row["state"],
         "labels": json.loads(row["labels"] or "[]"),
+        "leaks": json.loads(row.get("leaks") or "[]"),
         "type": row["type"],
         "status": row["status"],
         "assignee": row["assignee"],

@@ -78,6 +78,36 @@ def m002_thread_at(db: sqlite_utils.Database) -> None:
     db["items"].add_column("thread_at", str)
 
 
+@migration
+def m003_leaks_and_runs(db: sqlite_utils.Database) -> None:
+    """Secrets found in posts (masked, never the secret) and ticked playbook runs.
+
+    Items stored before the scanner existed are scanned here, once.
+    """
+    from inbox.leaks import leaks_json  # only the migration needs it
+
+    db["items"].add_column("leaks", str)
+    replies: dict[str, list[str]] = {}
+    for key, body in db.execute("SELECT key, body FROM thread"):
+        replies.setdefault(key, []).append(body)
+    found = []
+    for key, title, body in db.execute("SELECT key, title, body FROM items"):
+        flagged = leaks_json([title, body, *replies.get(key, [])])
+        if flagged:
+            found.append((flagged, key))
+    db.conn.executemany("UPDATE items SET leaks = ? WHERE key = ?", found)
+
+    db["playbook_runs"].create(
+        {"id": int, "playbook": str, "run_date": str, "event_start": str, "started_at": str},
+        pk="id", not_null={"playbook", "run_date"},
+    )
+    db["playbook_runs"].create_index(["playbook", "run_date"], unique=True, index_name="runs_by_date")
+    db["playbook_ticks"].create(
+        {"run_id": int, "step_id": str, "step_text": str, "ticked_at": str},
+        pk=("run_id", "step_id"), foreign_keys=[("run_id", "playbook_runs", "id")],
+    )
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply what is missing; returns the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")

@@ -36,6 +36,8 @@ ACTIONS: tuple[Action, ...] = (
     Action("copy", "y", "copy_link", "Copy link", "Copy the item's link to the clipboard"),
     Action("thread", "enter", "read_thread", "Read", "Read the whole thread", show=False),
     Action("back", "escape", "back", "Back", "Back to the list", show=False),
+    Action("playbooks", "p", "toggle_playbooks", "Playbooks",
+           "Show or hide the playbook panel (event procedures, ticked per run)"),
     Action("sync", "S", "sync", "Sync", "Sync every source in the background"),
     Action("help", "question_mark", "help", "Help", "Show every key"),
 )

@@ -7,6 +7,7 @@ the store runs in a thread worker, so the screen never waits on SQL or HTTP.
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -19,15 +20,18 @@ from textual.widgets import Footer, Static
 from inbox.config import View
 from inbox.errors import InboxError, QueryError
 from inbox.models import PostType
+from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.store import Store
 from inbox.text import one_line
-from inbox.timeutil import iso, parse_until
+from inbox.timeutil import iso, parse_time, parse_until
 from inbox.tui.actions import bindings
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.screens.prompt import PromptScreen
 from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList, ListData
+from inbox.tui.widgets.playbook_panel import PlaybookPanel
+from inbox.tui.widgets.playbook_view import NewRunRequested, PlaybookView
 from inbox.tui.widgets.preview import Preview
 from inbox.tui.widgets.sidebar import Sidebar
 from inbox.tui.widgets.status_line import StatusLine, describe_sources
@@ -53,6 +57,9 @@ class MainScreen(Screen):
         self._generation = 0
         self._preview_key: str | None = None
         self.store_is_empty = False
+        self.library = Library()
+        self.triggers: dict[str, Query] = {}
+        """Each playbook's triggers, parsed once: the posts that offer it."""
 
     @property
     def store(self) -> Store:
@@ -67,6 +74,7 @@ class MainScreen(Screen):
                 yield Static(id="list-header")
                 yield ItemList(now=self.app.now, id="items")
             yield Preview(id="preview")
+            yield PlaybookPanel(self.store.runs, self.app.now, id="playbooks")
         filter_bar = FilterBar(id="filter")
         filter_bar.display = False
         yield filter_bar
@@ -80,6 +88,7 @@ class MainScreen(Screen):
         self.reload()
         self.refresh_counts()
         self.refresh_status()
+        self._load_playbooks()
 
     def say(self, message: str, **kwargs: Any) -> None:
         """A toast; never markup, since messages quote titles and channel errors."""
@@ -172,14 +181,80 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="preview")
     def _load_preview(self, key: str | None) -> None:
-        now = self.app.now()
+        now, me = self.app.now(), self.app.config.team.me
         item = self.store.item(key, now=now) if key else None
         thread = self.store.thread(key) if key else []
-        self.app.call_from_thread(self._show_preview, key, item, thread)
+        offered = [name for name, query in self.triggers.items()
+                   if key and self.store.matches(key, query, now=now, me=me)]
+        self.app.call_from_thread(self._show_preview, key, item, thread, offered)
 
-    def _show_preview(self, key: str | None, item: dict | None, thread: list[dict]) -> None:
-        if key == self._preview_key:
-            self.query_one(Preview).show(item, thread, self.app.now(), empty_inbox=self.store_is_empty)
+    def _show_preview(self, key: str | None, item: dict | None, thread: list[dict],
+                      offered: list[str]) -> None:
+        if key != self._preview_key:
+            return
+        # An incident (a leaked secret) is urgent: offered before routine procedures.
+        offered.sort(key=lambda n: n not in self.library.playbooks
+                     or self.library.playbooks[n].event != "incident")
+        titles = [self.library.playbooks[n].title for n in offered if n in self.library.playbooks]
+        self.query_one(Preview).show(item, thread, self.app.now(), empty_inbox=self.store_is_empty,
+                                     playbooks=titles)
+        self.query_one(PlaybookPanel).offer(offered)
+
+    # --- playbooks ----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="playbooks")
+    def _load_playbooks(self) -> None:
+        library = load_library(self.app.config.playbook_paths)
+        triggers = {p.name: parse_query(p.triggers) for p in library if p.triggers}
+        self.app.call_from_thread(self._playbooks_loaded, library, triggers)
+
+    def _playbooks_loaded(self, library: Library, triggers: dict[str, Query]) -> None:
+        self.library, self.triggers = library, triggers
+        self.query_one(PlaybookPanel).show_library(library)
+        for warning in library.warnings:
+            self.say(f"Playbook skipped: {warning}", severity="warning", timeout=10)
+        self._load_preview(self._preview_key)
+
+    def action_toggle_playbooks(self) -> None:
+        opening = not self.has_class("playbooks")
+        self.set_class(opening, "playbooks")
+        if opening:
+            self.query_one(PlaybookPanel).focus_panel()
+        else:
+            self.query_one(ItemList).focus()
+
+    def on_playbook_view_said(self, message: PlaybookView.Said) -> None:
+        self.say(message.text, severity=message.severity, timeout=3)
+
+    def on_new_run_requested(self, message: NewRunRequested) -> None:
+        today = self.app.now().date()
+
+        def read(answer: str) -> tuple[date, datetime | None] | str:
+            text = answer.strip() or today.isoformat()
+            try:
+                return date.fromisoformat(text), None
+            except ValueError:
+                pass
+            moment = parse_time(text)
+            if moment is None:
+                return "Use a date (2026-11-25) or a date and time in UTC (2026-11-25 17:00)"
+            return moment.date(), moment
+
+        def check(answer: str) -> str | None:
+            result = read(answer)
+            return result if isinstance(result, str) else None
+
+        def start(answer: str | None) -> None:
+            if answer is None:
+                return
+            result = read(answer)
+            if not isinstance(result, str):
+                message.view.start_run(*result)
+
+        self.app.push_screen(PromptScreen(
+            f"New run of {one_line(message.view.playbook.title)}: the date, and the event "
+            "start in UTC if steps are scheduled (2026-11-25 17:00)",
+            value=today.isoformat(), check=check), start)
 
     # --- triage -------------------------------------------------------------------
 

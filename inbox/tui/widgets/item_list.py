@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from inbox.leaks import mask
 from inbox.text import one_line
 from inbox.timeutil import ago
 
@@ -38,6 +39,9 @@ TYPE_TAGS = {
 }
 
 
+MARKER_STYLES = {"●": "bold #e5c07b", "⚠": "bold #e06c75"}
+
+
 @dataclass
 class ListData:
     """What the list shows: a row count and a way to fetch a page of rows (off the UI thread)."""
@@ -52,16 +56,17 @@ def format_row(row: dict[str, Any], width: int, now: datetime) -> Text:
     """One list row as styled text; channel text is never parsed as markup."""
     badge, colour = KIND_BADGES.get(row["kind"], (row["kind"][:2].upper(), "white"))
     tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
-    marker = "✓" if row.get("done") else ("z" if row.get("snoozed") else ("●" if row.get("awaiting") else " "))
+    marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed")
+              else "●" if row.get("awaiting") else " ")
     author = one_line(row["author"])[:14] + ("*" if row["author_is_staff"] else "")
     tail = f" {author:<15} {ago(row['created_at'], now):>4} {row['replies']:>3}↩ {ago(row['last_activity_at'], now):>4}"
     head_width = 2 + 1 + 3 + 1 + 4 + 1
     title_width = max(8, width - head_width - len(tail) - 1)
-    title = one_line(row["title"])
+    title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
     if len(title) > title_width:
         title = title[: title_width - 1] + "…"
     text = Text(no_wrap=True, overflow="crop", end="")
-    text.append(f"{marker} ", style="bold #e5c07b" if marker == "●" else "dim")
+    text.append(f"{marker} ", style=MARKER_STYLES.get(marker, "dim"))
     text.append(f"{badge:<3}", style=f"bold {colour}")
     text.append(f" {tag:<4} ", style=tag_colour)
     text.append(f"{title:<{title_width}}", style="dim" if row.get("state") == "closed" else "")

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from inbox.leaks import mask
 from inbox.models import PostType
 from inbox.text import clean, one_line
 from inbox.timeutil import ago
@@ -24,10 +25,14 @@ def _author(name: str, staff: bool) -> Text:
     return text
 
 
-def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetime) -> Group:
-    """The whole thread as Rich renderables built from Text only (never markup)."""
+def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetime,
+                playbooks: list[str] | None = None) -> Group:
+    """The whole thread as Rich renderables built from Text only (never markup).
+
+    Secrets found in the text are shown masked (`ghp_…abcd`), never whole.
+    """
     header = Text()
-    header.append(one_line(item["title"]), style="bold")
+    header.append(mask(one_line(item["title"])), style="bold")
     header.append("\n")
     header.append(f"{item['key']}  ", style="dim")
     header.append_text(_author(item["author"], bool(item["author_is_staff"])))
@@ -51,13 +56,21 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
         header.append("\n" + " · ".join(facts), style="#e5c07b")
     header.append("\n")
     header.append(clean(item["url"]), style="dim underline")
-    parts: list[Any] = [header, Rule(style="#3e4451"), Text(clean(item.get("body") or "(no text)"))]
+    leaks = json.loads(item.get("leaks") or "[]")
+    if leaks:
+        found = ", ".join(one_line(f"{leak['label']} {leak['masked']}") for leak in leaks)
+        header.append(f"\n⚠ Possible secret in this post: {found}. Ask the poster to rotate it now.",
+                      style="bold #e06c75")
+    if playbooks:
+        header.append("\nPlaybook for this post: " + ", ".join(one_line(t) for t in playbooks)
+                      + " (p)", style="#61afef")
+    parts: list[Any] = [header, Rule(style="#3e4451"), Text(mask(clean(item.get("body") or "(no text)")))]
     if item.get("note"):
         parts += [Rule("note", style="#3e4451"), Text(clean(item["note"]), style="italic")]
     for reply in thread:
         line = _author(reply["author"], bool(reply["author_is_staff"]))
         line.append(f"  {ago(reply['created_at'], now)} ago", style="dim")
-        parts += [Rule(style="#3e4451"), line, Text(clean(reply["body"] or ""))]
+        parts += [Rule(style="#3e4451"), line, Text(mask(clean(reply["body"] or "")))]
     if item["replies"] and not thread:
         parts += [Rule(style="#3e4451"),
                   Text(f"{item['replies']} replies on the channel (open it with o)", style="dim")]
@@ -80,12 +93,12 @@ class Preview(VerticalScroll):
                      id="preview-body")
 
     def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime,
-             *, empty_inbox: bool = False) -> None:
+             *, empty_inbox: bool = False, playbooks: list[str] | None = None) -> None:
         body = self.query_one("#preview-body", Static)
         if item is None and empty_inbox:
             body.update(Text(WELCOME))
         elif item is None:
             body.update(Text("Nothing here. Choose another view, or press / to filter.", style="dim"))
         else:
-            body.update(render_item(item, thread, now))
+            body.update(render_item(item, thread, now, playbooks))
         self.scroll_home(animate=False)

@@ -1,0 +1,460 @@
+"""Event playbooks: Markdown files with YAML front matter, read offline.
+
+A playbook is the team's procedure for a recurring event (office hours, demo day, a
+livestream) or an incident (a leaked secret). Its `- [ ] step` task lines are the
+checklist a run ticks; its front matter may tie steps to the event's start time
+(`schedule`) and name the posts that call for it (`triggers`, a query).
+
+Bundled playbooks ship inside the package; user folders (`[playbooks] paths`) come
+after them, and a later file of the same name replaces an earlier one. A broken file is
+reported in one line naming the file and line, and the others still load.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from inbox.errors import QueryError, UsageError
+from inbox.query import parse_query
+
+BUNDLED_PACKAGE = "inbox.bundled_playbooks"
+_OFFSET = re.compile(r"^\s*([+-]?)\s*(\d+)\s*([mhdw])\s*$")
+_UNIT_WORDS = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
+_UNIT_DELTAS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_TASK = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]+\[(?P<mark>[ xX])\][ \t]+(?P<text>\S.*?)\s*$")
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
+_FENCE = re.compile(r"^[ \t]*(```|~~~)")
+_LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
+
+
+class PlaybookError(ValueError):
+    """A playbook file that cannot be used; the message names the file and line."""
+
+
+# --- schedule maths -----------------------------------------------------------------
+
+
+def parse_offset(text: object) -> timedelta:
+    """`-10m`, `-7d`, `+1d`, `2h`, `0` -> timedelta from the event start.
+
+    Raises:
+        ValueError: not a signed number with a unit m, h, d or w.
+    """
+    if isinstance(text, int) and not isinstance(text, bool) and text == 0:
+        return timedelta(0)
+    match = _OFFSET.match(str(text)) if isinstance(text, (str, int)) else None
+    if not match:
+        raise ValueError(f"bad offset {text!r}: use a sign, a number and a unit m, h, d or w "
+                         "(e.g. -10m, -7d, +1d)")
+    sign, amount, unit = match.groups()
+    delta = timedelta(**{_UNIT_DELTAS[unit]: int(amount)})
+    return -delta if sign == "-" else delta
+
+
+def describe_offset(offset: timedelta) -> str:
+    """-10m -> "10 minutes before the start"; +1d -> "1 day after the start"."""
+    seconds = int(offset.total_seconds())
+    if seconds == 0:
+        return "at the start"
+    size = abs(seconds)
+    for unit, length in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if size % length == 0:
+            count = size // length
+            word = _UNIT_WORDS[unit] + ("s" if count != 1 else "")
+            return f"{count} {word} {'before' if seconds < 0 else 'after'} the start"
+    return f"{size // 60} minutes {'before' if seconds < 0 else 'after'} the start"
+
+
+def format_offset(offset: timedelta) -> str:
+    """The compact form the front matter uses: -10m, +1d, 0m."""
+    seconds = int(offset.total_seconds())
+    sign = "-" if seconds < 0 else "+"
+    size = abs(seconds)
+    if size == 0:
+        return "0m"
+    for unit, length in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if size % length == 0:
+            return f"{sign}{size // length}{unit}"
+    return f"{sign}{size // 60}m"
+
+
+# --- the model ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One checklist step. Its id survives edits elsewhere in the file, so ticks stay put."""
+
+    id: str
+    text: str
+    section: str
+    line: int
+    """Line in the file (1-based), 0 for a step that only the schedule names."""
+    detail: str = ""
+    offset: timedelta | None = None
+    """When it is due, relative to the event start; None if the schedule does not say."""
+
+    def due(self, event_start: datetime | None) -> datetime | None:
+        if event_start is None or self.offset is None:
+            return None
+        return event_start + self.offset
+
+    def is_overdue(self, event_start: datetime | None, now: datetime, ticked: bool) -> bool:
+        due = self.due(event_start)
+        return due is not None and not ticked and due < now
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Playbook:
+    name: str
+    """The file stem: what `inbox playbook NAME` takes and what runs are stored under."""
+    title: str
+    summary: str
+    body: str
+    """The Markdown after the front matter."""
+    path: Path | None = None
+    event: str = ""
+    tags: tuple[str, ...] = ()
+    owner: str = ""
+    triggers: str | None = None
+    """A query: items matching it offer this playbook."""
+    steps: tuple[Step, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    body_line: int = 1
+    """The file line the body starts on, so body line numbers map back to the file."""
+
+    @property
+    def scheduled(self) -> list[Step]:
+        """Steps tied to the event time, earliest first."""
+        return sorted((s for s in self.steps if s.offset is not None), key=lambda s: s.offset)
+
+    def step(self, step_id: str) -> Step | None:
+        return next((s for s in self.steps if s.id == step_id), None)
+
+
+@dataclass
+class Library:
+    """The playbooks found, by name, and one line per file that could not be used."""
+
+    playbooks: dict[str, Playbook] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def __iter__(self):
+        return iter(sorted(self.playbooks.values(), key=lambda p: p.title.lower()))
+
+    def __len__(self) -> int:
+        return len(self.playbooks)
+
+    def get(self, name: str) -> Playbook:
+        """The playbook called `name`.
+
+        Raises:
+            UsageError: no such playbook; the message suggests the closest names.
+        """
+        wanted = name.strip().lower().removesuffix(".md")
+        if wanted in self.playbooks:
+            return self.playbooks[wanted]
+        by_title = {p.title.lower(): p for p in self.playbooks.values()}
+        if wanted in by_title:
+            return by_title[wanted]
+        close = difflib.get_close_matches(wanted, [*self.playbooks, *by_title], n=3, cutoff=0.5)
+        close = list(dict.fromkeys(by_title[c].name if c in by_title else c for c in close))
+        hint = f"did you mean {' or '.join(close)}?" if close else \
+            f"known: {', '.join(sorted(self.playbooks)) or 'none'}"
+        raise UsageError(f"no playbook named {name!r}; {hint}")
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def bundled_folder() -> Path:
+    """Where the playbooks shipped with the package live (works from any install)."""
+    return Path(str(resources.files(BUNDLED_PACKAGE)))
+
+
+def load_library(user_folders: Sequence[Path] = (), *, bundled: bool = True) -> Library:
+    """Every playbook: the bundled ones, then each user folder in order (later wins)."""
+    library = Library()
+    folders: list[Path] = ([bundled_folder()] if bundled else []) + [Path(f) for f in user_folders]
+    for folder in folders:
+        if not folder.is_dir():
+            library.warnings.append(f"{folder}: playbook folder not found")
+            continue
+        for path in sorted(folder.glob("*.md")):
+            try:
+                playbook = load_file(path)
+            except PlaybookError as exc:
+                library.warnings.append(str(exc))
+                continue
+            library.playbooks[playbook.name] = playbook
+    return library
+
+
+def load_file(path: Path) -> Playbook:
+    """Read one playbook file.
+
+    Raises:
+        PlaybookError: unreadable, no front matter, broken YAML or a bad field, said in
+            one line as `file:line: what is wrong`.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlaybookError(f"{path}: cannot read: {exc}") from None
+    return parse_playbook(text, name=path.stem.lower(), path=path)
+
+
+def parse_playbook(text: str, *, name: str, path: Path | None = None) -> Playbook:
+    where = str(path) if path else name
+    text = text.lstrip("\ufeff").replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise PlaybookError(f"{where}:1: no front matter: the file must start with a line '---'")
+    try:
+        close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise PlaybookError(f"{where}:1: the front matter is never closed with a line '---'") from None
+    front_lines = lines[1:close]
+    try:
+        front = yaml.safe_load("\n".join(front_lines))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark else 1
+        problem = exc.problem or exc.context or "not valid YAML"
+        raise PlaybookError(f"{where}:{line}: front matter: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise PlaybookError(f"{where}:1: front matter: {exc}") from None
+    if front is None:
+        front = {}
+    if not isinstance(front, dict):
+        raise PlaybookError(f"{where}:2: front matter must be key: value lines")
+
+    def fail(key: str, message: str) -> PlaybookError:
+        return PlaybookError(f"{where}:{_key_line(front_lines, key)}: {key}: {message}")
+
+    title = _text_field(front, "title", fail, required=True)
+    summary = _text_field(front, "summary", fail, required=True)
+    triggers = _text_field(front, "triggers", fail)
+    if triggers:
+        try:
+            parse_query(triggers)
+        except QueryError as exc:
+            raise fail("triggers", str(exc)) from None
+    body_line = close + 2
+    body = "\n".join(lines[close + 1:])
+    headings, steps = _outline(body, body_line)
+    steps = _apply_schedule(front.get("schedule"), steps, fail)
+    return Playbook(
+        name=name, title=title, summary=summary, body=body, path=path,
+        event=_text_field(front, "event", fail), tags=_tags(front.get("tags"), fail),
+        owner=_text_field(front, "owner", fail), triggers=triggers or None,
+        steps=tuple(steps), headings=tuple(headings), body_line=body_line,
+    )
+
+
+def _key_line(front_lines: list[str], key: str) -> int:
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*:")
+    for index, line in enumerate(front_lines):
+        if pattern.match(line):
+            return index + 2
+    return 1
+
+
+def _text_field(front: dict, key: str, fail, *, required: bool = False) -> str:
+    value = front.get(key)
+    if value is None or value == "":
+        if required:
+            raise fail(key, "missing (every playbook needs a title and a summary)")
+        return ""
+    if isinstance(value, (dict, list)):
+        raise fail(key, f"must be text, not {type(value).__name__}")
+    return " ".join(str(value).split())
+
+
+def _tags(value: Any, fail) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [t for t in re.split(r"[,\s]+", value) if t]
+    if not isinstance(value, list) or any(isinstance(t, (dict, list)) for t in value):
+        raise fail("tags", "must be a list like [events, video]")
+    return tuple(str(t) for t in value)
+
+
+def _outline(body: str, first_line: int) -> tuple[list[Heading], list[Step]]:
+    """Headings and task steps, skipping fenced code; each step keeps its indented detail."""
+    headings: list[Heading] = []
+    steps: list[Step] = []
+    section = ""
+    in_fence = False
+    lines = body.split("\n")
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            text = heading.group("text").strip()
+            headings.append(Heading(len(heading.group("hashes")), text, first_line + index))
+            if len(heading.group("hashes")) > 1:
+                section = text
+            continue
+        task = _TASK.match(line)
+        if not task:
+            continue
+        indent = len(task.group("indent").expandtabs(4))
+        detail = _detail(lines, index + 1, indent)
+        text = task.group("text")
+        step_id = _step_id(section, text, seen)
+        steps.append(Step(id=step_id, text=text, section=section, line=first_line + index, detail=detail))
+    return headings, steps
+
+
+def _detail(lines: list[str], start: int, indent: int) -> str:
+    """The lines indented under a task, up to the next task or the outdent."""
+    collected: list[str] = []
+    for line in lines[start:]:
+        if not line.strip():
+            collected.append("")
+            continue
+        if len(line) - len(line.lstrip()) <= indent or _TASK.match(line) or _HEADING.match(line):
+            break
+        line = line.strip()
+        if collected and collected[-1] and not _LIST_ITEM.match(line):
+            collected[-1] += " " + line  # a hard-wrapped sentence reads as one line
+        else:
+            collected.append(line)
+    return "\n".join(collected).strip()
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(".:;")
+
+
+def _step_id(section: str, text: str, seen: set[str]) -> str:
+    base = hashlib.sha1(f"{_normal(section)}\n{_normal(text)}".encode()).hexdigest()[:12]
+    step_id, n = base, 1
+    while step_id in seen:  # the same words twice in one section are still two steps
+        n += 1
+        step_id = f"{base}-{n}"
+    seen.add(step_id)
+    return step_id
+
+
+def _apply_schedule(schedule: Any, steps: list[Step], fail) -> list[Step]:
+    """Tie each schedule entry to the checklist step that starts with its words; an entry
+    that names no step becomes a step of its own under "Schedule"."""
+    if schedule is None:
+        return steps
+    if not isinstance(schedule, list):
+        raise fail("schedule", "must be a list of `- at: -10m` / `step: ...` entries")
+    steps = list(steps)
+    extra: list[Step] = []
+    seen = {s.id for s in steps}
+    for number, entry in enumerate(schedule, start=1):
+        if not isinstance(entry, dict) or "at" not in entry or not entry.get("step"):
+            raise fail("schedule", f"entry {number} needs `at:` (e.g. -10m) and `step:`")
+        try:
+            offset = parse_offset(entry["at"])
+        except ValueError as exc:
+            raise fail("schedule", f"entry {number}: {exc}") from None
+        wanted = _normal(str(entry["step"]))
+        index = next((i for i, s in enumerate(steps) if _normal(s.text).startswith(wanted)), None)
+        if index is not None:
+            step = steps[index]
+            steps[index] = Step(step.id, step.text, step.section, step.line, step.detail, offset)
+        else:
+            text = " ".join(str(entry["step"]).split())
+            extra.append(Step(_step_id("Schedule", text, seen), text, "Schedule", 0, "", offset))
+    return sorted(extra, key=lambda s: s.offset) + steps
+
+
+# --- plain renderings (the CLI and tests) --------------------------------------------
+
+
+def checklist_lines(playbook: Playbook, *, event_start: datetime | None = None,
+                    ticked: Iterable[str] = ()) -> list[str]:
+    """The steps as plain lines, grouped by section, with when each is due."""
+    done = set(ticked)
+    out: list[str] = []
+    section = None
+    for step in playbook.steps:
+        if step.section != section:
+            section = step.section
+            if out:
+                out.append("")
+            if section:
+                out.append(f"{section}")
+        when = ""
+        if step.offset is not None:
+            due = step.due(event_start)
+            when = f"  ({format_offset(step.offset)}" + (f", {due:%a %d %b %H:%M} UTC)" if due else ")")
+        out.append(f"  [{'x' if step.id in done else ' '}] {step.text}{when}")
+    return out
+
+
+def checkbox_markdown(body: str) -> str:
+    """Task lines drawn as boxes, for renderers that do not know task lists."""
+    return re.sub(r"^([ \t]*[-*+][ \t]+)\[([ xX])\]", lambda m: m.group(1) + ("☑" if m.group(2) != " " else "☐"),
+                  body, flags=re.MULTILINE)
+
+
+Block = tuple[str, Any]
+"""("heading", Heading) | ("text", markdown) | ("step", Step): a playbook in reading order."""
+
+
+def blocks(playbook: Playbook) -> list[Block]:
+    """The body cut into headings, prose and steps, so a viewer can make steps tickable
+    and jump to a heading. Steps only the schedule names come first."""
+    out: list[Block] = [("step", s) for s in playbook.steps if s.line == 0]
+    by_line = {s.line - playbook.body_line: s for s in playbook.steps if s.line}
+    headings = {h.line - playbook.body_line: h for h in playbook.headings}
+    lines = playbook.body.split("\n")
+    prose: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(prose).strip("\n")
+        if text.strip():
+            out.append(("text", text))
+        prose.clear()
+
+    index = 0
+    while index < len(lines):
+        if index in headings:
+            flush()
+            out.append(("heading", headings[index]))
+            index += 1
+        elif index in by_line:
+            flush()
+            step = by_line[index]
+            out.append(("step", step))
+            indent = len(lines[index]) - len(lines[index].lstrip())
+            index += 1
+            while index < len(lines) and index not in by_line and index not in headings and (
+                    not lines[index].strip() or len(lines[index]) - len(lines[index].lstrip()) > indent):
+                index += 1
+        else:
+            prose.append(lines[index])
+            index += 1
+    flush()
+    return out

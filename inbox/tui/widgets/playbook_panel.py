@@ -1,0 +1,119 @@
+"""The playbook side panel: the list of playbooks, and the chosen one beside the inbox.
+
+The screen hands it the loaded library and, as the highlight moves, the playbooks whose
+triggers the highlighted post matches; the panel offers those first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from inbox.playbooks import Library, Playbook
+from inbox.store.runs import Runs
+from inbox.text import one_line
+from inbox.tui.widgets.playbook_view import PlaybookView
+
+
+class PlaybookPanel(Vertical):
+    BINDINGS = [Binding("escape", "screen.toggle_playbooks", "Close", id="close_playbooks")]
+
+    def __init__(self, runs: Runs, now: Callable[[], datetime], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.runs = runs
+        self.now = now
+        self.library = Library()
+        self.offered: list[str] = []
+        self.view: PlaybookView | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("Playbooks", classes="pb-title")
+        yield Static(classes="pb-offer")
+        yield OptionList(classes="pb-list")
+
+    def on_mount(self) -> None:
+        self.query_one(".pb-offer", Static).display = False
+
+    # --- attributes down -------------------------------------------------------------
+
+    def show_library(self, library: Library) -> None:
+        self.library = library
+        self._fill_list()
+
+    def offer(self, names: list[str]) -> None:
+        """The playbooks whose triggers the highlighted post matches."""
+        names = [n for n in names if n in self.library.playbooks]
+        if names == self.offered:
+            return
+        self.offered = names
+        offer = self.query_one(".pb-offer", Static)
+        offer.display = bool(names)
+        if names:
+            titles = ", ".join(one_line(self.library.playbooks[n].title) for n in names)
+            offer.update(Text.assemble(("★ For this post: ", "bold #e5c07b"), (titles, "#e5c07b")))
+        self._fill_list()
+
+    def focus_panel(self) -> None:
+        if self.view is not None:
+            steps = self.view.query(".pb-step")
+            (steps.first() if steps else self.view).focus(scroll_visible=False)
+        else:
+            self.query_one(".pb-list", OptionList).focus()
+
+    # --- the list ----------------------------------------------------------------------
+
+    def _ordered(self) -> list[Playbook]:
+        offered = [self.library.playbooks[n] for n in self.offered]
+        return offered + [p for p in self.library if p.name not in self.offered]
+
+    def _fill_list(self) -> None:
+        options = self.query_one(".pb-list", OptionList)
+        highlighted = options.highlighted_option.id if options.highlighted_option else None
+        options.clear_options()
+        for playbook in self._ordered():
+            prompt = Text()
+            if playbook.name in self.offered:
+                prompt.append("★ ", style="bold #e5c07b")
+            prompt.append(one_line(playbook.title), style="bold")
+            prompt.append("\n" + one_line(playbook.summary), style="dim")
+            options.add_option(Option(prompt, id=playbook.name))
+        if self.offered:
+            options.highlighted = 0
+        elif highlighted is not None:
+            try:
+                options.highlighted = options.get_option_index(highlighted)
+            except Exception:
+                options.highlighted = 0
+
+    @on(OptionList.OptionSelected, ".pb-list")
+    def _chosen(self, message: OptionList.OptionSelected) -> None:
+        message.stop()
+        self.open(str(message.option.id))
+
+    def open(self, name: str) -> None:
+        """Show one playbook in place of the list."""
+        playbook = self.library.get(name)
+        if self.view is not None:
+            self.view.remove()
+        self.query_one(".pb-list", OptionList).display = False
+        self.view = PlaybookView(playbook, self.runs, self.now, classes="pb-view")
+        self.mount(self.view)
+        self.call_after_refresh(self.focus_panel)
+
+    @on(PlaybookView.Closed)
+    def _back_to_list(self, message: PlaybookView.Closed) -> None:
+        message.stop()
+        if self.view is not None:
+            self.view.remove()
+            self.view = None
+        options = self.query_one(".pb-list", OptionList)
+        options.display = True
+        options.focus()

@@ -1,0 +1,268 @@
+"""One playbook, readable and tickable: its header, contents, prose and checklist steps.
+
+Ticks belong to a run (the playbook plus a date); the view shows one run at a time and
+pages back through past runs. Store reads and writes go through thread workers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown, OptionList, Static
+from textual.widgets.option_list import Option
+
+from inbox.playbooks import Heading, Playbook, Step, blocks, checkbox_markdown, describe_offset
+from inbox.store.runs import Run, Runs
+from inbox.text import clean, one_line
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+class StepRow(Static, can_focus=True):
+    """One checklist step: space ticks it."""
+
+    BINDINGS = [
+        Binding("space,x", "toggle", "Tick", id="tick_step"),
+        Binding("j,down", "move(1)", "Next step", show=False),
+        Binding("k,up", "move(-1)", "Previous step", show=False),
+    ]
+
+    class Toggled(Message):
+        def __init__(self, step: Step) -> None:
+            super().__init__()
+            self.step = step
+
+    def __init__(self, step: Step) -> None:
+        super().__init__(classes="pb-step")
+        self.step = step
+        self.ticked = False
+        self.due_note = ""
+        self.overdue = False
+
+    def show_state(self, ticked: bool, due_note: str, overdue: bool) -> None:
+        self.ticked, self.due_note, self.overdue = ticked, due_note, overdue
+        self.set_class(ticked, "-ticked")
+        self.set_class(overdue, "-overdue")
+        self.update(self._text())
+
+    def _text(self) -> Text:
+        text = Text()
+        text.append("☑ " if self.ticked else "☐ ", style="bold #98c379" if self.ticked else "bold")
+        text.append(one_line(self.step.text), style="dim strike" if self.ticked else "")
+        if self.due_note:
+            text.append(f"\n  → {self.due_note}", style="bold #e06c75" if self.overdue else "#e5c07b")
+        if self.step.detail:
+            text.append("\n" + "\n".join(f"  {line}" for line in clean(self.step.detail).split("\n")),
+                        style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.update(self._text())
+
+    def action_toggle(self) -> None:
+        self.post_message(self.Toggled(self.step))
+
+    def action_move(self, delta: int) -> None:
+        rows = list(self.screen.query(StepRow))
+        index = rows.index(self) + delta
+        if 0 <= index < len(rows):
+            rows[index].focus()
+            rows[index].scroll_visible(animate=False)
+
+
+class PlaybookView(VerticalScroll):
+    """The chosen playbook. Posts `Closed` when the user goes back to the list."""
+
+    BINDINGS = [
+        Binding("n", "new_run", "New run", id="new_run"),
+        Binding("left_square_bracket", "older_run", "Older run", id="older_run", key_display="["),
+        Binding("right_square_bracket", "newer_run", "Newer run", id="newer_run", key_display="]"),
+        Binding("escape,backspace", "close", "Playbooks", id="playbook_list"),
+    ]
+
+    class Closed(Message):
+        pass
+
+    class Said(Message):
+        """Something to tell the user (the screen shows it as a toast)."""
+
+        def __init__(self, text: str, severity: str = "information") -> None:
+            super().__init__()
+            self.text = text
+            self.severity = severity
+
+    def __init__(self, playbook: Playbook, runs: Runs, now: Callable[[], datetime], **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.playbook = playbook
+        self.runs_store = runs
+        self.now = now
+        self.runs: list[Run] = []
+        self.run: Run | None = None
+        self._heading_widgets: dict[int, Markdown] = {}
+
+    def compose(self) -> ComposeResult:
+        playbook = self.playbook
+        yield Static(self._header(), classes="pb-header")
+        yield Static(classes="pb-run")
+        if len(playbook.headings) > 1:
+            contents = OptionList(*[Option(Text(("  " * max(0, h.level - 2)) + one_line(h.text)), id=str(i))
+                                    for i, h in enumerate(playbook.headings) if h.level > 1],
+                                  classes="pb-toc")
+            contents.border_title = "Contents"
+            yield contents
+        for index, (kind, value) in enumerate(blocks(playbook)):
+            if kind == "heading" and value.level == 1:
+                continue  # the title, already in the header
+            if kind == "heading":
+                heading: Heading = value
+                widget = Markdown("#" * min(heading.level + 1, 6) + " " + clean(heading.text),
+                                  classes="pb-heading")
+                self._heading_widgets[playbook.headings.index(heading)] = widget
+                yield widget
+            elif kind == "text":
+                yield Markdown(checkbox_markdown(clean(value)), classes="pb-text")
+            else:
+                yield StepRow(value)
+
+    def on_mount(self) -> None:
+        self._load_runs()
+
+    def _header(self) -> Text:
+        playbook = self.playbook
+        text = Text()
+        text.append(one_line(playbook.title), style="bold")
+        text.append("\n" + one_line(playbook.summary), style="")
+        facts = [playbook.owner and f"owner {playbook.owner}", playbook.event and f"event {playbook.event}",
+                 playbook.tags and ", ".join(playbook.tags)]
+        line = " · ".join(one_line(f) for f in facts if f)
+        if line:
+            text.append("\n" + line, style="dim")
+        return text
+
+    # --- runs -----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="playbook-runs")
+    def _load_runs(self, select: int | None = None) -> None:
+        runs = self.runs_store.list(self.playbook.name)
+        self.app.call_from_thread(self._show_runs, runs, select)
+
+    def _show_runs(self, runs: list[Run], select: int | None) -> None:
+        self.runs = runs
+        chosen = next((r for r in runs if r.id == select), None)
+        if chosen is None and self.run is not None:
+            chosen = next((r for r in runs if r.id == self.run.id), None)
+        self.run = chosen or (runs[0] if runs else None)
+        self._paint()
+
+    def _paint(self) -> None:
+        run, now = self.run, self.now()
+        ticks = run.ticks if run else {}
+        event_start = run.event_start if run else None
+        overdue_count = 0
+        for row in self.query(StepRow):
+            step = row.step
+            ticked = step.id in ticks
+            due = step.due(event_start)
+            overdue = step.is_overdue(event_start, now, ticked)
+            overdue_count += overdue
+            note = ""
+            if due is not None:
+                note = ("overdue · " if overdue else "") + f"due {due:%a %d %b %H:%M}"
+            elif step.offset is not None:
+                note = describe_offset(step.offset)
+            row.show_state(ticked, note, overdue)
+        self.query_one(".pb-run", Static).update(self._run_line(overdue_count))
+
+    def _run_line(self, overdue: int) -> Text:
+        text = Text()
+        steps = self.playbook.steps
+        if self.run is None:
+            text.append("No run yet. ", style="bold")
+            text.append("n starts one (a date and the event time); ticking a step starts "
+                        "today's.", style="dim")
+            return text
+        done = sum(1 for s in steps if s.id in self.run.ticks)
+        position = self.runs.index(self.run) + 1 if self.run in self.runs else 1
+        text.append(f"Run {self.run.label}", style="bold #61afef")
+        text.append(f"   {done} of {len(steps)} steps done")
+        if overdue:
+            text.append(f"  {overdue} overdue", style="bold #e06c75")
+        gone = [t.step_text for step_id, t in self.run.ticks.items() if self.playbook.step(step_id) is None]
+        if gone:
+            text.append(f"  (+{len(gone)} ticked steps no longer in the playbook)", style="dim")
+        if len(self.runs) > 1:
+            text.append(f"\nrun {position} of {len(self.runs)}: [ older, ] newer", style="dim")
+        return text
+
+    @on(StepRow.Toggled)
+    def _toggled(self, message: StepRow.Toggled) -> None:
+        message.stop()
+        ticked = not (self.run is not None and message.step.id in self.run.ticks)
+        self._tick(self.run.id if self.run else None, message.step, ticked)
+
+    @work(thread=True, group="playbook-ticks")
+    def _tick(self, run_id: int | None, step: Step, ticked: bool) -> None:
+        now = self.now()
+        if run_id is None:
+            run_id = self.runs_store.start(self.playbook.name, now.date(), now=now).id
+            self.post_message(self.Said(f"Started a run of {self.playbook.title} for {now.date()}"))
+        run = self.runs_store.tick(run_id, step.id, step.text, ticked=ticked, now=now)
+        self.app.call_from_thread(self._ticked, run)
+
+    def _ticked(self, run: Run) -> None:
+        self.run = run
+        self.runs = sorted([r for r in self.runs if r.id != run.id] + [run],
+                           key=lambda r: r.run_date, reverse=True)
+        self._paint()
+
+    def start_run(self, run_date: date, event_start: datetime | None) -> None:
+        self._start_run(run_date, event_start)
+
+    @work(thread=True, group="playbook-runs")
+    def _start_run(self, run_date: date, event_start: datetime | None) -> None:
+        run = self.runs_store.start(self.playbook.name, run_date, now=self.now(), event_start=event_start)
+        self.post_message(self.Said(f"Run {run.label} of {self.playbook.title}"))
+        self._load_runs(run.id)
+
+    def action_new_run(self) -> None:
+        self.post_message(NewRunRequested(self))
+
+    def action_older_run(self) -> None:
+        self._step_run(1)
+
+    def action_newer_run(self) -> None:
+        self._step_run(-1)
+
+    def _step_run(self, delta: int) -> None:
+        if not self.runs or self.run is None:
+            return
+        index = self.runs.index(self.run) + delta
+        if 0 <= index < len(self.runs):
+            self.run = self.runs[index]
+            self._paint()
+
+    def action_close(self) -> None:
+        self.post_message(self.Closed())
+
+    @on(OptionList.OptionSelected, ".pb-toc")
+    def _jump(self, message: OptionList.OptionSelected) -> None:
+        message.stop()
+        widget = self._heading_widgets.get(int(message.option.id or 0))
+        if widget is not None:
+            self.scroll_to_widget(widget, animate=False, top=True)
+
+
+class NewRunRequested(Message):
+    """The user wants a new run: the screen asks for its date and time."""
+
+    def __init__(self, view: PlaybookView) -> None:
+        super().__init__()
+        self.view = view
