@@ -185,8 +185,15 @@ class Library:
 
 
 def bundled_folder() -> Path:
-    """Where the playbooks shipped with the package live (works from any install)."""
-    return Path(str(resources.files(BUNDLED_PACKAGE)))
+    """Where the playbooks shipped with the package live.
+
+    Installed (editable or not), they are the package `inbox.bundled_playbooks`; run in
+    place from a source checkout, they are the repo's own `playbooks/` folder.
+    """
+    try:
+        return Path(str(resources.files(BUNDLED_PACKAGE)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "playbooks"
 
 
 def load_library(user_folders: Sequence[Path] = (), *, bundled: bool = True) -> Library:

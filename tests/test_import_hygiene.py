@@ -4,7 +4,8 @@ import subprocess
 import sys
 
 CORE = ["inbox.models", "inbox.config", "inbox.query", "inbox.store", "inbox.sources.registry",
-        "inbox.sync", "inbox.views", "inbox.text", "inbox.timeutil", "inbox.demo", "inbox.cli"]
+        "inbox.sync", "inbox.views", "inbox.text", "inbox.timeutil", "inbox.demo", "inbox.cli",
+        "inbox.playbooks", "inbox.playbook_render", "inbox.leaks", "inbox.store.runs"]
 
 
 def test_core_does_not_import_textual():

@@ -204,7 +204,10 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="playbooks")
     def _load_playbooks(self) -> None:
-        library = load_library(self.app.config.playbook_paths)
+        try:
+            library = load_library(self.app.config.playbook_paths)
+        except OSError as exc:  # e.g. a folder we may not read: the inbox works without them
+            library = Library(warnings=[f"playbooks could not be read: {exc}"])
         triggers = {p.name: parse_query(p.triggers) for p in library if p.triggers}
         self.app.call_from_thread(self._playbooks_loaded, library, triggers)
 
