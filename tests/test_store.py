@@ -13,8 +13,7 @@ import pytest
 
 from inbox.models import IdeaStatus, Item, PostType, Reply
 from inbox.query import INBOX_QUERY
-from inbox.store import Cursor, Store, item_json
-from inbox.store import migrations
+from inbox.store import Cursor, Store, item_json, migrations
 from inbox.timeutil import iso
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)

@@ -8,10 +8,17 @@ from inbox.config import Config, SourceConfig
 from inbox.sources.base import Source
 from inbox.sources.discourse import DiscourseSource
 from inbox.sources.github import GitHubSource
+from inbox.sources.gitlab import GitLabSource
+from inbox.sources.intercom import IntercomSource
+from inbox.sources.slack import SlackSource
 from inbox.sources.stackexchange import StackExchangeSource
+from inbox.sources.uservoice import UserVoiceSource
+from inbox.sources.zendesk import ZendeskSource
 
 KINDS: dict[str, type[Source]] = {
-    source.kind: source for source in (GitHubSource, DiscourseSource, StackExchangeSource)
+    source.kind: source for source in (GitHubSource, DiscourseSource, StackExchangeSource,
+                                       SlackSource, IntercomSource, GitLabSource, ZendeskSource,
+                                       UserVoiceSource)
 }
 
 

@@ -22,7 +22,15 @@ import sqlite_utils
 from inbox.errors import InboxError, QueryError
 from inbox.leaks import leaks_json
 from inbox.models import Item, Reply
-from inbox.query import AWAITING_SQL, DONE_SQL, FROM, SNOOZED_SQL, Query, compile_query, parse_query
+from inbox.query import (
+    AWAITING_SQL,
+    DONE_SQL,
+    FROM,
+    SNOOZED_SQL,
+    Query,
+    compile_query,
+    parse_query,
+)
 from inbox.store import migrations
 from inbox.store.runs import Runs
 from inbox.timeutil import iso

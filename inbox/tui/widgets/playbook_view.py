@@ -18,7 +18,14 @@ from textual.message import Message
 from textual.widgets import Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from inbox.playbooks import Heading, Playbook, Step, blocks, checkbox_markdown, describe_offset
+from inbox.playbooks import (
+    Heading,
+    Playbook,
+    Step,
+    blocks,
+    checkbox_markdown,
+    describe_offset,
+)
 from inbox.store.runs import Run, Runs
 from inbox.text import clean, one_line
 

@@ -1,0 +1,143 @@
+"""GitLab project issues (REST v4), with each changed issue's notes as the thread.
+
+The list is asked only for what changed since the last complete sync (`updated_after`),
+newest first, paged by the `Link` header (or `x-next-page`). GitLab has no staff flag:
+staff come from the config. System notes ("changed the description") are not replies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+from inbox.errors import SourceError
+from inbox.models import Item, Reply
+from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.http import Session, with_params
+from inbox.sources.pagination import link_header_pages
+from inbox.text import clean, one_line
+from inbox.timeutil import iso, parse_time
+
+
+def _is_merge_request(raw: dict[str, Any]) -> bool:
+    """Merge requests are not inbox items (the issues list should never hold one)."""
+    return ("source_branch" in raw or "merge_status" in raw
+            or "/-/merge_requests/" in str(raw.get("web_url") or ""))
+
+
+def _hidden(note: dict[str, Any]) -> bool:
+    """System notes are GitLab's own log; internal notes are not seen by who asked."""
+    return bool(note.get("system") or note.get("internal") or note.get("confidential"))
+
+
+class GitLabSource(Source):
+    kind = "gitlab"
+    required = ("project",)
+    default_base_url = "https://gitlab.com/api/v4"
+
+    @property
+    def project(self) -> str:
+        """The project path (`group/sub/project`) or id, as one URL path segment."""
+        return quote(str(self.config.get("project")).strip("/"), safe="")
+
+    def headers(self) -> dict[str, str]:
+        token = self.secret("token_env")
+        return {"PRIVATE-TOKEN": token} if token else {}
+
+    async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
+        stream = Stream("issues", context.cursor("issues"))
+        fresh = with_params(f"{self.base_url}/projects/{self.project}/issues", scope="all", state="all",
+                            order_by="updated_at", sort="desc", per_page=100,
+                            updated_after=stream.start.high_water)
+        async for fetched in link_header_pages(session, stream.first_url(fresh), page_header="x-next-page"):
+            if not isinstance(fetched.data, list):
+                raise SourceError(self.name, f"expected a list of issues, got something else ({fetched.url})")
+            raws = [raw for raw in fetched.data if isinstance(raw, dict)]
+            activity = [iso(parse_time(raw.get("updated_at") or raw.get("created_at"))) or "" for raw in raws]
+            cursor, finished = stream.after_page(activity, fetched.next_url)
+            issues = [(raw, when) for raw, when in zip(raws, activity) if not _is_merge_request(raw)]
+            known = context.threads_fetched_at([self.key(raw.get("iid")) for raw, _ in issues])
+            items = []
+            for issue, when in issues:
+                raw: dict[str, Any] = {"issue": issue, "notes": None}
+                if known.get(self.key(issue.get("iid"))) != when:
+                    raw["notes"] = await self._notes(session, context, issue)
+                item = self.normalize_or_skip(raw, context, f"issue #{issue.get('iid')}")
+                if item is not None:
+                    items.append(item)
+            yield Page("issues", items=items, cursor=cursor)
+            if finished:
+                return
+
+    async def _notes(self, session: Session, context: SyncContext, issue: dict) -> list[dict] | None:
+        """Every note of an issue, oldest first; [] without a request when it has none,
+        None when they cannot be read (the stored thread stays, and is tried again)."""
+        if not issue.get("user_notes_count"):
+            return []
+        url = with_params(f"{self.base_url}/projects/{self.project}/issues/{issue.get('iid')}/notes",
+                          sort="asc", order_by="created_at", per_page=100)
+        notes: list[dict] = []
+        try:
+            async for fetched in link_header_pages(session, url, page_header="x-next-page"):
+                if not isinstance(fetched.data, list):
+                    raise SourceError(self.name, f"expected a list of notes ({fetched.url})")
+                notes += [note for note in fetched.data if isinstance(note, dict)]
+        except SourceError as exc:
+            if not exc.not_there:  # a deleted or hidden issue keeps what the list said
+                context.warn(f"issue #{issue.get('iid')} notes: {exc.reason}")
+            return None
+        return notes
+
+    def _username(self, user: Any) -> str:
+        if isinstance(user, dict) and user.get("username"):
+            return one_line(user["username"])
+        return "ghost"  # GitLab's placeholder for a deleted account
+
+    def _web_url(self, issue: dict[str, Any]) -> str:
+        """The issue page when the API leaves `web_url` out: the web root is the API root
+        without `/api/v4`; the path comes from `references.full` (the config may hold an id)."""
+        root = self.base_url.removesuffix("/api/v4")
+        full = str((issue.get("references") or {}).get("full") or "")
+        path = full.split("#")[0] if "#" in full else str(self.config.get("project")).strip("/")
+        return f"{root}/{path}/-/issues/{issue['iid']}"
+
+    def normalize(self, raw: dict[str, Any]) -> Item:
+        """`raw` is {"issue": ..., "notes": [...] or None (not fetched)}, or a bare issue."""
+        issue = raw.get("issue", raw)
+        notes = raw.get("notes") if "issue" in raw else None
+        author = self._username(issue.get("author"))
+        created = parse_time(issue.get("created_at"))
+        replies = int(issue.get("user_notes_count") or 0)
+        thread = None if notes is None else [self.normalize_note(n) for n in notes if not _hidden(n)]
+        last_reply_by_staff = thread[-1].author_is_staff if replies and thread else None
+        labels = [one_line(label.get("name") if isinstance(label, dict) else label)
+                  for label in issue.get("labels") or []]
+        return Item(
+            source=self.name,
+            kind=self.kind,
+            external_id=str(issue["iid"]),
+            url=str(issue.get("web_url") or self._web_url(issue)),
+            title=one_line(issue.get("title")),
+            body=clean(issue.get("description")).strip(),
+            author=author,
+            author_is_staff=self.is_staff(author),
+            created_at=created,
+            last_activity_at=parse_time(issue.get("updated_at")) or created,
+            replies=replies,
+            last_reply_by_staff=last_reply_by_staff,
+            answered=False,
+            state="closed" if issue.get("state") == "closed" else "open",
+            labels=[label for label in labels if label],
+            thread=thread,
+        )
+
+    def normalize_note(self, note: dict[str, Any]) -> Reply:
+        author = self._username(note.get("author"))
+        return Reply(
+            external_id=str(note.get("id")),
+            author=author,
+            author_is_staff=self.is_staff(author),
+            created_at=parse_time(note.get("created_at")),
+            body=clean(note.get("body")).strip(),
+        )

@@ -1,0 +1,159 @@
+"""Intercom conversations, most recently updated first (REST API, `Intercom-Version: 2.11`).
+
+The list gives each conversation's first message (`source.body`, HTML) but not its
+parts, so an item's thread is not fetched; `waiting_since` says whether the customer is
+waiting for us (set) or a teammate answered last (null).
+
+The inbox page of a conversation is `https://app.intercom.com/a/inbox/{app_id}/inbox/
+conversation/{id}`. The API does not tell the app (workspace) id: set `app_id` in the
+source to use it, else `_` stands in for it, which Intercom resolves to the workspace
+the signed-in teammate is using. An EU or AU `base_url` (`api.eu.intercom.io`) links to
+that region's app (`app.eu.intercom.com`).
+
+Intercom's own `snoozed` state stays channel data: the item is open and labelled
+`snoozed`; it never becomes the inbox's snooze, which only the user sets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from inbox.errors import SourceError
+from inbox.models import Item
+from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.http import Session, strip_secrets, with_params
+from inbox.sources.pagination import cursor_pages
+from inbox.text import html_to_text, one_line, unescape
+from inbox.timeutil import iso, parse_time
+
+API_VERSION = "2.11"
+TITLE_LENGTH = 120
+STAFF_AUTHORS = {"admin"}
+"""`source.author.type` values that are the team (contacts are `user`/`lead`/`contact`)."""
+
+
+def _next_page(data: Any) -> str | None:
+    """`pages.next.starting_after`; absent on the last page. Older API versions give the
+    next page as a URL string, which the paginator follows as it is."""
+    pages = data.get("pages") if isinstance(data, dict) else None
+    following = pages.get("next") if isinstance(pages, dict) else None
+    if isinstance(following, dict):
+        return str(following.get("starting_after") or "") or None
+    if isinstance(following, str):
+        return following or None
+    return None
+
+
+def _time(value: Any) -> datetime | None:
+    """Epoch seconds -> datetime; None for a value no clock can hold (it is skipped)."""
+    try:
+        return parse_time(value)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+class IntercomSource(Source):
+    kind = "intercom"
+    required = ()
+    default_base_url = "https://api.intercom.io"
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Authorization": f"Bearer {self.secret('token_env', required=True)}",
+            "Intercom-Version": str(self.config.get("api_version") or API_VERSION),
+            "Accept": "application/json",
+        }
+
+    @property
+    def app_url(self) -> str:
+        """`https://app.intercom.com`, or the region's app for an EU/AU API host."""
+        host = urlsplit(self.base_url).hostname or ""
+        if host.startswith("api.") and host.endswith(".intercom.io") and host != "api.intercom.io":
+            region = host[len("api."):-len(".intercom.io")]
+            return f"https://app.{region}.intercom.com"
+        return "https://app.intercom.com"
+
+    async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
+        stream = Stream("conversations", context.cursor("conversations"))
+        fresh = with_params(f"{self.base_url}/conversations", per_page=150, order="desc", sort="updated_at")
+        url = stream.first_url(fresh)
+        async for fetched in cursor_pages(session, url, _next_page, param="starting_after"):
+            data = fetched.data
+            if isinstance(data, dict) and data.get("type") == "error.list":
+                codes = ", ".join(one_line(e.get("code")) for e in data.get("errors") or [] if isinstance(e, dict))
+                raise session.error(f"Intercom error {codes or 'unknown'} ({strip_secrets(fetched.url)})")
+            if not isinstance(data, dict) or not isinstance(data.get("conversations"), list):
+                raise SourceError(self.name, f"expected a conversation list ({strip_secrets(fetched.url)})")
+            conversations = [c for c in data["conversations"] if isinstance(c, dict)]
+            activity = [iso(_time(c.get("updated_at") or c.get("created_at"))) or "" for c in conversations]
+            cursor, finished = stream.after_page(activity, fetched.next_url)
+            normalized = (self.normalize_or_skip(c, context, f"conversation {c.get('id')}") for c in conversations)
+            yield Page("conversations", items=[item for item in normalized if item is not None], cursor=cursor)
+            if finished:
+                return
+
+    def url_of(self, conversation_id: str) -> str:
+        app_id = one_line(self.config.get("app_id")) or "_"
+        return f"{self.app_url}/a/inbox/{app_id}/inbox/conversation/{conversation_id}"
+
+    @staticmethod
+    def replies(raw: dict[str, Any]) -> int:
+        """`statistics.count_conversation_parts`, else `conversation_parts.total_count`
+        (the single-conversation GET), else 0: the list often has neither."""
+        statistics = raw.get("statistics") if isinstance(raw.get("statistics"), dict) else {}
+        parts = raw.get("conversation_parts") if isinstance(raw.get("conversation_parts"), dict) else {}
+        for count in (statistics.get("count_conversation_parts"), parts.get("total_count")):
+            if _count(count) is not None:
+                return count
+        return 0
+
+    def normalize(self, raw: dict[str, Any]) -> Item:
+        if raw.get("id") in (None, ""):
+            raise ValueError("a conversation without an id")
+        conversation_id = one_line(raw["id"])
+        source = raw.get("source") if isinstance(raw.get("source"), dict) else {}
+        author = source.get("author") if isinstance(source.get("author"), dict) else {}
+        name = one_line(author.get("name")) or one_line(author.get("email")) or "anonymous"
+        staff = (author.get("type") in STAFF_AUTHORS or self.is_staff(name)
+                 or self.is_staff(one_line(author.get("email"))))
+        body = html_to_text(source.get("body"))
+        title = one_line(unescape(raw.get("title"))) or one_line(unescape(source.get("subject")))
+        if not title:
+            title = next((one_line(line) for line in body.split("\n") if one_line(line)), "")
+            if len(title) > TITLE_LENGTH:
+                title = title[:TITLE_LENGTH - 1].rstrip() + "…"
+        created = _time(raw.get("created_at"))
+        replies = self.replies(raw)
+        state = raw.get("state") or ("open" if raw.get("open", True) else "closed")
+        tags = (raw.get("tags") or {}).get("tags") if isinstance(raw.get("tags"), dict) else None
+        labels = [one_line(t.get("name") if isinstance(t, dict) else t) for t in tags or []]
+        if state == "snoozed":
+            labels.append("snoozed")
+        if raw.get("priority") == "priority":
+            labels.append("priority")
+        return Item(
+            source=self.name,
+            kind=self.kind,
+            external_id=conversation_id,
+            url=self.url_of(conversation_id),
+            title=title or "(conversation without text)",
+            body=body,
+            author=name,
+            author_is_staff=bool(staff),
+            created_at=created,
+            last_activity_at=_time(raw.get("updated_at")) or created,
+            replies=replies,
+            # waiting_since: when the customer started waiting; null once a teammate replied
+            last_reply_by_staff=(raw.get("waiting_since") is None) if replies else None,
+            answered=False,
+            state="closed" if state == "closed" else "open",
+            labels=list(dict.fromkeys(label for label in labels if label)),
+            thread=None,
+        )

@@ -1,0 +1,223 @@
+"""UserVoice ideas (Admin API v2): suggestions with their status, supporters and author.
+
+Auth is OAuth client credentials: a token is fetched before the first call and again,
+once, when a call answers 401 (tokens expire); both secrets stay out of URLs, errors and
+the store. Status names are the account's own: `status_map` in the config maps them to
+the idea lifecycle (a sensible default covers the usual names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Generator, Mapping
+from typing import Any
+
+import httpx
+
+from inbox.config import SourceConfig
+from inbox.errors import ConfigError, SourceError
+from inbox.models import IdeaStatus, Item
+from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.http import Session, with_params
+from inbox.sources.pagination import cursor_pages
+from inbox.text import clean, html_to_text, one_line
+from inbox.timeutil import iso, parse_time
+
+LIFECYCLE = {status.value for status in IdeaStatus}
+DEFAULT_STATUS_MAP = {
+    "under review": "under-review",
+    "reviewing": "under-review",
+    "planned": "planned",
+    "started": "started",
+    "in progress": "started",
+    "help wanted": "help-wanted",
+    "completed": "completed",
+    "shipped": "completed",
+    "released": "completed",
+    "declined": "declined",
+}
+"""Common status names; "closed" is left out on purpose (it means declined on some boards
+and done on others): map it in the config."""
+_SUBDOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+def _status_key(name: object) -> str:
+    """`Under-Review`, `under_review`, ` Under  review ` -> `under review`."""
+    return " ".join(re.sub(r"[-_]", " ", str(name)).lower().split())
+
+
+def _by_id(data: dict[str, Any], collection: str) -> dict[Any, dict]:
+    return {x.get("id"): x for x in data.get(collection) or [] if isinstance(x, dict)}
+
+
+def _next_cursor(data: Any) -> str | None:
+    """`pagination.cursor` until the last page (no cursor, or page = total_pages)."""
+    pagination = data.get("pagination") if isinstance(data, dict) else None
+    if not isinstance(pagination, dict) or not pagination.get("cursor"):
+        return None
+    page, pages = pagination.get("page"), pagination.get("total_pages")
+    if isinstance(page, int) and isinstance(pages, int) and page >= pages:
+        return None
+    return str(pagination["cursor"])
+
+
+class ClientCredentials(httpx.Auth):
+    """OAuth client credentials as an httpx auth flow: every request (whichever paginator
+    sends it) gets the Bearer token; a 401 fetches a new one and retries the request once.
+
+    A token answer the Session can retry (429, 5xx) is handed back to it as the response;
+    a refusal is a SourceError that names what to check, never the secret.
+    """
+
+    requires_response_body = True
+
+    def __init__(self, source: UserVoiceSource, session: Session, client_secret: str) -> None:
+        self.source, self.session = source, session
+        self._client_secret = client_secret
+        self.token: str | None = None
+
+    def _token_request(self) -> httpx.Request:
+        return self.session.client.build_request("POST", f"{self.source.base_url}/api/v2/oauth/token", data={
+            "grant_type": "client_credentials", "client_id": str(self.source.config.get("client_id")),
+            "client_secret": self._client_secret})
+
+    def _take(self, response: httpx.Response) -> bool:
+        """Keep the token from a token response; False to hand the response back."""
+        status = response.status_code
+        if status == 429 or status >= 500:
+            return False
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if status >= 300 or not isinstance(token, str) or not token:
+            detail = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
+            raise self.session.error(
+                f"the OAuth token request was refused (HTTP {status}{': ' + str(detail) if detail else ''}): "
+                f"check client_id and the secret in ${self.source.config.get('secret_env')}", status)
+        self.token = token
+        # Redacted from every message like the configured secrets. (Session has no public
+        # way to add a secret learned mid-sync yet.)
+        self.session._secrets = (*self.session._secrets, token)
+        return True
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.token is None and not self._take((yield self._token_request())):
+            return
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        response = yield request
+        if response.status_code == 401:
+            self.token = None
+            if not self._take((yield self._token_request())):
+                return
+            request.headers["Authorization"] = f"Bearer {self.token}"
+            yield request
+
+
+class UserVoiceSource(Source):
+    kind = "uservoice"
+    required = ("client_id", "secret_env")
+    default_base_url = None  # https://{subdomain}.uservoice.com, from the config's subdomain
+    secret_keys = ("secret_env",)
+
+    def __init__(self, config: SourceConfig, *, staff: frozenset[str] = frozenset(),
+                 env: Mapping[str, str] | None = None) -> None:
+        subdomain = config.get("subdomain")
+        if not config.get("base_url"):
+            if not subdomain:
+                raise ConfigError(f"source {config.name!r}: uservoice needs subdomain = \"yourcompany\" "
+                                  "(for https://yourcompany.uservoice.com) or base_url = \"https://...\"")
+            if not isinstance(subdomain, str) or not _SUBDOMAIN.match(subdomain):
+                raise ConfigError(f"source {config.name!r}: subdomain must be the first part of "
+                                  f"yourcompany.uservoice.com (letters, digits, '-'), not {subdomain!r}")
+            self.default_base_url = f"https://{subdomain}.uservoice.com"
+        super().__init__(config, staff=staff, env=env)
+        self.status_map = self._status_map(config.get("status_map"))
+
+    def _status_map(self, table: Any) -> dict[str, str | None]:
+        """The default map, overridden by the config's (names matched case-insensitively;
+        "none" leaves a status unmapped)."""
+        found: dict[str, str | None] = dict(DEFAULT_STATUS_MAP)
+        if table is None:
+            return found
+        if not isinstance(table, dict):
+            raise ConfigError(f"source {self.name!r}: status_map must be a table of status name = "
+                              f"lifecycle value, not {table!r}")
+        for name, value in table.items():
+            if not isinstance(value, str) or (value not in LIFECYCLE and value != "none"):
+                raise ConfigError(f"source {self.name!r}: status_map.{name} must be one of "
+                                  f"{', '.join(sorted(LIFECYCLE))} or none, not {value!r}")
+            found[_status_key(name)] = None if value == "none" else value
+        return found
+
+    def session(self, **kwargs: Any) -> Session:
+        session = super().session(**kwargs)
+        session.client.auth = ClientCredentials(self, session, self.secret("secret_env", required=True))
+        return session
+
+    async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
+        stream = Stream("suggestions", context.cursor("suggestions"))
+        fresh = with_params(f"{self.base_url}/api/v2/admin/suggestions", per_page=100,
+                            updated_after=stream.start.high_water, includes="statuses,users,labels",
+                            sort="-updated_at")
+        async for fetched in cursor_pages(session, stream.first_url(fresh), _next_cursor, param="cursor"):
+            data = fetched.data
+            if not isinstance(data, dict) or not isinstance(data.get("suggestions"), list):
+                raise SourceError(self.name, f"expected a list of suggestions ({fetched.url})")
+            suggestions = [s for s in data["suggestions"] if isinstance(s, dict)]
+            activity = [iso(parse_time(s.get("updated_at") or s.get("created_at"))) or "" for s in suggestions]
+            cursor, finished = stream.after_page(activity, fetched.next_url)
+            side = {name: _by_id(data, name) for name in ("users", "statuses", "labels")}
+            normalized = (self.normalize_or_skip({"suggestion": s, **side}, context, f"suggestion {s.get('id')}")
+                          for s in suggestions)
+            yield Page("suggestions", items=[item for item in normalized if item is not None], cursor=cursor)
+            if finished:
+                return
+
+    def idea_status(self, name: str | None) -> str | None:
+        """The lifecycle value of one of the account's status names, or None if unmapped."""
+        return self.status_map.get(_status_key(name)) if name else None
+
+    def _author(self, user: dict | None, user_id: Any) -> tuple[str, bool]:
+        if user and (user.get("name") or user.get("email_address")):
+            name = one_line(user.get("name") or user.get("email_address"))
+            staff = bool(user.get("is_admin") or user.get("is_owner") or self.is_staff(name)
+                         or self.is_staff(user.get("email_address")))
+            return name, staff
+        return (f"user {user_id}" if user_id else "anonymous"), False
+
+    def normalize(self, raw: dict[str, Any]) -> Item:
+        """`raw` is {"suggestion": ..., "users"/"statuses"/"labels": {id: object}}, or a bare suggestion."""
+        suggestion = raw.get("suggestion", raw)
+        links = suggestion.get("links") or {}
+        creator = links.get("created_by")
+        author, author_is_staff = self._author((raw.get("users") or {}).get(creator), creator)
+        status = (raw.get("statuses") or {}).get(links.get("status")) or {}
+        status_name = one_line(status.get("name")) or None
+        labels = [one_line(((raw.get("labels") or {}).get(label) or {}).get("name"))
+                  for label in links.get("labels") or []]
+        body = suggestion.get("body")
+        body = html_to_text(body) if "html" in str(suggestion.get("body_mime_type") or "") else clean(body).strip()
+        created = parse_time(suggestion.get("created_at"))
+        closed = bool(suggestion.get("closed_at")) or status.get("is_open") is False
+        supporters = suggestion.get("supporters_count")
+        return Item(
+            source=self.name,
+            kind=self.kind,
+            external_id=str(suggestion["id"]),
+            url=str(suggestion.get("portal_url") or suggestion.get("admin_url")
+                    or f"{self.base_url}/admin/v3/suggestions/{suggestion['id']}"),
+            title=one_line(suggestion.get("title")),
+            body=body,
+            author=author,
+            author_is_staff=author_is_staff,
+            created_at=created,
+            last_activity_at=parse_time(suggestion.get("updated_at")) or created,
+            replies=int(suggestion.get("comments_count") or 0),
+            answered=False,
+            state="closed" if closed else "open",
+            labels=[label for label in labels if label],
+            extra={"idea_status": self.idea_status(status_name), "status_name": status_name,
+                   "supporters": int(supporters) if isinstance(supporters, int) else None},
+        )

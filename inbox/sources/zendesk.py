@@ -1,0 +1,223 @@
+"""Zendesk tickets from the cursor-based incremental export, with changed tickets' comments.
+
+The export is a stream that never ends: each page carries `after_cursor`, and the last one
+(`end_of_stream: true`) still does. That cursor is where the next sync starts, so the
+stream's cursor keeps it as its high water (a token, not a time) once a sync finishes,
+and as `next_url` while one is under way. Every page is saved with the cursor that
+follows it, so a sync killed anywhere starts again at the first page it did not save:
+nothing lost, and what is read twice is upserted by key, not duplicated.
+
+Deleted tickets (status `deleted`, scrubbed to subject "SCRUBBED") leave the inbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from inbox.config import SourceConfig
+from inbox.errors import ConfigError, SourceError
+from inbox.models import Item, Reply
+from inbox.sources.base import Page, Source, SyncContext
+from inbox.sources.http import Session, with_params
+from inbox.sources.pagination import next_url_pages
+from inbox.store import Cursor
+from inbox.text import clean, one_line
+from inbox.timeutil import iso, parse_time
+
+STREAM = "tickets"
+EXPORT = "/api/v2/incremental/tickets/cursor.json"
+OPEN_STATUSES = {"new", "open", "pending", "hold"}
+STAFF_ROLES = {"agent", "admin"}
+_SUBDOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
+
+
+def _deleted(ticket: dict[str, Any]) -> bool:
+    return ticket.get("status") == "deleted" or ticket.get("subject") == "SCRUBBED"
+
+
+def _after_cursor(data: dict[str, Any]) -> str | None:
+    """The export's cursor after this page: `after_cursor`, or the one in `after_url`."""
+    if data.get("after_cursor"):
+        return str(data["after_cursor"])
+    query = dict(parse_qsl(urlsplit(str(data.get("after_url") or "")).query))
+    return query.get("cursor") or None
+
+
+def _users(data: Any) -> dict[Any, dict]:
+    """Side-loaded users (`include=users`) by id."""
+    found = data.get("users") if isinstance(data, dict) else None
+    return {u.get("id"): u for u in found or [] if isinstance(u, dict)}
+
+
+class ZendeskSource(Source):
+    kind = "zendesk"
+    required = ("email", "token_env")
+    default_base_url = None  # https://{subdomain}.zendesk.com, from the config's subdomain
+
+    def __init__(self, config: SourceConfig, *, staff: frozenset[str] = frozenset(),
+                 env: Mapping[str, str] | None = None) -> None:
+        subdomain = config.get("subdomain")
+        if not config.get("base_url"):
+            if not subdomain:
+                raise ConfigError(f"source {config.name!r}: zendesk needs subdomain = \"yourcompany\" "
+                                  "(for https://yourcompany.zendesk.com) or base_url = \"https://...\"")
+            if not isinstance(subdomain, str) or not _SUBDOMAIN.match(subdomain):
+                raise ConfigError(f"source {config.name!r}: subdomain must be the first part of "
+                                  f"yourcompany.zendesk.com (letters, digits, '-'), not {subdomain!r}")
+            self.default_base_url = f"https://{subdomain}.zendesk.com"
+        super().__init__(config, staff=staff, env=env)
+
+    def _credentials(self) -> str:
+        token = self.secret("token_env", required=True)
+        pair = f"{self.config.get('email')}/token:{token}"
+        return base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Basic {self._credentials()}"}
+
+    def secrets(self) -> tuple[str, ...]:
+        # the encoded credentials too: an echoed Authorization header must not show
+        return (*super().secrets(), self._credentials())
+
+    def _export_url(self, cursor: str | None = None) -> str:
+        if cursor:
+            return with_params(f"{self.base_url}{EXPORT}", cursor=cursor, include="users")
+        return with_params(f"{self.base_url}{EXPORT}", start_time=0, include="users")
+
+    def _next(self, data: Any) -> str | None:
+        """The next page, built on our base URL (so `include=users` is kept); None at the end."""
+        if not isinstance(data, dict) or data.get("end_of_stream"):
+            return None
+        cursor = _after_cursor(data)
+        return self._export_url(cursor) if cursor else None
+
+    async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
+        start = context.cursor(STREAM)
+        resume_at = start.high_water  # the after_cursor that ended the last complete sync
+        url = start.next_url or self._export_url(resume_at)
+        async for fetched in next_url_pages(session, url, self._next):
+            data = fetched.data
+            if not isinstance(data, dict) or not isinstance(data.get("tickets"), list):
+                raise SourceError(self.name, f"expected a ticket export page ({fetched.url})")
+            latest: dict[Any, dict] = {}
+            for ticket in data["tickets"]:
+                if isinstance(ticket, dict):
+                    latest.pop(ticket.get("id"), None)
+                    latest[ticket.get("id")] = ticket  # the export can repeat a ticket: last wins
+            users = _users(data)
+            removed = [self.key(t["id"]) for t in latest.values() if _deleted(t) and t.get("id") is not None]
+            live = [t for t in latest.values() if not _deleted(t)]
+            known = context.threads_fetched_at([self.key(t.get("id")) for t in live])
+            items = []
+            for ticket in live:
+                when = iso(parse_time(ticket.get("updated_at") or ticket.get("created_at")))
+                if known.get(self.key(ticket.get("id"))) == when:
+                    continue  # saved with its comments at this very update (a page read again)
+                raw: dict[str, Any] = {"ticket": ticket, "users": users, "comments": None}
+                # The first sync reads every ticket ever: closed ones (final) skip their
+                # comments there, which keeps it to one request per open ticket.
+                if not (resume_at is None and ticket.get("status") == "closed"):
+                    comments, comment_users = await self._comments(session, context, ticket)
+                    raw.update(comments=comments, users={**users, **comment_users})
+                item = self.normalize_or_skip(raw, context, f"ticket {ticket.get('id')}")
+                if item is not None:
+                    items.append(item)
+            if fetched.next_url:
+                cursor = Cursor(next_url=fetched.next_url, high_water=resume_at)
+            else:  # the end of the stream: its cursor is where the next sync starts
+                cursor = Cursor(next_url=None, high_water=_after_cursor(data) or resume_at)
+            yield Page(STREAM, items=items, cursor=cursor, removed=removed)
+
+    async def _comments(self, session: Session, context: SyncContext,
+                        ticket: dict) -> tuple[list[dict] | None, dict[Any, dict]]:
+        """A ticket's comments, oldest first, and their authors; None when they cannot be had.
+
+        A refusal (4xx) keeps what the export said, with a warning unless the ticket is
+        simply gone. A server or network failure stops the sync before this page is saved:
+        the export moves on and would not bring the ticket back, so the page is read again
+        next time instead.
+        """
+        url = with_params(f"{self.base_url}/api/v2/tickets/{ticket.get('id')}/comments.json", include="users")
+        comments: list[dict] = []
+        users: dict[Any, dict] = {}
+        try:
+            async for fetched in next_url_pages(session, url, lambda d: d.get("next_page")
+                                                if isinstance(d, dict) else None):
+                found = fetched.data.get("comments") if isinstance(fetched.data, dict) else None
+                if not isinstance(found, list):
+                    context.warn(f"ticket {ticket.get('id')} comments: unexpected data ({fetched.url})")
+                    return None, {}
+                comments += [c for c in found if isinstance(c, dict)]
+                users.update(_users(fetched.data))
+        except SourceError as exc:
+            if exc.status is None or exc.status >= 500:
+                raise
+            if not exc.not_there:
+                context.warn(f"ticket {ticket.get('id')} comments: {exc.reason}")
+            return None, {}
+        return comments, users
+
+    # --- normalize -------------------------------------------------------------------
+
+    def _person(self, user: dict | None, user_id: Any, fallback: str | None = None) -> tuple[str, bool]:
+        """(name, is staff) for a Zendesk user id, through the side-loaded users."""
+        if user and (user.get("name") or user.get("email")):
+            name = one_line(user.get("name") or user.get("email"))
+            staff = (user.get("role") in STAFF_ROLES or self.is_staff(name)
+                     or self.is_staff(user.get("email")))
+            return name, staff
+        if fallback:
+            return one_line(fallback), self.is_staff(fallback)
+        return (f"user {user_id}" if user_id else "unknown"), False
+
+    def normalize(self, raw: dict[str, Any]) -> Item:
+        """`raw` is {"ticket": ..., "users": {id: user}, "comments": [...] or None}, or a bare ticket."""
+        ticket = raw.get("ticket", raw)
+        users = raw.get("users") or {} if "ticket" in raw else {}
+        comments = raw.get("comments") if "ticket" in raw else None
+        requester = ticket.get("requester_id")
+        sender = (((ticket.get("via") or {}).get("source") or {}).get("from") or {})
+        author, author_is_staff = self._person(users.get(requester), requester,
+                                               sender.get("name") or sender.get("address"))
+        status = ticket.get("status")
+        thread = None
+        if comments is not None:
+            # the first comment is the description; private notes are not replies
+            thread = [self.normalize_comment(c, users) for c in comments[1:] if c.get("public", True)]
+        replies = len(thread) if thread is not None else 0
+        description = clean(ticket.get("description")).strip()
+        title = one_line(ticket.get("subject")) or one_line(description.split("\n", 1)[0])[:80]
+        created = parse_time(ticket.get("created_at"))
+        return Item(
+            source=self.name,
+            kind=self.kind,
+            external_id=str(ticket["id"]),
+            url=f"{self.base_url}/agent/tickets/{ticket['id']}",
+            title=title or f"Ticket #{ticket['id']}",
+            body=description,
+            author=author,
+            author_is_staff=author_is_staff,
+            created_at=created,
+            last_activity_at=parse_time(ticket.get("updated_at")) or created,
+            replies=replies,
+            last_reply_by_staff=thread[-1].author_is_staff if thread else None,
+            answered=status == "solved" or status == "closed",
+            state="open" if status in OPEN_STATUSES else "closed",
+            labels=[one_line(tag) for tag in ticket.get("tags") or [] if tag],
+            thread=thread,
+        )
+
+    def normalize_comment(self, comment: dict[str, Any], users: dict[Any, dict]) -> Reply:
+        author_id = comment.get("author_id")
+        author, staff = self._person(users.get(author_id), author_id)
+        return Reply(
+            external_id=str(comment.get("id")),
+            author=author,
+            author_is_staff=staff,
+            created_at=parse_time(comment.get("created_at")),
+            body=clean(comment.get("body") or comment.get("plain_body")).strip(),
+        )
