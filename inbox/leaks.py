@@ -150,9 +150,15 @@ _CLASSES = tuple(re.compile(chars) for chars in ("[a-z]", "[A-Z]", "[0-9]", "[^A
 _RUN_LENGTH = 6
 
 
+# Every detector needs one of these cues; most posts have none and are done in one search.
+# (Searched in a lowercased copy: an IGNORECASE alternation is several times slower.)
+_CUES = re.compile(r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt)-|xox|xapp-|a[ks]ia|aiza|_live_"
+                   r"|hooks\.slack|begin|://|pass|pwd|secret|token|key")
+
+
 def scan(text: str | None) -> list[Leak]:
     """Every secret in `text`, in order, without overlaps or duplicates."""
-    if not text:
+    if not text or not _CUES.search(text.lower()):
         return []
     candidates = sorted(
         (*_tokens(text), *_webhooks(text), *_private_keys(text),

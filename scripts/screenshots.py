@@ -21,6 +21,7 @@ SCENES = {
     "filter": ["slash", *"is:awaiting age:>=2d -label:enterprise", "enter"],
     "thread": ["j", "j", "j", "enter"],
     "help": ["question_mark"],
+    "playbooks": ["slash", *"is:leak", "enter", "p", "enter"],
 }
 
 

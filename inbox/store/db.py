@@ -213,7 +213,8 @@ class Store:
         for key, body in cls._rows_for_keys(conn, "SELECT key, body FROM thread WHERE key IN ({keys})", keys):
             replies.setdefault(key, []).append(body)
         rows = cls._rows_for_keys(conn, "SELECT key, title, body FROM items WHERE key IN ({keys})", keys)
-        conn.executemany("UPDATE items SET leaks = ? WHERE key = ?",
+        # Only rows whose findings changed: an UPDATE also re-indexes the row for search.
+        conn.executemany("UPDATE items SET leaks = ?1 WHERE key = ?2 AND leaks IS NOT ?1",
                          [(leaks_json([title, body, *replies.get(key, [])]), key) for key, title, body in rows])
 
     def cursor(self, source: str, stream: str = "items") -> Cursor:
