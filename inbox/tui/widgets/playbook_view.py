@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from inbox.playbooks import (
@@ -113,7 +114,7 @@ class PlaybookView(VerticalScroll):
         self.now = now
         self.runs: list[Run] = []
         self.run: Run | None = None
-        self._heading_widgets: dict[int, Markdown] = {}
+        self._heading_widgets: dict[int, Static] = {}
 
     def compose(self) -> ComposeResult:
         playbook = self.playbook
@@ -130,12 +131,12 @@ class PlaybookView(VerticalScroll):
                 continue  # the title, already in the header
             if kind == "heading":
                 heading: Heading = value
-                widget = Markdown("#" * min(heading.level + 1, 6) + " " + clean(heading.text),
-                                  classes="pb-heading")
+                widget = Static(Text(one_line(heading.text), style="bold #61afef"), classes="pb-heading")
                 self._heading_widgets[playbook.headings.index(heading)] = widget
                 yield widget
             elif kind == "text":
-                yield Markdown(checkbox_markdown(clean(value)), classes="pb-text")
+                # Rich draws prose in one widget; Textual's Markdown mounts one per block.
+                yield Static(RichMarkdown(checkbox_markdown(clean(value)), hyperlinks=False), classes="pb-text")
             else:
                 yield StepRow(value)
 
