@@ -420,3 +420,33 @@ def test_scanner_does_not_import_textual():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_upgrading_an_older_database_scans_what_it_already_holds(tmp_path) -> None:
+    """Items stored before the scanner existed are flagged when the database is upgraded."""
+    import sqlite_utils
+
+    from inbox.store import migrations
+
+    path = tmp_path / "old.db"
+    db = sqlite_utils.Database(path)
+    db.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    for function in migrations.MIGRATIONS[:2]:
+        function(db)
+        db.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", [function.__name__])
+    leaked = "xoxb-" + "2048163592-7310824651938-Qm4ZtR8vWk2LpX9nBc6YhJ3s"
+    db["items"].insert({"key": "forum:1", "source": "forum", "kind": "discourse", "external_id": "1",
+                        "title": "Bot cannot post", "body": "fine here", "created_at": "2026-11-01T00:00:00Z",
+                        "last_activity_at": "2026-11-01T00:00:00Z"})
+    db["thread"].insert({"key": "forum:1", "reply_id": "2", "author": "pat", "created_at": "2026-11-02T00:00:00Z",
+                         "body": f"my config: SLACK_TOKEN={leaked}"})
+    db.conn.commit()
+    db.close()
+    from datetime import datetime, timezone
+
+    from inbox.store import Store
+
+    store = Store(path)
+    [row] = store.list_items("is:leak", now=datetime(2026, 11, 21, tzinfo=timezone.utc))
+    assert row["key"] == "forum:1" and "Slack token" in row["leaks"] and leaked not in row["leaks"]
+    store.close()

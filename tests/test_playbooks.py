@@ -320,3 +320,4 @@ def test_runs_keep_ticks_per_date_and_past_runs_stay_readable(tmp_path: Path) ->
     assert again.id == runs[0].id and again.event_start == start  # same run, time kept
     assert store.runs.list("demo-day") == []
     store.close()
+
