@@ -1,21 +1,27 @@
 """The bundled demo workspace: a fictional project's support channels, a week in its life.
 
-Parley is a made-up self-hosted team chat server. Its GitHub issues, Discourse forum
-and Stack Overflow tag are written here as the RAW payloads each API returns (GitHub
-issue and comment dicts, Discourse `/latest.json` topics with `users[]` and `/t/{id}.json`
-posts with cooked HTML, Stack Exchange questions with epoch dates and HTML-entity titles),
-with times relative to `now`, and go through each adapter's own `normalize` on their way
-into the store, exactly as a sync would bring them. A few of them are hostile (markup in
-a title, terminal escapes in a body) to show that they stay harmless text.
+Parley is a made-up self-hosted team chat server. Its GitHub issues, Discourse forum,
+Stack Overflow tag, desktop app's GitLab issues, community Slack channel, Zendesk help
+desk, website chat (Intercom) and ideas board (UserVoice) are written here as the RAW
+payloads each API returns (GitHub issue and comment dicts, Discourse `/latest.json` topics
+with `users[]` and `/t/{id}.json` posts with cooked HTML, Stack Exchange questions with
+epoch dates and HTML-entity titles, GitLab issues and notes, Slack mrkdwn messages with
+`users.info` answers, the Zendesk incremental export with side-loaded users, Intercom
+conversations with HTML bodies, UserVoice suggestions with their statuses), with times
+relative to `now`, and go through each adapter's own `normalize` on their way into the
+store, exactly as a sync would bring them. A few of them are hostile (markup in a title,
+terminal escapes in a body) to show that they stay harmless text.
 
 Same `now` -> same data: nothing here is random and nothing is read but the store.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import html
 import re
+import uuid
 import zlib
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -23,12 +29,20 @@ from typing import Any
 from inbox.config import Config, parse
 from inbox.models import Item, Reply
 from inbox.sources import registry
+from inbox.sources.slack import is_post, is_reply
 from inbox.store import Store
-from inbox.timeutil import iso
+from inbox.timeutil import iso, parse_time
 
 REPO = "parley-chat/parley-server"
 FORUM = "https://forum.example.org"
 ME = "maya-okafor"
+GITLAB_URL = "https://gitlab.example.org"
+GITLAB_PROJECT = "parley-chat/parley-desktop"
+GITLAB_PROJECT_ID = 318
+SLACK_WORKSPACE = "parley-community"
+ZENDESK_URL = "https://parley.zendesk.com"
+USERVOICE_URL = "https://parley.uservoice.com"
+IDEAS = "https://ideas.example.org"  # the UserVoice portal, on the project's own domain
 
 DEMO_CONFIG: dict[str, Any] = {
     "team": {
@@ -42,6 +56,15 @@ DEMO_CONFIG: dict[str, Any] = {
         {"name": "forum", "kind": "discourse", "base_url": FORUM, "api_username": ME,
          "api_key_env": "DISCOURSE_API_KEY"},
         {"name": "so", "kind": "stackexchange", "site": "stackoverflow", "tagged": "parley"},
+        {"name": "desktop", "kind": "gitlab", "project": GITLAB_PROJECT,
+         "base_url": f"{GITLAB_URL}/api/v4", "token_env": "GITLAB_TOKEN"},
+        {"name": "slack", "kind": "slack", "channel": "C0PARLEY01", "workspace": SLACK_WORKSPACE,
+         "token_env": "SLACK_TOKEN"},
+        {"name": "helpdesk", "kind": "zendesk", "subdomain": "parley",
+         "email": "maya.okafor@example.org", "token_env": "ZENDESK_TOKEN"},
+        {"name": "chat", "kind": "intercom", "app_id": "prly4x7c", "token_env": "INTERCOM_TOKEN"},
+        {"name": "ideas", "kind": "uservoice", "subdomain": "parley", "client_id": "community-inbox",
+         "secret_env": "USERVOICE_CLIENT_SECRET"},
     ],
     "views": [
         {"name": "Enterprise", "query": "label:enterprise is:awaiting"},
@@ -50,7 +73,7 @@ DEMO_CONFIG: dict[str, Any] = {
     "docs": {
         "docs": "https://docs.example.org",
         "forum": FORUM,
-        "ideas": "https://ideas.example.org",
+        "ideas": IDEAS,
     },
     "sweep": {
         "min_age": "2d",
@@ -648,6 +671,298 @@ _STACK: list[tuple] = [
 ]
 
 
+# --- GitLab: gitlab.example.org/parley-chat/parley-desktop -----------------------------
+# (iid, title, author, labels, created, closed, description,
+#  [(author, when, body, system), ...] oldest first); system notes are GitLab's own log.
+
+_GITLAB_USERS = {
+    "maya-okafor": "Maya Okafor", "devin-park": "Devin Park", "lena-schultz": "Lena Schultz",
+    "priya-nair": "Priya Nair", "tomas-ruiz": "Tomás Ruiz",
+    "rachel-k": "Rachel K", "jonas.weber": "Jonas Weber", "amara-n": "Amara Nwosu",
+    "hiro-tanaka": "Hiro Tanaka", "m.kowalczyk": "Marta Kowalczyk", "oliviachen-it": "Olivia Chen",
+    "bea.holm": "Beatriz Holm", "kwame-a": "Kwame Asante",
+}
+
+_GITLAB: list[tuple] = [
+    (412, "6.0 beta 3 exits right after the splash screen on Ubuntu 24.04 (Wayland)",
+     "rachel-k", ["bug", "platform::linux", "6.0-beta"], "20h", None,
+     "Parley Desktop `6.0.0-beta.3` closes a second after the splash screen on Ubuntu 24.04 "
+     "with a Wayland session. Beta 2 worked on the same machine.\n\n"
+     "```\n[main] GPU process exited unexpectedly: exit_code=139\n"
+     "[main] Failed to connect to Wayland display: No such file or directory\n```\n\n"
+     "Starting it with `--ozone-platform=x11` works around it.",
+     [("priya-nair", "18h", 'added ~"bug" ~"platform::linux" labels', True),
+      ("lena-schultz", "16h",
+       "Thanks for the clear report! Beta 3 changed the default platform hint. Does it start with "
+       "`--ozone-platform-hint=auto` instead of forcing X11?", False),
+      ("rachel-k", "14h", "Yes, that starts fine, including fractional scaling. Full log attached "
+       "in case it helps.", False)]),
+    (411, "Tray icon is blurry on KDE Plasma with 150% scaling",
+     "jonas.weber", ["bug", "platform::linux", "area::tray"], "12d", None,
+     "Since 5.9 the tray icon looks upscaled on KDE Plasma 6 with 150% display scaling. "
+     "Other apps' tray icons are sharp. The app window itself renders fine.",
+     [("kwame-a", "10d", "Same on Plasma 6.1 at 125%. It looks like the 16px icon is used and "
+       "scaled up.", False)]),
+    (410, "Spell checker forgets the selected language after a restart (macOS)",
+     "amara-n", ["bug", "platform::macos"], "6d", None,
+     "I pick *English (UK)* and *German* under Settings > Language. After quitting and opening "
+     "the app again, only *English (US)* is selected. macOS 14.5, Parley Desktop 5.9.2.",
+     [("devin-park", "5d",
+       "Reproduced: the selection is saved before the dictionaries finish loading, so the "
+       "default wins. The fix is in review and should land in 6.0 beta 4.", False)]),
+    (409, "Option to start minimized to the tray when launched at login",
+     "hiro-tanaka", ["enhancement", "area::tray"], "4d", None,
+     "With *Launch at login* on, the main window opens on every boot. I'd like an option to "
+     "start straight into the tray, the way most chat apps do.",
+     [("bea.holm", "3d", "Would love this too. I close the window every single morning.", False)]),
+    (408, "Can't add our server: ERR_CERT_AUTHORITY_INVALID with our company CA",
+     "m.kowalczyk", [], "7h", None,
+     "We run Parley behind our company's internal certificate authority. Browsers trust it (the "
+     "root CA is deployed by group policy), but the desktop app says "
+     "`net::ERR_CERT_AUTHORITY_INVALID` when I add https://chat.corp.example.\n\n"
+     "Is there a setting to trust our root CA, or do we need to change something on the server?",
+     []),
+    (406, "Notification sound plays twice on Windows 11",
+     "oliviachen-it", ["bug", "platform::windows"], "3w", "2w",
+     "Every mention plays the notification sound twice, about half a second apart. "
+     "Windows 11 23H2, Parley Desktop 5.9.0.",
+     [("tomas-ruiz", "20d", "Thanks! Is *Use the system notification sound* on as well?", False),
+      ("oliviachen-it", "19d", "Yes, it is. Turning it off makes it play once.", False),
+      ("priya-nair", "2w", "Fixed in 5.9.1: both the app and Windows played the sound. "
+       "Closing, please reopen if it still happens after updating.", False),
+      ("priya-nair", "2w", "closed", True)]),
+]
+
+# --- Slack: parley-community, #community-help ------------------------------------------
+# Users as `users.info` answers; a Slack Connect guest from another workspace cannot be
+# looked up, so the sync (and the demo) shows their id.
+
+SLACK_CHANNEL = "C0PARLEY01"
+SLACK_TEAM = "T0PARLEYCM"
+_SLACK_GUEST = "U06RT2M9KQZ"
+_SLACK_USERS: dict[str, dict[str, Any]] = {
+    # id: (name, real_name, display_name, flags)
+    "U0PRLYMAYA": {"name": "maya-okafor", "real_name": "Maya Okafor", "display_name": "Maya Okafor",
+                   "is_admin": True, "is_owner": True},
+    "U0PRLYDEVN": {"name": "devin-park", "real_name": "Devin Park", "display_name": "Devin Park"},
+    "U0PRLYPRIY": {"name": "priya-nair", "real_name": "Priya Nair", "display_name": "Priya"},
+    "U0PRLYTOMS": {"name": "tomas.ruiz", "real_name": "Tomás Ruiz", "display_name": "",
+                   "is_admin": True},
+    "U05KWAMEA1": {"name": "kwame.asante", "real_name": "Kwame Asante", "display_name": ""},
+    "U05BEAHOLM": {"name": "bea", "real_name": "Beatriz Holm", "display_name": "bea.h"},
+    "U05SLFHST9": {"name": "selfhoster99", "real_name": "", "display_name": "selfhoster99"},
+    "U05JONASWB": {"name": "jonas", "real_name": "Jonas Weber", "display_name": "Jonas W."},
+    "U06LINDAPT": {"name": "linda.p", "real_name": "Linda Petrov", "display_name": "Linda P."},
+}
+_SLACK_BOT = ("B0PRLYFAQ1", "Parley FAQ")
+
+# (when, user, mrkdwn text, files, [(when, user or None for the FAQ bot, text), ...])
+_SLACK: list[tuple] = [
+    ("25m", "U06LINDAPT",
+     "Is there a way to see *who* reacted with which emoji on mobile? Long-press only shows "
+     "the counts for me (Android, 2.14).",
+     None, []),
+    ("3h", "U05KWAMEA1",
+     "Bot posts show *[bold]Deploy finished[/bold]* literally instead of bold text, and after "
+     "`parleyctl tail` my terminal background went blue \x1b]11;#0000ff\x07 :confused:\n"
+     "Is the formatting different for bots?",
+     None,
+     [("2h", "U0PRLYDEVN",
+       "Bots use Markdown like everyone else: `**Deploy finished**`. Square brackets are shown "
+       "as typed. The blue background is an escape sequence in the raw log; "
+       "`parleyctl tail --no-color` leaves those out.")]),
+    ("5h", "U05SLFHST9",
+     "Following <https://docs.example.org/install/helm|the Helm guide> and <@U0PRLYDEVN>'s tip "
+     "in <#C0PARLEY02|announcements>, but `helm upgrade` fails with `spec.selector: field is "
+     "immutable` &amp; the old pods stay up. Anyone seen this going from chart 1.x to 2.x?",
+     None,
+     [("4h", "U05BEAHOLM",
+       "Yes! The selector labels changed in 2.0. Delete the deployment once with "
+       "`kubectl delete deploy parley --cascade=orphan`, then run the upgrade again."),
+      ("3h30m", "U0PRLYDEVN",
+       "What Bea said :point_up: We'll add a note to the <https://docs.example.org/install/upgrade|"
+       "upgrade page>, thanks for flagging!")]),
+    ("1d2h", "U05JONASWB",
+     "The channel sidebar is empty after signing in on Safari 17: channels only show up after "
+     "a reload. Screenshot attached.",
+     [{"name": "sidebar-empty.png", "title": "Empty sidebar in Safari 17", "mimetype": "image/png",
+       "filetype": "png", "size": 182734}],
+     [("1d", "U0PRLYPRIY", "Which server version? 10.2.0 had a race there that 10.2.1 fixed."),
+      ("22h", "U05JONASWB", "10.2.1 already, and it happens in a private window too.")]),
+    ("2d5h", _SLACK_GUEST,
+     "Hi all! We're a 300-person nonprofit moving to Parley next month. Is there a recommended "
+     "way to bring our old chat history along?",
+     None,
+     [("2d3h", "U0PRLYMAYA",
+       "Welcome! <@U0PRLYDEVN> wrote the importer, but in short: `parleyctl import slack` takes "
+       "Slack exports, and everything else can use the bulk import format: "
+       "<https://docs.example.org/admin/bulk-import>. Happy to hop on a call if you get stuck.")]),
+    ("4d", "U05BEAHOLM",
+     "How do I reset the system admin's password when nobody can sign in any more? "
+     "SSO broke and the only local admin account is locked.",
+     None,
+     [("4d", None, "This might help: <https://docs.example.org/admin/recover-access|"
+       "Recovering admin access>"),
+      ("3d20h", "U05KWAMEA1",
+       "If local mode is on, `parleyctl --local user change-password admin` on the server "
+       "works without signing in.")]),
+    ("9d", "U06LINDAPT",
+     "Does anyone run Parley on Oracle Database? :sweat_smile: Asking for our procurement team.",
+     None,
+     [("9d", "U0PRLYTOMS",
+       "Only PostgreSQL and MySQL are supported, sorry! PostgreSQL is what we recommend for "
+       "new installs.")]),
+]
+
+# --- Zendesk: parley.zendesk.com (the help desk) ---------------------------------------
+# Mostly automatic email and the odd job application; now and then a real customer.
+
+ZENDESK_USERS: dict[str, tuple[int, str, str, str]] = {
+    # key: (id, name, email, role)
+    "maya": (381000001, "Maya Okafor", "maya.okafor@example.org", "admin"),
+    "lena": (381000002, "Lena Schultz", "lena.schultz@example.org", "agent"),
+    "pressplugins": (381000101, "PressPlugins", "updates@pressplugins.example", "end-user"),
+    "domains": (381000102, "SiteHost Domains", "domains@sitehost.example", "end-user"),
+    "sitehost": (381000103, "SiteHost", "billing@sitehost.example", "end-user"),
+    "aisha": (381000104, "Aisha Bello", "aisha.bello@mail.example", "end-user"),
+    "growthloop": (381000105, "GrowthLoop Weekly", "news@growthloop.example", "end-user"),
+    "daniel": (381000106, "Daniel Reyes", "daniel.reyes@harbor-logistics.example", "end-user"),
+}
+
+# (id, subject, requester, status, priority, tags, created, description,
+#  [(author, when, public, body), ...] after the description, oldest first)
+_ZENDESK: list[tuple] = [
+    (2841, "Confirmation: DNS records changed for example.org", "domains", "solved", None,
+     ["domains", "automated"], "3d",
+     "Hello,\n\nThis confirms the following changes to the DNS zone of example.org, made from "
+     "your SiteHost dashboard:\n\n"
+     "  Added    CNAME  status  ->  pages.sitehost.example\n"
+     "  Removed  A      legacy-docs  ->  203.0.113.24\n\n"
+     "Changes can take up to an hour to reach every resolver. If you did not make this change, "
+     "reply to this email straight away.\n\nSiteHost Domains",
+     [("maya", "2d20h", False, "Solved for the audit trail: the status page moved to SiteHost "
+       "and the old docs server is gone.")]),
+    (2842, "Application: Developer Advocate", "aisha", "new", None, [], "2d3h",
+     "Hello Parley team,\n\nI've run Parley for our university's robotics club for two years and "
+     "answer questions on the forum now and then. I'd love to apply for a Developer Advocate "
+     "role. I couldn't find one on the careers page, so I'm writing here in case one opens up.\n\n"
+     "My CV and two recorded talks are attached.\n\nBest regards,\nAisha Bello",
+     []),
+    (2843, "You've used 90% of your build minutes", "sitehost", "new", None, ["billing"], "1d1h",
+     "Hi Parley team,\n\nYour team 'Parley Docs' has used 270 of the 300 build minutes included "
+     "this billing period.\n\nWhen they run out, we add 500 minutes for $7 so your deploys keep "
+     "running. You can change this under Team settings > Billing.\n\n"
+     "Your build minutes reset in 9 days.\n\nThe SiteHost team",
+     []),
+    (2844, "Enterprise licence still shows 50 seats after renewing for 120", "daniel", "open",
+     "high", ["enterprise", "licensing"], "1d6h",
+     "Hi,\n\nWe renewed our Enterprise subscription last week and went from 50 to 120 seats. "
+     "The System Console still says 50 seats and new users get \"seat limit reached\". "
+     "Our order number is PRL-30931.\n\nCould you send us the updated licence file?\n\n"
+     "Thanks,\nDaniel Reyes\nIT Operations, Harbor Logistics",
+     [("lena", "22h", True,
+       "Hi Daniel,\n\nThanks for the order number. The renewal went through, but the licence was "
+       "issued before the seat change was processed. I've asked our licensing team to reissue "
+       "it and you'll get the new file by email today. Upload it under System Console > "
+       "Edition and License; no restart is needed.\n\nBest,\nLena"),
+      ("lena", "22h", False, "Reissue requested from licensing for PRL-30931 (50 -> 120 seats)."),
+      ("daniel", "3h", True,
+       "Thanks Lena! We haven't received the file yet. Could you check? Two new teams are "
+       "waiting to be onboarded.")]),
+    (2845, "[Parley Blog] 3 plugins were updated automatically", "pressplugins", "new", None,
+     ["blog", "automated"], "6h",
+     "Hello,\n\nThese plugins on https://blog.example.org were updated automatically to their "
+     "latest versions:\n\n"
+     "- Social Cards 4.2.1 (from 4.1.9)\n"
+     "- Code Highlighter 2.8.0 (from 2.7.3)\n"
+     "- Newsletter Signup 1.14.2 (from 1.14.0)\n\n"
+     "No further action is needed. If something looks wrong, you can roll a plugin back under "
+     "Plugins > Update history.\n\nPressPlugins automatic updates",
+     []),
+    (2846, "5 onboarding emails every community should send", "growthloop", "new", None, [], "9h",
+     "This week in GrowthLoop Weekly:\n\n"
+     "- Five onboarding emails that turn sign-ups into regulars\n"
+     "- Teardown: how three open-source forums welcome first-time posters\n"
+     "- Early-bird tickets for the Community Metrics Summit end Friday\n\n"
+     "Read it online: https://growthloop.example/newsletter/112\n\n"
+     "You are receiving this because you subscribed at growthloop.example. "
+     "Unsubscribe: https://growthloop.example/unsubscribe",
+     []),
+]
+
+# --- Intercom: the website chat widget -------------------------------------------------
+# (id, (author type, name, email), body HTML, state, created, updated, customer waiting,
+#  conversation parts, tags, priority, snoozed for, title)
+
+INTERCOM_APP = "prly4x7c"
+_INTERCOM: list[tuple] = [
+    ("215469031200418", ("user", "Helena Brandt", "helena@brandt-architekten.example"),
+     "<p>Hi! We're a 40-person architecture office evaluating Parley. Does the free edition "
+     "support single sign-on with <b>Google Workspace</b>, or is that Enterprise only?</p>",
+     "open", "40m", "40m", True, 0, [], "not_priority", None, None),
+    ("215469029877102", ("lead", None, "info@ff-lindenau.example"),
+     "<p>Hello, is there a discount for non-profits?</p><p>We're a volunteer fire brigade "
+     "with about 90 members and would like to self-host.</p>",
+     "open", "1d3h", "20h", False, 3, ["nonprofit"], "not_priority", None, None),
+    ("215469028411930", ("user", "Priyanka Rao", "p.rao@meridian-health.example"),
+     "<p>Our procurement team needs a completed security questionnaire (CAIQ Lite) and your "
+     "SOC 2 report before we can buy Enterprise.</p><p>Who should I send the questionnaire "
+     "to?</p>",
+     "snoozed", "2d2h", "2d", False, 1, ["enterprise", "security"], "priority", "1d", None),
+    ("215469021356644", ("user", "Tobias Lind", "tobias.lind@mail.example"),
+     "<p>Where can I download the desktop app for Linux? The download page only shows "
+     "Windows and macOS for me.</p>",
+     "closed", "5d", "4d20h", False, 2, ["desktop"], "not_priority", None, None),
+]
+
+# --- UserVoice: the ideas board (ideas.example.org, parley.uservoice.com) --------------
+
+_UV_STATUSES = [  # (id, name, is_open): the account's own names for the idea lifecycle
+    (7201, "Under Review", True), (7202, "Planned", True), (7203, "Started", True),
+    (7204, "Help Wanted", True), (7205, "Completed", False), (7206, "Declined", False),
+]
+_UV_LABELS = {7301: "notifications", 7302: "mobile", 7303: "search", 7304: "integrations",
+              7305: "contributors", 7306: "messaging"}
+_UV_USERS = {  # id: (name, email, is_admin)
+    9401: ("Maya Okafor", "maya.okafor@example.org", True),
+    9402: ("Sofia Lindqvist", "sofia.lindqvist@mail.example", False),
+    9403: ("Marcus D.", "marcus@devops.example", False),
+    9404: ("Amara Nwosu", "amara.nwosu@mail.example", False),
+    9405: ("Katja Hoffmann", "katja.hoffmann@mail.example", False),
+    9406: ("Rhys Evans", "rhys@devops.example", False),
+}
+_UV_FORUM = "921407-parley-ideas"
+
+# (id, title, author, status, labels, created, updated, closed, supporters, comments,
+#  body, body_mime_type)
+_USERVOICE: list[tuple] = [
+    (48213377, "Quiet hours per channel", 9402, 7201, [7301], "1d20h", "1d20h", None, 14, 0,
+     "Let me set a notification schedule per channel, e.g. #incidents around the clock but "
+     "#random only Mon-Fri 09:00-18:00. Today Do Not Disturb is all or nothing.", ""),
+    (47720115, "Support Elasticsearch 8", 9403, 7202, [7303], "6w", "4w", None, 87, 6,
+     "Elasticsearch 7.17 is reaching the end of its support. Please support 8.x so we can "
+     "upgrade our search cluster.", ""),
+    (46981042, "Open the thread straight from a mobile notification", 9404, 7203, [7302, 7301],
+     "10w", "1w", None, 132, 11,
+     "<p>Tapping a notification for a thread reply opens the channel, and I have to find the "
+     "thread myself. The desktop app opens the thread directly; mobile should too.</p>",
+     "text/html"),
+    (48102236, "Show the Help Wanted issues inside Parley", 9401, 7204, [7305], "3w", "3w", None,
+     41, 2,
+     "Moved here from the forum. New contributors rarely find the issues we've marked for "
+     "outside help. A small panel in the product linking to them would help, and we'd welcome "
+     "a contribution that builds it.", ""),
+    (44310978, "Schedule a message to send later", 9405, 7205, [7306], "30w", "2w", "2w", 356, 24,
+     "<p>I often write messages in the evening that I want to arrive in the morning for "
+     "colleagues in other time zones. A <b>Send later</b> option would be great.</p>",
+     "text/html"),
+    (47011853, "Let bots send ephemeral messages through the REST API", 9406, 7206, [7304],
+     "8w", "1w", "1w", 9, 3,
+     "Only plugins can post ephemeral messages. Bots that use the REST API would like to "
+     "as well.", ""),
+]
+
+
 # --- raw payloads, shaped like each API's ----------------------------------------------
 
 def _gh_user(login: str | None) -> dict[str, Any] | None:
@@ -861,6 +1176,327 @@ def stackexchange_payloads(now: datetime) -> tuple[dict[str, Any], dict[str, Any
     return wrapper, answer_wrapper
 
 
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _gl_user(username: str) -> dict[str, Any]:
+    user_id = _id(username, 4_000, 900_000)
+    return {"id": user_id, "username": username, "name": _GITLAB_USERS[username], "state": "active",
+            "locked": False,
+            "avatar_url": f"{GITLAB_URL}/uploads/-/system/user/avatar/{user_id}/avatar.png",
+            "web_url": f"{GITLAB_URL}/{username}"}
+
+
+def gitlab_payloads(now: datetime) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """`GET /projects/{project}/issues` (newest activity first) and each issue's
+    `GET .../issues/{iid}/notes?sort=asc`."""
+    api = f"{GITLAB_URL}/api/v4/projects/{GITLAB_PROJECT_ID}"
+    issues, notes = [], {}
+    for (iid, title, author, labels, created, closed, description, thread) in _GITLAB:
+        issue_id = 73_100_000 + iid
+        created_at = now - _span(created)
+        closed_at = now - _span(closed) if closed else None
+        stamps = [created_at] + [now - _span(n[1]) for n in thread] + ([closed_at] if closed_at else [])
+        notes[iid] = [{
+            "id": 1_940_000 + iid * 100 + index, "type": None, "body": body, "attachment": None,
+            "author": _gl_user(who), "created_at": _discourse_time(now - _span(when)),
+            "updated_at": _discourse_time(now - _span(when)), "system": system,
+            "noteable_id": issue_id, "noteable_type": "Issue", "project_id": GITLAB_PROJECT_ID,
+            "resolvable": False, "confidential": False, "internal": False, "noteable_iid": iid,
+            "commands_changes": {},
+        } for index, (who, when, body, system) in enumerate(thread)]
+        issues.append({
+            "id": issue_id, "iid": iid, "project_id": GITLAB_PROJECT_ID, "title": title,
+            "description": description, "state": "closed" if closed else "opened",
+            "created_at": _discourse_time(created_at), "updated_at": _discourse_time(max(stamps)),
+            "closed_at": _discourse_time(closed_at) if closed_at else None,
+            "closed_by": _gl_user(thread[-1][0]) if closed else None,
+            "labels": labels, "milestone": None, "assignees": [], "author": _gl_user(author),
+            "type": "ISSUE", "assignee": None,
+            "user_notes_count": sum(1 for note in thread if not note[3]),
+            "merge_requests_count": 0, "upvotes": 2 if "enhancement" in labels else 0,
+            "downvotes": 0, "due_date": None, "confidential": False, "discussion_locked": None,
+            "issue_type": "issue", "web_url": f"{GITLAB_URL}/{GITLAB_PROJECT}/-/issues/{iid}",
+            "time_stats": {"time_estimate": 0, "total_time_spent": 0, "human_time_estimate": None,
+                           "human_total_time_spent": None},
+            "task_completion_status": {"count": 0, "completed_count": 0}, "weight": None,
+            "blocking_issues_count": 0, "has_tasks": False,
+            "_links": {"self": f"{api}/issues/{iid}", "notes": f"{api}/issues/{iid}/notes",
+                       "award_emoji": f"{api}/issues/{iid}/award_emoji", "project": api,
+                       "closed_as_duplicate_of": None},
+            "references": {"short": f"#{iid}", "relative": f"#{iid}",
+                           "full": f"{GITLAB_PROJECT}#{iid}"},
+            "severity": "UNKNOWN", "moved_to_id": None, "service_desk_reply_to": None,
+        })
+    issues.sort(key=lambda raw: raw["updated_at"], reverse=True)
+    return issues, notes
+
+
+def _slack_ts(moment: datetime, salt: str) -> str:
+    """A Slack `ts`: epoch seconds and a per-message sequence (stable for the same text)."""
+    return f"{_epoch(moment)}.{_id(salt, 100, 899_900):06d}"
+
+
+def _slack_message(user: str | None, ts: str, text: str) -> dict[str, Any]:
+    if user is None:  # the FAQ bot answers through an incoming webhook
+        bot_id, name = _SLACK_BOT
+        return {"subtype": "bot_message", "text": text, "ts": ts, "username": name,
+                "bot_id": bot_id, "type": "message"}
+    return {
+        "user": user, "type": "message", "ts": ts,
+        "client_msg_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"slack:{ts}")), "text": text,
+        "team": SLACK_TEAM,
+        "blocks": [{"type": "rich_text", "block_id": f"b{_id(ts, 1000, 9000)}", "elements": [
+            {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}],
+    }
+
+
+def _slack_user(user_id: str) -> dict[str, Any]:
+    info = _SLACK_USERS[user_id]
+    first = (info["real_name"] or info["name"]).split(" ")[0]
+    return {
+        "id": user_id, "team_id": SLACK_TEAM, "name": info["name"], "deleted": False,
+        "color": "4bbe2e", "real_name": info["real_name"], "tz": "Europe/Berlin",
+        "tz_label": "Central European Time", "tz_offset": 3600,
+        "profile": {"title": "", "phone": "", "skype": "", "real_name": info["real_name"],
+                    "real_name_normalized": info["real_name"], "display_name": info["display_name"],
+                    "display_name_normalized": info["display_name"], "fields": None,
+                    "status_text": "", "status_emoji": "", "status_expiration": 0,
+                    "avatar_hash": f"g{_id(user_id, 100000, 800000)}", "first_name": first,
+                    "last_name": "", "team": SLACK_TEAM},
+        "is_admin": info.get("is_admin", False), "is_owner": info.get("is_owner", False),
+        "is_primary_owner": info.get("is_owner", False), "is_restricted": False,
+        "is_ultra_restricted": False, "is_bot": False, "is_app_user": False, "updated": 1767225600,
+        "is_email_confirmed": True, "who_can_share_contact_card": "EVERYONE",
+    }
+
+
+def slack_payloads(now: datetime) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """`conversations.history` of #community-help, `conversations.replies` for each thread
+    (parent first, as Slack lists it) and a `users.info` answer per user id."""
+    history, threads = [], {}
+    for (when, user, text, files, replies) in _SLACK:
+        ts = _slack_ts(now - _span(when), text)
+        message = _slack_message(user, ts, text)
+        if files:
+            message["subtype"] = "file_share"
+            message["upload"] = False
+            message["files"] = [{"id": f"F0{_id(f['name'], 10**8, 8 * 10**8)}", "created": _epoch(now - _span(when)),
+                                 "timestamp": _epoch(now - _span(when)), "user": user, **f}
+                                for f in files]
+        if replies:
+            thread = [_slack_message(who, _slack_ts(now - _span(at), body), body)
+                      for (at, who, body) in replies]
+            for reply in thread:
+                reply["thread_ts"] = ts
+                reply["parent_user_id"] = user
+            repliers = list(dict.fromkeys(r["user"] for r in thread if "user" in r))
+            message.update(thread_ts=ts, reply_count=len(thread), reply_users_count=len(repliers),
+                           latest_reply=max(r["ts"] for r in thread), reply_users=repliers,
+                           is_locked=False, subscribed=False)
+            threads[ts] = {"ok": True, "messages": [message, *thread], "has_more": False}
+        history.append(message)
+    # what else a channel holds: a join and a scheduled reminder, which are not posts
+    history.append({"subtype": "channel_join", "user": "U06LINDAPT",
+                    "text": "<@U06LINDAPT> has joined the channel", "type": "message",
+                    "ts": _slack_ts(now - _span("10d"), "join")})
+    history.append({"type": "message", "subtype": "bot_message", "bot_id": "B0PRLYREMD",
+                    "username": "Reminders", "text": "Reminder: community call on Thursday at 16:00 UTC",
+                    "ts": _slack_ts(now - _span("1d9h"), "reminder")})
+    history.sort(key=lambda m: m["ts"], reverse=True)
+    users = {user_id: {"ok": True, "user": _slack_user(user_id)} for user_id in _SLACK_USERS}
+    users[_SLACK_GUEST] = {"ok": False, "error": "user_not_found"}
+    listing = {"ok": True, "messages": history, "has_more": False, "pin_count": 0,
+               "channel_actions_ts": None, "channel_actions_count": 0,
+               "response_metadata": {"next_cursor": ""}}
+    return listing, threads, users
+
+
+def _zd_user(key: str) -> dict[str, Any]:
+    user_id, name, email, role = ZENDESK_USERS[key]
+    return {
+        "id": user_id, "url": f"{ZENDESK_URL}/api/v2/users/{user_id}.json", "name": name,
+        "email": email, "created_at": "2024-05-02T09:00:00Z", "updated_at": "2025-11-03T09:00:00Z",
+        "time_zone": "Europe/Berlin", "iana_time_zone": "Europe/Berlin", "phone": None,
+        "shared_phone_number": None, "photo": None, "locale_id": 1, "locale": "en-US",
+        "organization_id": None, "role": role, "verified": True, "external_id": None, "tags": [],
+        "alias": None, "active": True, "shared": False, "shared_agent": False,
+        "last_login_at": None, "two_factor_auth_enabled": None, "signature": None,
+        "details": None, "notes": None, "role_type": None, "custom_role_id": None,
+        "moderator": role != "end-user", "ticket_restriction": None if role != "end-user" else "requested",
+        "only_private_comments": False, "restricted_agent": role == "end-user", "suspended": False,
+        "default_group_id": 360001 if role != "end-user" else None, "report_csv": role == "admin",
+        "user_fields": {},
+    }
+
+
+def _zd_comment(comment_id: int, author: str, at: datetime, public: bool, body: str,
+                channel: str) -> dict[str, Any]:
+    paragraphs = "".join(f'<p dir="auto">{html.escape(p)}</p>' for p in body.split("\n\n"))
+    return {
+        "id": comment_id, "type": "Comment", "author_id": ZENDESK_USERS[author][0], "body": body,
+        "html_body": f'<div class="zd-comment" dir="auto">{paragraphs}</div>', "plain_body": body,
+        "public": public, "attachments": [], "audit_id": comment_id + 1,
+        "via": {"channel": channel, "source": {"from": {}, "to": {}, "rel": None}},
+        "created_at": iso(at), "metadata": {"system": {}, "custom": {}},
+    }
+
+
+def zendesk_payloads(now: datetime) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """One page of `GET /api/v2/incremental/tickets/cursor.json?include=users` (the end of
+    the stream) and each ticket's `GET /api/v2/tickets/{id}/comments.json?include=users`."""
+    tickets, pages, requesters = [], {}, {}
+    for (ticket_id, subject, requester, status, priority, tags, created, description,
+         comments) in _ZENDESK:
+        created_at = now - _span(created)
+        user_id, name, email, _ = ZENDESK_USERS[requester]
+        requesters[requester] = _zd_user(requester)
+        raw_comments = [_zd_comment(ticket_id * 1000, requester, created_at, True, description, "email")]
+        for index, (who, when, public, body) in enumerate(comments, start=1):
+            raw_comments.append(_zd_comment(ticket_id * 1000 + index * 2, who, now - _span(when),
+                                            public, body, "email" if who == requester else "web"))
+        updated_at = max(parse_time(c["created_at"]) for c in raw_comments)
+        agents = [who for who, *_ in comments if who != requester]
+        pages[ticket_id] = {
+            "comments": raw_comments,
+            "users": [_zd_user(key) for key in dict.fromkeys([requester, *agents])],
+            "next_page": None, "previous_page": None, "count": len(raw_comments),
+        }
+        assignee = ZENDESK_USERS[agents[0]][0] if agents else None
+        tickets.append({
+            "url": f"{ZENDESK_URL}/api/v2/tickets/{ticket_id}.json", "id": ticket_id,
+            "external_id": None,
+            "via": {"channel": "email", "source": {
+                "from": {"address": email, "name": name},
+                "to": {"name": "Parley Support", "address": "support@example.org"}, "rel": None}},
+            "created_at": iso(created_at), "updated_at": iso(updated_at),
+            "type": "question" if requester == "daniel" else None, "subject": subject,
+            "raw_subject": subject, "description": description, "priority": priority,
+            "status": status, "recipient": "support@example.org", "requester_id": user_id,
+            "submitter_id": user_id, "assignee_id": assignee, "organization_id": None,
+            "group_id": 360001, "collaborator_ids": [], "follower_ids": [], "email_cc_ids": [],
+            "forum_topic_id": None, "problem_id": None, "has_incidents": False, "is_public": True,
+            "due_at": None, "tags": tags, "custom_fields": [], "satisfaction_rating": None,
+            "sharing_agreement_ids": [], "custom_status_id": {"new": 360101, "open": 360102, "solved": 360105}.get(status, 360100), "fields": [],
+            "followup_ids": [], "ticket_form_id": 360200, "brand_id": 360300,
+            "allow_channelback": False, "allow_attachments": True, "from_messaging_channel": False,
+            "generated_timestamp": _epoch(updated_at),
+        })
+    # the export lists tickets in the order they changed, oldest first
+    tickets.sort(key=lambda t: (t["generated_timestamp"], t["id"]))
+    last = tickets[-1]
+    cursor = base64.b64encode(f"{last['generated_timestamp']}.{last['id']}".encode()).decode("ascii")
+    export = {
+        "tickets": tickets, "users": sorted(requesters.values(), key=lambda u: u["id"]),
+        "after_url": f"{ZENDESK_URL}/api/v2/incremental/tickets/cursor.json?cursor={cursor}",
+        "after_cursor": cursor, "before_url": None, "before_cursor": None, "end_of_stream": True,
+    }
+    return export, pages
+
+
+def intercom_payloads(now: datetime) -> dict[str, Any]:
+    """`GET /conversations?order=desc&sort=updated_at` (Intercom-Version 2.11)."""
+    conversations = []
+    for (conversation_id, (author_type, name, email), body, state, created, updated, waiting,
+         parts, tags, priority, snoozed, title) in _INTERCOM:
+        created_at, updated_at = _epoch(now - _span(created)), _epoch(now - _span(updated))
+        contact = f"65f{_id(email, 10**12, 8 * 10**12):013x}"[:24]
+        conversations.append({
+            "type": "conversation", "id": conversation_id, "created_at": created_at,
+            "updated_at": updated_at, "waiting_since": updated_at if waiting else None,
+            "snoozed_until": _epoch(now + _span(snoozed)) if snoozed else None,
+            "source": {"type": "conversation", "id": str(_id(conversation_id, 10**8, 8 * 10**8)),
+                       "delivered_as": "customer_initiated", "subject": "", "body": body,
+                       "author": {"type": author_type, "id": contact, "name": name, "email": email},
+                       "attachments": [], "url": "https://example.org/pricing", "redacted": False},
+            "contacts": {"type": "contact.list",
+                         "contacts": [{"type": "contact", "id": contact, "external_id": None}]},
+            "first_contact_reply": {"created_at": created_at, "type": "conversation",
+                                    "url": "https://example.org/pricing"},
+            "admin_assignee_id": 7310442 if parts else None, "team_assignee_id": None,
+            "open": state != "closed", "state": state, "read": not waiting,
+            "tags": {"type": "tag.list", "tags": [
+                {"type": "tag", "id": str(_id(tag, 1000, 9000)), "name": tag, "applied_at": created_at,
+                 "applied_by": {"type": "admin", "id": "7310442"}} for tag in tags]},
+            "priority": priority, "sla_applied": None,
+            "statistics": {
+                "type": "conversation_statistics", "time_to_assignment": 0 if parts else None,
+                "time_to_admin_reply": (updated_at - created_at) // max(parts, 1) if parts else None,
+                "time_to_first_close": updated_at - created_at if state == "closed" else None,
+                "time_to_last_close": updated_at - created_at if state == "closed" else None,
+                "median_time_to_reply": None, "first_contact_reply_at": created_at,
+                "first_assignment_at": created_at if parts else None,
+                "first_admin_reply_at": updated_at if parts else None,
+                "first_close_at": updated_at if state == "closed" else None,
+                "last_assignment_at": created_at if parts else None,
+                "last_assignment_admin_reply_at": updated_at if parts else None,
+                "last_contact_reply_at": created_at, "last_admin_reply_at": updated_at if parts else None,
+                "last_close_at": updated_at if state == "closed" else None,
+                "last_closed_by_id": "7310442" if state == "closed" else None, "count_reopens": 0,
+                "count_assignments": 1 if parts else 0, "count_conversation_parts": parts,
+            },
+            "conversation_rating": None,
+            "teammates": {"type": "admin.list", "admins": [{"type": "admin", "id": "7310442"}]} if parts else None,
+            "title": title, "custom_attributes": {"Language": "English"}, "topics": {}, "ticket": None,
+            "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": False},
+            "ai_agent": None, "ai_agent_participated": False,
+        })
+    conversations.sort(key=lambda c: c["updated_at"], reverse=True)
+    return {"type": "conversation.list", "conversations": conversations, "total_count": len(conversations),
+            "pages": {"type": "pages", "page": 1, "per_page": 150, "total_pages": 1}}
+
+
+def uservoice_payloads(now: datetime) -> dict[str, Any]:
+    """`GET /api/v2/admin/suggestions?includes=statuses,users,labels&sort=-updated_at`."""
+    suggestions = []
+    for (suggestion_id, title, author, status, labels, created, updated, closed, supporters,
+         comments, body, mime) in _USERVOICE:
+        slug = _slug(title)[:40]
+        suggestions.append({
+            "id": suggestion_id, "title": title, "body": body, "body_mime_type": mime,
+            "portal_url": f"{IDEAS}/forums/{_UV_FORUM}/suggestions/{suggestion_id}-{slug}",
+            "admin_url": f"{USERVOICE_URL}/admin/v3/suggestions/{suggestion_id}",
+            "created_at": iso(now - _span(created)), "updated_at": iso(now - _span(updated)),
+            "closed_at": iso(now - _span(closed)) if closed else None,
+            "approved_at": iso(now - _span(created)), "creator_user_agent": None,
+            "creator_referrer": None, "creator_browser": "Firefox", "creator_browser_version": "132.0",
+            "creator_os": "Linux", "creator_mobile": False, "state": "published",
+            "inappropriate_flags_count": 0, "comments_count": comments, "notes_count": 0,
+            "requests_count": 0, "votes_count": supporters, "supporters_count": supporters,
+            "supporting_accounts_count": max(1, supporters // 4), "supporter_mrr": 0.0,
+            "supporter_satisfaction_score": None, "satisfaction_promoter_count": 0,
+            "satisfaction_neutral_count": 0, "satisfaction_detractor_count": 0,
+            "average_engagement": 1.0, "engagement_trend": 1.0, "recent_engagement": comments,
+            "first_support_at": iso(now - _span(created)), "channel": "portal", "is_blocker": False,
+            "links": {"category": None, "created_by": author, "forum": int(_UV_FORUM.split("-")[0]),
+                      "labels": labels, "last_status_update": None, "parent_suggestion": None,
+                      "parent_suggestions": [], "status": status, "ticket": None},
+        })
+    suggestions.sort(key=lambda s: s["updated_at"], reverse=True)
+    return {
+        "suggestions": suggestions,
+        "statuses": [{"id": status_id, "name": name, "is_open": is_open, "hex_color": "#7fbf7f",
+                      "position": position, "allow_comments": True,
+                      "created_at": "2023-04-12T09:00:00Z", "updated_at": "2025-02-03T09:00:00Z",
+                      "links": {}}
+                     for position, (status_id, name, is_open) in enumerate(_UV_STATUSES, start=1)],
+        "users": [{"id": user_id, "name": name, "email_address": email, "email_confirmed": True,
+                   "is_admin": admin, "is_owner": False, "guid": None, "job_title": None,
+                   "avatar_url": None, "created_at": "2024-01-01T00:00:00Z",
+                   "updated_at": "2025-10-01T00:00:00Z", "supported_suggestions_count": 3,
+                   "satisfaction_score": None, "last_login": None, "allowed_state": "allowed",
+                   "links": {"current_nps_rating": None, "external_users": [], "teams": []}}
+                  for user_id, (name, email, admin) in _UV_USERS.items()],
+        "labels": [{"id": label_id, "name": name, "full_name": name, "open_suggestions_count": 1,
+                    "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+                    "links": {"parent": None}} for label_id, name in _UV_LABELS.items()],
+        "list_meta": None,
+        "pagination": {"cursor": None, "page": 1, "per_page": 100, "total_pages": 1,
+                       "total_records": len(suggestions)},
+    }
+
+
 # --- a little triage, so every sidebar view has something -----------------------------
 
 def _preset_triage(now: datetime) -> list[tuple[list[str], dict[str, Any]]]:
@@ -924,6 +1560,48 @@ def load_demo(store: Store, *, now: datetime) -> int:
     items = [stack.normalize({"question": question, "answers": by_question.get(question["question_id"])})
              for question in questions["items"]]
     store.save_page(stack.name, items, synced_at=now)
+    total += len(items)
+
+    gitlab = sources["desktop"]
+    issues, notes = gitlab_payloads(now)
+    # as the sync does: an issue without user notes is not asked for its notes
+    items = [gitlab.normalize({"issue": issue, "notes": notes[issue["iid"]] if issue["user_notes_count"] else []})
+             for issue in issues]
+    store.save_page(gitlab.name, items, synced_at=now)
+    total += len(items)
+
+    slack = sources["slack"]
+    history, threads, lookups = slack_payloads(now)
+    users = {user_id: answer.get("user") if answer.get("ok") else None for user_id, answer in lookups.items()}
+    items = []
+    for message in (m for m in history["messages"] if is_post(m)):
+        thread = threads.get(message["ts"], {"messages": []})["messages"]
+        items.append(slack.normalize({"message": message, "users": users, "workspace": slack.workspace,
+                                      "replies": [r for r in thread if is_reply(r, message["ts"])]}))
+    store.save_page(slack.name, items, synced_at=now)
+    total += len(items)
+
+    desk = sources["helpdesk"]
+    export, comment_pages = zendesk_payloads(now)
+    users = {user["id"]: user for user in export["users"]}
+    items = []
+    for ticket in export["tickets"]:
+        page = comment_pages[ticket["id"]]
+        items.append(desk.normalize({"ticket": ticket, "comments": page["comments"],
+                                     "users": {**users, **{u["id"]: u for u in page["users"]}}}))
+    store.save_page(desk.name, items, synced_at=now)
+    total += len(items)
+
+    chat = sources["chat"]
+    items = [chat.normalize(conversation) for conversation in intercom_payloads(now)["conversations"]]
+    store.save_page(chat.name, items, synced_at=now)
+    total += len(items)
+
+    ideas = sources["ideas"]
+    board = uservoice_payloads(now)
+    side = {name: {x["id"]: x for x in board[name]} for name in ("users", "statuses", "labels")}
+    items = [ideas.normalize({"suggestion": s, **side}) for s in board["suggestions"]]
+    store.save_page(ideas.name, items, synced_at=now)
     total += len(items)
 
     for keys, changes in _preset_triage(now):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 
 class PostType(str, enum.Enum):
@@ -77,8 +76,11 @@ class Item:
     labels: list[str] = field(default_factory=list)
     thread: list[Reply] | None = None
     """The replies, when the channel gave them with the item; None = not fetched."""
-    extra: dict[str, Any] = field(default_factory=dict)
-    """What only some channels say (UserVoice: `idea_status`, `supporters`); not stored yet."""
+    idea_status: str | None = None
+    """Where an idea board says the idea stands, mapped to our lifecycle (IdeaStatus values).
+    Shown as the item's status until the user sets one."""
+    supporters: int | None = None
+    """How many people back the idea (idea boards only)."""
 
     @property
     def key(self) -> str:

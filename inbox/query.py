@@ -177,10 +177,12 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
     if field == "is":
         return f"({_IS_SQL[value]})"
     if field in ("type", "status"):
+        # An idea board's own status counts until the user sets one.
+        column = "t.type" if field == "type" else "COALESCE(t.status, i.idea_status)"
         if value == "none":
-            return f"(t.{field} IS NULL)"
+            return f"({column} IS NULL)"
         params[name] = value
-        return f"(t.{field} IS NOT NULL AND t.{field} = :{name})"
+        return f"({column} IS NOT NULL AND {column} = :{name})"
     if field == "kind":
         params[name] = value
         return f"(i.kind = :{name})"

@@ -82,7 +82,7 @@ class TestUserVoiceAdapter(AdapterContract):
             "state": "open",
             "labels": ["ui"],
             "thread": None,
-            "extra": {"idea_status": "started", "status_name": "In Progress", "supporters": 57},
+            "idea_status": "started", "supporters": 57,
         }),
         NormalizeCase("html-body-shipped-is-completed-admin-author", lambda: raw(200108), {
             "title": "Export to CSV &amp; Excel",  # sent as typed: not decoded
@@ -91,12 +91,12 @@ class TestUserVoiceAdapter(AdapterContract):
             "author_is_staff": True,  # is_admin
             "state": "closed",
             "labels": ["ui", "export"],
-            "extra": {"idea_status": "completed", "status_name": "Shipped", "supporters": 12},
+            "idea_status": "completed", "supporters": 12,
         }),
         NormalizeCase("unknown-status-no-creator-null-supporters", lambda: raw(200105), {
             "author": "anonymous",
             "state": "closed",  # the status is not open
-            "extra": {"idea_status": None, "status_name": "Won't fix", "supporters": None},
+            "idea_status": None, "supporters": None,
         }),
         NormalizeCase("no-status-creator-not-side-loaded-no-portal-url", lambda: raw(200101), {
             "url": f"{BASE}/admin/v3/suggestions/200101",
@@ -104,21 +104,21 @@ class TestUserVoiceAdapter(AdapterContract):
             "body": "",
             "state": "open",
             "replies": 1,
-            "extra": {"idea_status": None, "status_name": None, "supporters": 3},
+            "idea_status": None, "supporters": 3,
         }),
         NormalizeCase("under-review-staff-from-config", lambda: raw(200099), {
             "title": "Tom & Jerry's <Shop> wants SSO",
             "author": "Yarrow",
             "author_is_staff": True,
             "labels": [],
-            "extra": {"idea_status": "under-review", "status_name": "Under Review", "supporters": 8},
+            "idea_status": "under-review", "supporters": 8,
         }),
         NormalizeCase("bare-suggestion", lambda: {"id": 7, "title": "Bare", "created_at": "2026-03-01T00:00:00Z"}, {
             "url": f"{BASE}/admin/v3/suggestions/7",
             "author": "anonymous",
             "replies": 0,
             "last_activity_at": "2026-03-01T00:00:00Z",
-            "extra": {"idea_status": None, "status_name": None, "supporters": None},
+            "idea_status": None, "supporters": None,
         }),
     ]
 
@@ -250,8 +250,8 @@ class TestUserVoiceAdapter(AdapterContract):
     def test_status_names_map_case_insensitively_and_the_config_map_wins(self) -> None:
         source = self.source(status_map={"Won't fix": "declined", "in-progress": "none", "Beta": "started"})
 
-        assert source.normalize(raw(200105)).extra["idea_status"] == "declined"
-        assert source.normalize(raw(200110)).extra["idea_status"] is None, "mapped to none"
+        assert source.normalize(raw(200105)).idea_status == "declined"
+        assert source.normalize(raw(200110)).idea_status is None, "mapped to none"
         assert source.idea_status("BETA") == "started"
         assert source.idea_status("  under_review ") == "under-review"
         assert source.idea_status("Closed") is None, "ambiguous: left to the config"
@@ -285,7 +285,28 @@ class TestUserVoiceAdapter(AdapterContract):
     async def test_supporters_and_status_come_with_every_item(self, store: Store) -> None:
         pages = await self.fetch(self.paged_channel(), store)
 
-        found = {item.external_id: (item.extra["idea_status"], item.extra["supporters"])
+        found = {item.external_id: (item.idea_status, item.supporters)
                  for page in pages for item in page.items}
         assert found == {"200110": ("started", 57), "200108": ("completed", 12), "200105": (None, None),
                          "200101": (None, 3), "200099": ("under-review", 8)}
+
+
+async def test_the_boards_status_shows_until_the_user_sets_one(tmp_path) -> None:
+    """The idea board's status is channel data: it shows (and filters) as the item's status,
+    but a status the user set wins, and a later sync never overwrites it."""
+    from inbox.store import item_json
+
+    test = TestUserVoiceAdapter()
+    store = Store(tmp_path / "inbox.db")
+    await test.sync(test.paged_channel(), store)
+    from tests.adapter_base import NOW as now
+    started = {row["key"] for row in store.list_items("status:started", now=now)}
+    assert started == {f"{test.name}:200110"}
+    [row] = [item_json(r) for r in store.list_items(f"source:{test.name}", now=now, with_body=True)
+             if r["key"] == f"{test.name}:200110"]
+    assert row["status"] == "started" and row["supporters"] == 57
+    store.set_triage([f"{test.name}:200110"], {"status": "completed"}, now=now)
+    await test.sync(test.paged_channel(), store)
+    assert {r["key"] for r in store.list_items("status:completed", now=now)} >= {f"{test.name}:200110"}
+    assert f"{test.name}:200110" not in {r["key"] for r in store.list_items("status:started", now=now)}
+    store.close()

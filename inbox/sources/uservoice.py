@@ -218,6 +218,6 @@ class UserVoiceSource(Source):
             answered=False,
             state="closed" if closed else "open",
             labels=[label for label in labels if label],
-            extra={"idea_status": self.idea_status(status_name), "status_name": status_name,
-                   "supporters": int(supporters) if isinstance(supporters, int) else None},
+            idea_status=self.idea_status(status_name),
+            supporters=int(supporters) if isinstance(supporters, int) else None,
         )

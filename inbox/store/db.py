@@ -40,13 +40,15 @@ TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoo
 LIST_COLUMNS = (
     "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
     "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
-    "i.labels, i.leaks, t.type, t.status, t.assignee, t.snoozed_until, t.note, "
+    "i.labels, i.leaks, i.supporters, t.type, COALESCE(t.status, i.idea_status) AS status, "
+    "t.assignee, t.snoozed_until, t.note, "
     f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting"
 )
 
 _ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",
                  "author_is_staff", "created_at", "last_activity_at", "replies",
-                 "last_reply_by_staff", "answered", "state", "labels", "synced_at")
+                 "last_reply_by_staff", "answered", "state", "labels", "synced_at", "idea_status",
+                 "supporters")
 _UPSERT_ITEM = (
     f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)}) "
     "ON CONFLICT(key) DO UPDATE SET "
@@ -397,7 +399,7 @@ def _item_row(item: Item, synced_at: str | None, stored_body: str = "") -> tuple
         item.key, item.source, item.kind, item.external_id, item.url, item.title, body,
         item.author, int(item.author_is_staff), iso(item.created_at), iso(item.last_activity_at),
         int(item.replies), last_reply, int(item.answered), item.state,
-        json.dumps(item.labels, ensure_ascii=False), synced_at,
+        json.dumps(item.labels, ensure_ascii=False), synced_at, item.idea_status, item.supporters,
     )
 
 
@@ -422,6 +424,7 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "state": row["state"],
         "labels": json.loads(row["labels"] or "[]"),
         "leaks": json.loads(row.get("leaks") or "[]"),
+        "supporters": row.get("supporters"),
         "type": row["type"],
         "status": row["status"],
         "assignee": row["assignee"],

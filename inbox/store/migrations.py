@@ -108,6 +108,13 @@ def m003_leaks_and_runs(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m004_idea_board(db: sqlite_utils.Database) -> None:
+    """What an idea board says: its status (mapped to our lifecycle) and supporters."""
+    db["items"].add_column("idea_status", str)
+    db["items"].add_column("supporters", int)
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply what is missing; returns the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")

@@ -44,6 +44,8 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
         facts.append(PostType(item["type"]).label)
     if item.get("status"):
         facts.append(f"idea: {item['status']}")
+    if item.get("supporters") is not None:
+        facts.append(f"{item['supporters']} supporters")
     if item.get("assignee"):
         facts.append(f"assigned to {item['assignee']}")
     if item.get("done"):
