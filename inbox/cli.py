@@ -12,7 +12,9 @@ import json
 import os
 import shutil
 import sys
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -26,7 +28,7 @@ from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
 from inbox.store import Store, item_json
 from inbox.text import clean, one_line
-from inbox.timeutil import ago, iso, parse_time, parse_until, utcnow
+from inbox.timeutil import ago, iso, parse_duration, parse_time, parse_until, utcnow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -55,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     sync = commands.add_parser("sync", help="pull new and changed items from the configured sources")
     sync.add_argument("--source", action="append", default=[], metavar="NAME",
                       help="sync only this source (repeatable)")
+    sync.add_argument("--watch", nargs="?", const="5m", metavar="INTERVAL",
+                      help="keep syncing every INTERVAL (default 5m; never faster than each "
+                           "channel's limits allow); ctrl+c stops")
+
+    sources = commands.add_parser("sources", help="the configured sources: last sync, items, rate limit, last error")
+    sources.add_argument("--check", action="store_true", help="try each source's credentials with one cheap request")
+    sources.add_argument("--json", action="store_true", help="print JSON")
 
     listing = commands.add_parser("list", help="print the items matching a query (default: the Inbox view)")
     listing.add_argument("query", nargs="*", help="a query, as in the filter bar")
@@ -149,7 +158,11 @@ def _run(args: argparse.Namespace) -> int:
         return _tui(config, _open_store(args))
     store = _open_store(args)
     if args.command == "sync":
+        if args.watch:
+            return _watch(config, store, args.source, args.watch)
         return _sync(config, store, args.source)
+    if args.command == "sources":
+        return _sources(config, store, check=args.check, as_json=args.json)
     if args.command == "list":
         return _list(config, store, " ".join(args.query), as_json=args.json, limit=args.limit)
     if args.command == "triage":
@@ -222,12 +235,7 @@ def _sync(config: Config, store: Store, only: list[str]) -> int:
     from inbox.sync import sync_all
     from inbox.sync_progress import BarsProgress
 
-    if not config.sources:
-        where = config.path or config_module.default_config_path()
-        raise ConfigError(f"{where}: no [[sources]] configured (see the README's config example)")
-    only = list(dict.fromkeys(only))  # `--source a --source a` syncs it once
-    for name in only:
-        config.source(name)
+    only = _chosen_sources(config, only)
     with BarsProgress([s.name for s in config.sources if not only or s.name in only]) as progress:
         results = asyncio.run(sync_all(config, store, only=only, progress=progress))
     failed = False
@@ -235,6 +243,68 @@ def _sync(config: Config, store: Store, only: list[str]) -> int:
         stream = sys.stdout if result.ok else sys.stderr
         print(("" if result.ok else "inbox: ") + one_line(result.summary()), file=stream)
         failed = failed or not result.ok
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _chosen_sources(config: Config, only: list[str]) -> list[str]:
+    if not config.sources:
+        where = config.path or config_module.default_config_path()
+        raise ConfigError(f"{where}: no [[sources]] configured (see the README's config example)")
+    only = list(dict.fromkeys(only))  # `--source a --source a` syncs it once
+    for name in only:
+        config.source(name)
+    return only
+
+
+def _watch(config: Config, store: Store, only: list[str], interval_text: str,
+           *, sleep=time.sleep, rounds: int | None = None) -> int:
+    """Sync again and again; one line per source per round; ctrl+c stops cleanly."""
+    from inbox.sync import due_sources, sync_all
+
+    only = _chosen_sources(config, only)
+    try:
+        interval = parse_duration(interval_text)
+    except ValueError as exc:
+        raise UsageError(f"--watch: {exc}") from None
+    if interval < timedelta(minutes=1):
+        raise UsageError("--watch: the interval must be 1m or more")
+    print(f"Syncing every {interval_text} (slower where a channel's limits ask for it); "
+          "ctrl+c stops. Everything synced is kept.", flush=True)
+    done = 0
+    try:
+        while rounds is None or done < rounds:
+            now = utcnow()
+            due, next_at = due_sources(config, store, now=now, interval=interval, only=only)
+            if due:
+                results = asyncio.run(sync_all(config, store, only=due, now=now))
+                stamp = now.strftime("%H:%M")
+                for result in results:
+                    stream = sys.stdout if result.ok else sys.stderr
+                    print(f"{stamp} " + ("" if result.ok else "inbox: ") + one_line(result.summary()),
+                          file=stream, flush=True)
+                done += 1
+                due, next_at = due_sources(config, store, now=utcnow(), interval=interval, only=only)
+            sleep(max(1.0, (next_at - utcnow()).total_seconds()))
+    except KeyboardInterrupt:
+        print("Stopped watching; everything synced so far is kept.", file=sys.stderr)
+    return EXIT_OK
+
+
+def _sources(config: Config, store: Store, *, check: bool, as_json: bool) -> int:
+    from inbox.source_status import check_sources, source_rows
+
+    rows = source_rows(config, store, now=utcnow())
+    if check:
+        checks = asyncio.run(check_sources(config))
+        for row in rows:
+            row["check"] = checks.get(row["name"])
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        from inbox.source_status import print_sources
+
+        print_sources(rows, now=utcnow())
+    failed = check and any(row.get("check") != "ok" for row in rows)
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,9 @@ class Config:
     views: list[View] = field(default_factory=list)
     keys: dict[str, str] = field(default_factory=dict)
     """Key remaps: action id -> keys (e.g. `done = "d"`)."""
+    sync_interval: timedelta | None = None
+    """`[sync] interval`: the TUI syncs in the background this often (e.g. "10m"); None = only
+    when asked (`S`). Never faster than each channel's limits allow."""
     playbook_paths: list[Path] = field(default_factory=list)
     """`[playbooks] paths`: user folders read after the bundled playbooks (later wins);
     relative paths are relative to the config file."""
@@ -119,6 +122,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         sources=_sources(data.get("sources", []), where),
         views=_views(data.get("views", []), where),
         keys=_keys(data.get("keys", {}), where),
+        sync_interval=_sync_interval(data.get("sync", {}), where),
         playbook_paths=_folders(data.get("playbooks", {}), "playbooks", path, where),
         raw=data,
     )
@@ -192,7 +196,7 @@ def _sources(entries: Any, where: str) -> list[SourceConfig]:
                                   f"name that with {key}_env = \"VARIABLE\"")
             if key in _URL_KEYS and not (isinstance(value, str) and value.startswith(("http://", "https://"))):
                 raise ConfigError(f"{where}: {label}: {key} must be an http(s) URL, not {value!r}")
-            if key in source_class.required and not isinstance(value, (str, list)):
+            if key in source_class.required and (isinstance(value, bool) or not isinstance(value, (str, list, int))):
                 raise ConfigError(f"{where}: {label}: {key} must be a string, not {value!r}")
             if key.endswith("_env") and not isinstance(value, str):
                 raise ConfigError(f"{where}: {label}: {key} must name an environment variable")
@@ -216,6 +220,23 @@ def _views(entries: Any, where: str) -> list[View]:
             raise ConfigError(f"{where}: view {name!r}: {exc}") from None
         views.append(View(name=name, query=query))
     return views
+
+
+def _sync_interval(table: Any, where: str) -> timedelta | None:
+    from inbox.timeutil import parse_duration
+
+    _expect(table, dict, where, "[sync]")
+    value = table.get("interval")
+    if value is None:
+        return None
+    _expect(value, str, where, "sync.interval")
+    try:
+        interval = parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: sync.interval: {exc}") from None
+    if interval < timedelta(minutes=1):
+        raise ConfigError(f"{where}: sync.interval must be 1m or more, not {value!r}")
+    return interval
 
 
 def _folders(table: Any, section: str, path: Path | None, where: str) -> list[Path]:

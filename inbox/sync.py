@@ -10,7 +10,7 @@ import asyncio
 import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import httpx
@@ -21,7 +21,7 @@ from inbox.sources import registry
 from inbox.sources.base import Source
 from inbox.store import Cursor, Store
 from inbox.text import one_line
-from inbox.timeutil import utcnow
+from inbox.timeutil import parse_time, utcnow
 
 
 @dataclass
@@ -171,3 +171,32 @@ async def sync_all(
     results.extend(await asyncio.gather(*tasks))
     order = {s.name: index for index, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order.get(r.name, 0))
+
+
+def due_sources(config: Config, store: Store, *, now: datetime, interval: timedelta,
+                only: Sequence[str] = ()) -> tuple[list[str], datetime]:
+    """For a repeating sync: the sources due now, and when the next one will be.
+
+    A source waits `interval` after its last attempt (never less than its kind's
+    `min_interval`), and, when it used up its rate limit, until the limit resets.
+    """
+    states = {row["name"]: row for row in store.source_states()}
+    due: list[str] = []
+    readies: list[datetime] = []
+    for source_config in config.sources:
+        if only and source_config.name not in only:
+            continue
+        kind = registry.KINDS.get(source_config.kind)
+        wait = max(interval, kind.min_interval if kind else interval)
+        state = states.get(source_config.name) or {}
+        ready = now
+        if state.get("last_attempt_at"):
+            ready = max(ready, parse_time(state["last_attempt_at"]) + wait)
+        reset = parse_time(state.get("rate_reset_at"))
+        if state.get("rate_remaining") == 0 and reset and reset > now:
+            ready = max(ready, reset)
+        if ready <= now:
+            due.append(source_config.name)
+            ready = now + wait
+        readies.append(ready)
+    return due, min(readies, default=now + interval)

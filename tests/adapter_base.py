@@ -230,6 +230,8 @@ class AdapterContract(abc.ABC):
     paged_keys: ClassVar[set[str]]
     """Keys a first sync of `paged_channel` stores."""
     normalize_cases: ClassVar[list[NormalizeCase]]
+    oauth_token: ClassVar[str] = "check-access-token"
+    """What a kind that fetches an OAuth token (UserVoice) is given by the fake token endpoint."""
 
     @abc.abstractmethod
     def options(self, base_url: str) -> dict[str, Any]:
@@ -430,6 +432,36 @@ class AdapterContract(abc.ABC):
             data = path.read_bytes()
             for form in self.secret_forms():
                 assert form.encode() not in data, f"the secret is in {path.name}"
+
+    async def _check(self, respond: Callable[[httpx.Request], httpx.Response]) -> list[httpx.Request]:
+        requests: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            requests.append(request)
+            if request.method == "POST":  # an OAuth token request
+                return httpx.Response(200, json={"access_token": self.oauth_token, "token_type": "bearer"})
+            return respond(request)
+
+        source = self.source()
+        async with source.session(transport=httpx.MockTransport(handler), sleep=FakeSleep()) as session:
+            await source.check(session)
+        return requests
+
+    async def test_check_tries_the_credentials_with_one_cheap_request(self) -> None:
+        requests = await self._check(lambda request: httpx.Response(200, json={"ok": True}))
+        reads = [r for r in requests if r.method == "GET"]
+        assert len(reads) == 1, [str(r.url) for r in requests]
+        assert str(reads[0].url).startswith(self.base_url + "/")
+        self.assert_authenticated(reads[0])
+
+    async def test_check_says_why_the_credentials_fail(self) -> None:
+        def refuse(request: httpx.Request) -> httpx.Response:
+            return httpx.Response(401, json={"ok": False, "error": "invalid_auth", "message": "Bad credentials"})
+
+        with pytest.raises(SourceError) as raised:
+            await self._check(refuse)
+        assert raised.value.source == self.name
+        self.assert_no_secret(str(raised.value))
 
     async def test_base_url_is_respected(self, store: Store) -> None:
         for base_url in (self.base_url, self.base_url + "/"):

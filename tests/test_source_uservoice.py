@@ -59,6 +59,7 @@ def token(value: str = TOKEN) -> Canned:
 
 
 class TestUserVoiceAdapter(AdapterContract):
+    oauth_token = TOKEN
     kind = "uservoice"
     name = "ideas"
     base_url = BASE

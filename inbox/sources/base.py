@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from inbox.config import SourceConfig
@@ -57,6 +57,9 @@ class Source:
     default_base_url: ClassVar[str | None] = None
     secret_keys: ClassVar[tuple[str, ...]] = ("token_env",)
     """Config keys naming environment variables that hold this kind's secrets."""
+    min_interval: ClassVar[timedelta] = timedelta(minutes=1)
+    """The shortest wait between two syncs that the channel's rate limits allow; `sync
+    --watch` and the TUI's background sync never go faster."""
 
     def __init__(self, config: SourceConfig, *, staff: frozenset[str] = frozenset(),
                  env: Mapping[str, str] | None = None) -> None:
@@ -126,6 +129,19 @@ class Source:
     def normalize(self, raw: Any) -> Item:
         """One raw API object -> Item. Pure: no I/O, no clock, no store."""
         raise NotImplementedError
+
+    def check_url(self) -> str:
+        """A cheap URL that needs the credentials and the configured target (repo,
+        channel, site): what `inbox sources --check` asks for."""
+        raise NotImplementedError
+
+    async def check(self, session: Session) -> None:
+        """Try the credentials with one cheap request.
+
+        Raises:
+            SourceError: the channel refused or could not be reached, said in one line.
+        """
+        await session.get_json(self.check_url())
 
     def normalize_or_skip(self, raw: Any, context: SyncContext, what: str) -> Item | None:
         """`normalize`, but a malformed object is skipped with a warning naming it, so one

@@ -97,6 +97,9 @@ class DiscourseSource(Source):
         posts = (data or {}).get("post_stream", {}).get("posts") if isinstance(data, dict) else None
         return [p for p in posts if isinstance(p, dict)] if isinstance(posts, list) else None
 
+    def check_url(self) -> str:
+        return self._list_url()
+
     def normalize(self, raw: dict[str, Any]) -> Item:
         """`raw` is {"topic": ..., "users": {id: user}, "posts": [...] (optional)}."""
         topic, users = raw["topic"], raw.get("users") or {}

@@ -81,6 +81,9 @@ class GitHubSource(Source):
     def _staff(self, login: str, association: Any) -> bool:
         return association in STAFF_ASSOCIATIONS or self.is_staff(login)
 
+    def check_url(self) -> str:
+        return f"{self.base_url}/repos/{self.repo}"
+
     def normalize(self, raw: dict[str, Any]) -> Item:
         login = self._login(raw.get("user"))
         created = parse_time(raw.get("created_at"))

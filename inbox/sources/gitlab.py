@@ -102,6 +102,9 @@ class GitLabSource(Source):
         path = full.split("#")[0] if "#" in full else str(self.config.get("project")).strip("/")
         return f"{root}/{path}/-/issues/{issue['iid']}"
 
+    def check_url(self) -> str:
+        return f"{self.base_url}/projects/{self.project}"
+
     def normalize(self, raw: dict[str, Any]) -> Item:
         """`raw` is {"issue": ..., "notes": [...] or None (not fetched)}, or a bare issue."""
         issue = raw.get("issue", raw)

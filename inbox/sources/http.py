@@ -142,10 +142,15 @@ class Session:
         """A message with every known secret value replaced, raw or URL-encoded (as a
         `key=` parameter appears in a URL)."""
         for secret in self._secrets + tuple(self._secret_params.values()):
-            if secret:
+            if secret and len(secret) >= 4:  # shorter is no real secret, and would garble the text
                 for form in sorted({secret, quote(secret, safe=""), quote_plus(secret)}, key=len, reverse=True):
                     text = text.replace(form, "***")
         return text
+
+    def add_secret(self, secret: str) -> None:
+        """A secret learned mid-sync (an OAuth access token): redacted like the others."""
+        if secret and secret not in self._secrets:
+            self._secrets = (*self._secrets, secret)
 
     def error(self, message: str, status: int | None = None) -> SourceError:
         return SourceError(self.source, one_line(self.redact(message)), status)

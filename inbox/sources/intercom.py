@@ -80,6 +80,9 @@ class IntercomSource(Source):
             return f"https://app.{region}.intercom.com"
         return "https://app.intercom.com"
 
+    def check_url(self) -> str:
+        return f"{self.base_url}/me"
+
     async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
         stream = Stream("conversations", context.cursor("conversations"))
         fresh = with_params(f"{self.base_url}/conversations", per_page=150, order="desc", sort="updated_at")

@@ -209,6 +209,14 @@ class SlackSource(Source):
         return with_params(f"{self.base_url}/conversations.history", channel=self.channel,
                            limit=200, oldest=oldest)
 
+    def check_url(self) -> str:
+        return with_params(f"{self.base_url}/conversations.info", channel=self.channel)
+
+    async def check(self, session: Session) -> None:
+        url = self.check_url()
+        data, _ = await session.get_json(url)
+        self._ok(session, data, "conversations.info", url)  # Slack says no with HTTP 200
+
     async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
         workspace = await self._workspace(session)
         stream = Stream("messages", context.cursor("messages"))

@@ -7,6 +7,7 @@ response is honoured before the same method is called again.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 from inbox.errors import SourceError
@@ -22,6 +23,7 @@ class StackExchangeSource(Source):
     kind = "stackexchange"
     required = ("tagged",)
     default_base_url = "https://api.stackexchange.com/2.3"
+    min_interval = timedelta(minutes=10)  # 300 requests a day without an app key
     secret_keys = ("key_env",)
 
     @property
@@ -100,6 +102,9 @@ class StackExchangeSource(Source):
         if isinstance(owner, dict) and owner.get("display_name"):
             return one_line(unescape(owner["display_name"]))
         return "deleted user"
+
+    def check_url(self) -> str:
+        return with_params(f"{self.base_url}/info", site=self.site)
 
     def normalize(self, raw: dict[str, Any]) -> Item:
         """`raw` is {"question": ..., "answers": [...] or None}."""

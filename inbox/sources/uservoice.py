@@ -99,7 +99,7 @@ class ClientCredentials(httpx.Auth):
         self.token = token
         # Redacted from every message like the configured secrets. (Session has no public
         # way to add a secret learned mid-sync yet.)
-        self.session._secrets = (*self.session._secrets, token)
+        self.session.add_secret(token)
         return True
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -155,6 +155,9 @@ class UserVoiceSource(Source):
         session = super().session(**kwargs)
         session.client.auth = ClientCredentials(self, session, self.secret("secret_env", required=True))
         return session
+
+    def check_url(self) -> str:
+        return with_params(f"{self.base_url}/api/v2/admin/suggestions", per_page=1)
 
     async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
         stream = Stream("suggestions", context.cursor("suggestions"))

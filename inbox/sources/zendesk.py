@@ -95,6 +95,9 @@ class ZendeskSource(Source):
         cursor = _after_cursor(data)
         return self._export_url(cursor) if cursor else None
 
+    def check_url(self) -> str:
+        return f"{self.base_url}/api/v2/users/me.json"
+
     async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
         start = context.cursor(STREAM)
         resume_at = start.high_water  # the after_cursor that ended the last complete sync

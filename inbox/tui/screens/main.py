@@ -89,6 +89,9 @@ class MainScreen(Screen):
         self.refresh_counts()
         self.refresh_status()
         self._load_playbooks()
+        interval = self.app.config.sync_interval
+        if interval and self.app.config.sources and not self.app.demo:
+            self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
 
     def say(self, message: str, **kwargs: Any) -> None:
         """A toast; never markup, since messages quote titles and channel errors."""
@@ -414,28 +417,40 @@ class MainScreen(Screen):
         self.say("Syncing in the background…", timeout=2)
         self._sync()
 
+    def _background_sync(self) -> None:
+        """`[sync] interval`: sync the sources that are due, without a word unless
+        something arrived or failed. The cursor and the filter stay where they are."""
+        if not any(w.group == "sync" and not w.is_finished for w in self.workers):
+            self._sync(background=True)
+
     @work(thread=True, exclusive=True, group="sync")
-    def _sync(self) -> None:
-        from inbox.sync import sync_all
+    def _sync(self, background: bool = False) -> None:
+        from inbox.sync import due_sources, sync_all
 
         app = self.app
         store = Store(self.store.path) if self.store.path else self.store
         progress = _StatusProgress(self)
         try:
-            results = asyncio.run(sync_all(app.config, store, progress=progress))
+            only: list[str] = []
+            if background:
+                only, _ = due_sources(app.config, store, now=app.now(), interval=app.config.sync_interval)
+                if not only:
+                    return
+            results = asyncio.run(sync_all(app.config, store, only=only, progress=progress))
         except InboxError as exc:
             app.call_from_thread(self.notify, one_line(str(exc)), severity="error")
             return
         finally:
             if store is not self.store:
                 store.close()
-        app.call_from_thread(self._synced, results)
+        app.call_from_thread(self._synced, results, background)
 
-    def _synced(self, results: list) -> None:
+    def _synced(self, results: list, background: bool = False) -> None:
         self.sync_activity.clear()
         failed = [r for r in results if not r.ok]
         summary = "; ".join(one_line(r.summary()) for r in results)
-        self.say(summary, severity="error" if failed else "information", timeout=6)
+        if failed or not background or any(r.items for r in results):
+            self.say(summary, severity="error" if failed else "information", timeout=6)
         self.reload(keep_key=True)
         self.refresh_counts()
         self.refresh_status()
