@@ -1,0 +1,33 @@
+"""The README stays honest: its config example loads, and it covers every kind and command."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+from inbox.cli import build_parser
+from inbox.config import parse
+from inbox.sources import registry
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_config_example_loads_and_builds_every_kind() -> None:
+    block = re.search(r"```toml\n(\[team\].*?)```", README, re.S).group(1)
+    config = parse(tomllib.loads(block))
+    assert {s.kind for s in config.sources} == set(registry.KINDS)
+    for source in config.sources:
+        env = {value: "x" * 12 for key, value in source.options.items() if key.endswith("_env")}
+        registry.build(source, config, env=env)
+
+
+def test_the_sources_table_has_a_row_per_kind() -> None:
+    rows = set(re.findall(r"^\| `([a-z]+)` \|", README, re.M))
+    assert set(registry.KINDS) <= rows
+
+
+def test_every_command_is_in_the_readme() -> None:
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    for name in commands:
+        assert re.search(rf"inbox (?:--\S+ \S+ )*{name}\b", README), f"`inbox {name}` is not in the README"
