@@ -758,10 +758,13 @@ _SLACK_BOT = ("B0PRLYFAQ1", "Parley FAQ")
 
 # (when, user, mrkdwn text, files, [(when, user or None for the FAQ bot, text), ...])
 _SLACK: list[tuple] = [
-    ("25m", "U06LINDAPT",
+    ("1h5m", "U06LINDAPT",
      "Is there a way to see *who* reacted with which emoji on mobile? Long-press only shows "
      "the counts for me (Android, 2.14).",
-     None, []),
+     None,
+     [("50m", "U05KWAMEA1",
+       "Not on mobile as far as I know. On desktop you can hover over a reaction to see the "
+       "names. Would love it on Android too.")]),
     ("3h", "U05KWAMEA1",
      "Bot posts show *[bold]Deploy finished[/bold]* literally instead of bold text, and after "
      "`parleyctl tail` my terminal background went blue \x1b]11;#0000ff\x07 :confused:\n"
@@ -1272,7 +1275,8 @@ def _slack_user(user_id: str) -> dict[str, Any]:
     }
 
 
-def slack_payloads(now: datetime) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+def slack_payloads(now: datetime
+                   ) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
     """`conversations.history` of #community-help, `conversations.replies` for each thread
     (parent first, as Slack lists it) and a `users.info` answer per user id."""
     history, threads = [], {}
@@ -1282,9 +1286,9 @@ def slack_payloads(now: datetime) -> tuple[dict[str, Any], dict[str, dict[str, A
         if files:
             message["subtype"] = "file_share"
             message["upload"] = False
-            message["files"] = [{"id": f"F0{_id(f['name'], 10**8, 8 * 10**8)}", "created": _epoch(now - _span(when)),
-                                 "timestamp": _epoch(now - _span(when)), "user": user, **f}
-                                for f in files]
+            posted = _epoch(now - _span(when))
+            message["files"] = [{"id": f"F0{_id(f['name'], 10**8, 8 * 10**8)}", "created": posted,
+                                 "timestamp": posted, "user": user, **f} for f in files]
         if replies:
             thread = [_slack_message(who, _slack_ts(now - _span(at), body), body)
                       for (at, who, body) in replies]
@@ -1378,7 +1382,8 @@ def zendesk_payloads(now: datetime) -> tuple[dict[str, Any], dict[int, dict[str,
             "group_id": 360001, "collaborator_ids": [], "follower_ids": [], "email_cc_ids": [],
             "forum_topic_id": None, "problem_id": None, "has_incidents": False, "is_public": True,
             "due_at": None, "tags": tags, "custom_fields": [], "satisfaction_rating": None,
-            "sharing_agreement_ids": [], "custom_status_id": {"new": 360101, "open": 360102, "solved": 360105}.get(status, 360100), "fields": [],
+            "sharing_agreement_ids": [], "fields": [],
+            "custom_status_id": {"new": 360101, "open": 360102, "solved": 360105}.get(status, 360100),
             "followup_ids": [], "ticket_form_id": 360200, "brand_id": 360300,
             "allow_channelback": False, "allow_attachments": True, "from_messaging_channel": False,
             "generated_timestamp": _epoch(updated_at),
@@ -1437,7 +1442,8 @@ def intercom_payloads(now: datetime) -> dict[str, Any]:
                 "count_assignments": 1 if parts else 0, "count_conversation_parts": parts,
             },
             "conversation_rating": None,
-            "teammates": {"type": "admin.list", "admins": [{"type": "admin", "id": "7310442"}]} if parts else None,
+            "teammates": ({"type": "admin.list", "admins": [{"type": "admin", "id": "7310442"}]}
+                          if parts else None),
             "title": title, "custom_attributes": {"Language": "English"}, "topics": {}, "ticket": None,
             "linked_objects": {"type": "list", "data": [], "total_count": 0, "has_more": False},
             "ai_agent": None, "ai_agent_participated": False,
@@ -1524,7 +1530,8 @@ def load_demo(store: Store, *, now: datetime) -> int:
     """Put the demo workspace into `store`, times relative to `now`; returns the item count.
 
     Loading again upserts the same keys (no duplicates), moves the times along with the
-    new `now`, and re-applies the demo's own triage on its few pre-triaged items.
+    new `now`, and re-applies the demo's own triage on its few pre-triaged items. (Slack
+    keys are the messages' times, so another `now` replaces the Slack messages instead.)
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=timezone.utc)
@@ -1565,30 +1572,38 @@ def load_demo(store: Store, *, now: datetime) -> int:
     gitlab = sources["desktop"]
     issues, notes = gitlab_payloads(now)
     # as the sync does: an issue without user notes is not asked for its notes
-    items = [gitlab.normalize({"issue": issue, "notes": notes[issue["iid"]] if issue["user_notes_count"] else []})
+    items = [gitlab.normalize({"issue": issue,
+                               "notes": notes[issue["iid"]] if issue["user_notes_count"] else []})
              for issue in issues]
     store.save_page(gitlab.name, items, synced_at=now)
     total += len(items)
 
     slack = sources["slack"]
     history, threads, lookups = slack_payloads(now)
-    users = {user_id: answer.get("user") if answer.get("ok") else None for user_id, answer in lookups.items()}
+    # as the sync does: a user that cannot be looked up is None, and shown by id
+    people = {user_id: answer.get("user") if answer.get("ok") else None
+              for user_id, answer in lookups.items()}
     items = []
     for message in (m for m in history["messages"] if is_post(m)):
         thread = threads.get(message["ts"], {"messages": []})["messages"]
-        items.append(slack.normalize({"message": message, "users": users, "workspace": slack.workspace,
+        items.append(slack.normalize({"message": message, "users": people, "workspace": slack.workspace,
                                       "replies": [r for r in thread if is_reply(r, message["ts"])]}))
-    store.save_page(slack.name, items, synced_at=now)
+    # A Slack message's id is the time it was posted: loaded at another `now`, these are
+    # other messages, and the ones from the earlier load go as deleted messages would.
+    fresh = {item.key for item in items}
+    stale = [row["key"] for row in store.list_items(f"source:{slack.name}", now=now)
+             if row["key"] not in fresh]
+    store.save_page(slack.name, items, synced_at=now, removed=stale)
     total += len(items)
 
     desk = sources["helpdesk"]
     export, comment_pages = zendesk_payloads(now)
-    users = {user["id"]: user for user in export["users"]}
+    requesters = {user["id"]: user for user in export["users"]}
     items = []
     for ticket in export["tickets"]:
         page = comment_pages[ticket["id"]]
         items.append(desk.normalize({"ticket": ticket, "comments": page["comments"],
-                                     "users": {**users, **{u["id"]: u for u in page["users"]}}}))
+                                     "users": {**requesters, **{u["id"]: u for u in page["users"]}}}))
     store.save_page(desk.name, items, synced_at=now)
     total += len(items)
 

@@ -12,16 +12,27 @@ import pytest
 
 from inbox import demo
 from inbox.config import parse
+from inbox.models import IdeaStatus
 from inbox.query import INBOX_QUERY
+from inbox.sources import registry
 from inbox.sources.discourse import DiscourseSource
 from inbox.sources.github import GitHubSource
+from inbox.sources.gitlab import GitLabSource
+from inbox.sources.intercom import IntercomSource
+from inbox.sources.slack import SlackSource, is_post
 from inbox.sources.stackexchange import StackExchangeSource
+from inbox.sources.uservoice import UserVoiceSource
+from inbox.sources.zendesk import ZendeskSource
 from inbox.store import Store, item_json
 from inbox.timeutil import parse_time
 
 NOW = datetime(2026, 11, 18, 12, 0, 30, tzinfo=timezone.utc)
 # C0 and C1 controls except tab and newline, and the bidi overrides: none may be stored
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# every channel kind, with its source name and how many items the demo holds
+KINDS = {"github": ("server", 26), "discourse": ("forum", 21), "stackexchange": ("so", 15),
+         "gitlab": ("desktop", 6), "slack": ("slack", 7), "zendesk": ("helpdesk", 6),
+         "intercom": ("chat", 4), "uservoice": ("ideas", 6)}
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +60,17 @@ def test_demo_config_parses_with_team_sources_and_views(config) -> None:
     assert config.team.rotation and set(config.team.rotation) <= set(config.team.staff)
     assert config.team.rotation_start is not None
     assert [(s.name, s.kind) for s in config.sources] == [
-        ("server", "github"), ("forum", "discourse"), ("so", "stackexchange")]
+        ("server", "github"), ("forum", "discourse"), ("so", "stackexchange"),
+        ("desktop", "gitlab"), ("slack", "slack"), ("helpdesk", "zendesk"), ("chat", "intercom"),
+        ("ideas", "uservoice")]
+    assert {s.kind: s.name for s in config.sources} == {kind: name for kind, (name, _) in KINDS.items()}
     assert config.source("forum").get("base_url") == "https://forum.example.org"
+    # every adapter builds from it without a secret in sight (the demo never syncs)
+    built = {s.name: registry.build(s, config, env={}) for s in config.sources}
+    assert built["desktop"].base_url == "https://gitlab.example.org/api/v4"
+    assert built["helpdesk"].base_url == "https://parley.zendesk.com"
+    assert built["ideas"].base_url == "https://parley.uservoice.com"
+    assert built["slack"].workspace == "https://parley-community.slack.com"
     assert 1 <= len(config.views) <= 2
     assert parse(demo.DEMO_CONFIG).team.me == demo.ME  # parse does not consume it
 
@@ -59,9 +79,9 @@ def test_demo_config_holds_no_secrets() -> None:
     text = json.dumps(demo.DEMO_CONFIG, default=str)
     for source in demo.DEMO_CONFIG["sources"]:
         for key in source:
-            if "token" in key or "key" in key:
+            if "token" in key or "key" in key or "secret" in key or "password" in key:
                 assert key.endswith("_env"), key  # names an environment variable, never a value
-    assert "ghp_" not in text and "Bearer" not in text
+    assert "ghp_" not in text and "Bearer" not in text and "xox" not in text
 
 
 # --- loading -------------------------------------------------------------------------
@@ -70,12 +90,11 @@ def test_load_returns_the_item_count_and_has_every_kind(store: Store) -> None:
     fresh = Store(":memory:")
     count = demo.load_demo(fresh, now=NOW)
     assert count == fresh.item_count() == store.item_count()
-    kinds = {kind: store.count(f"kind:{kind}", now=NOW)
-             for kind in ("github", "discourse", "stackexchange")}
-    assert kinds["github"] >= 20 and kinds["discourse"] >= 15 and kinds["stackexchange"] >= 12
-    assert sum(kinds.values()) == count
-    assert [store.item_count(name) for name in ("server", "forum", "so")] == [
-        kinds["github"], kinds["discourse"], kinds["stackexchange"]]
+    kinds = {kind: store.count(f"kind:{kind}", now=NOW) for kind in KINDS}
+    assert kinds == {kind: number for kind, (_, number) in KINDS.items()}  # all 8 kinds, stable
+    assert sum(kinds.values()) == count == 91
+    assert {name: store.item_count(name) for name, _ in KINDS.values()} == {
+        name: number for name, number in KINDS.values()}
 
 
 def test_everything_goes_through_the_adapters_normalize(monkeypatch) -> None:
@@ -84,21 +103,37 @@ def test_everything_goes_through_the_adapters_normalize(monkeypatch) -> None:
     def spy(cls, name):
         original = getattr(cls, name)
 
-        def wrapper(self, raw):
+        def wrapper(self, *args):
             calls[f"{cls.__name__}.{name}"] = calls.get(f"{cls.__name__}.{name}", 0) + 1
-            return original(self, raw)
+            return original(self, *args)
         monkeypatch.setattr(cls, name, wrapper)
 
-    spy(GitHubSource, "normalize")
+    adapters = {"github": GitHubSource, "discourse": DiscourseSource,
+                "stackexchange": StackExchangeSource, "gitlab": GitLabSource, "slack": SlackSource,
+                "zendesk": ZendeskSource, "intercom": IntercomSource, "uservoice": UserVoiceSource}
+    for cls in adapters.values():
+        spy(cls, "normalize")
     spy(GitHubSource, "normalize_comment")
-    spy(DiscourseSource, "normalize")
-    spy(StackExchangeSource, "normalize")
+    spy(GitLabSource, "normalize_note")
+    spy(SlackSource, "normalize_reply")
+    spy(ZendeskSource, "normalize_comment")
     store = Store(":memory:")
     count = demo.load_demo(store, now=NOW)
-    assert (calls["GitHubSource.normalize"] + calls["DiscourseSource.normalize"]
-            + calls["StackExchangeSource.normalize"]) == count
-    assert calls["GitHubSource.normalize_comment"] == sum(
-        len(store.thread(r["key"])) for r in store.list_items("kind:github", now=NOW))
+    for kind, cls in adapters.items():
+        assert calls[f"{cls.__name__}.normalize"] == store.count(f"kind:{kind}", now=NOW), kind
+    assert sum(calls[f"{cls.__name__}.normalize"] for cls in adapters.values()) == count
+
+    def replies(kind: str) -> int:
+        return sum(len(store.thread(r["key"])) for r in store.list_items(f"kind:{kind}", now=NOW))
+    assert calls["GitHubSource.normalize_comment"] == replies("github")
+    assert calls["SlackSource.normalize_reply"] == replies("slack")
+    # system notes and private comments are normalized by nobody: they are not replies
+    notes = demo.gitlab_payloads(NOW)[1]
+    assert calls["GitLabSource.normalize_note"] == replies("gitlab") == sum(
+        not n["system"] for thread in notes.values() for n in thread)
+    comments = demo.zendesk_payloads(NOW)[1]
+    assert calls["ZendeskSource.normalize_comment"] == replies("zendesk") == sum(
+        c["public"] for page in comments.values() for c in page["comments"][1:])
 
 
 def test_raw_payloads_have_each_channels_shape() -> None:
@@ -146,6 +181,73 @@ def test_raw_payloads_have_each_channels_shape() -> None:
     assert any("accepted_answer_id" in q for q in questions["items"])
 
 
+def test_raw_payloads_of_the_newer_channels_have_their_shape() -> None:
+    issues, notes = demo.gitlab_payloads(NOW)
+    assert [i["updated_at"] for i in issues] == sorted((i["updated_at"] for i in issues), reverse=True)
+    for issue in issues:
+        assert {"id", "iid", "project_id", "title", "description", "state", "created_at", "updated_at",
+                "labels", "author", "user_notes_count", "web_url", "references"} <= set(issue)
+        assert issue["state"] in ("opened", "closed") and issue["references"]["full"].endswith(f"#{issue['iid']}")
+        assert issue["user_notes_count"] == sum(not n["system"] for n in notes[issue["iid"]])
+        assert all(isinstance(label, str) for label in issue["labels"])
+    assert {i["state"] for i in issues} == {"opened", "closed"}
+    assert any(n["system"] for thread in notes.values() for n in thread)
+
+    history, threads, lookups = demo.slack_payloads(NOW)
+    assert history["ok"] and all(t["ok"] for t in threads.values())
+    for message in history["messages"]:
+        assert re.match(r"^\d{10}\.\d{6}$", message["ts"])
+    assert {m.get("subtype") for m in history["messages"]} >= {None, "file_share", "channel_join",
+                                                               "bot_message"}
+    posts = [m for m in history["messages"] if is_post(m)]
+    assert len(posts) == KINDS["slack"][1] < len(history["messages"])  # a join and a bot post are not
+    for message in posts:
+        thread = threads.get(message["ts"])
+        assert (thread is None) == ("reply_count" not in message)
+        if thread:
+            assert thread["messages"][0] is message  # Slack lists the parent first
+            assert message["reply_count"] == len(thread["messages"]) - 1
+            assert message["latest_reply"] == max(m["ts"] for m in thread["messages"])
+    assert any("<@U" in m["text"] and "|" in m["text"] and "&amp;" in m["text"] for m in posts)
+    assert any(not answer["ok"] for answer in lookups.values())  # a user that cannot be looked up
+    assert any(answer.get("user", {}).get("is_admin") for answer in lookups.values())
+
+    export, comment_pages = demo.zendesk_payloads(NOW)
+    assert export["end_of_stream"] is True and export["after_cursor"]
+    assert [t["generated_timestamp"] for t in export["tickets"]] == sorted(
+        t["generated_timestamp"] for t in export["tickets"])  # the export runs oldest change first
+    user_ids = {u["id"] for u in export["users"]}
+    for ticket in export["tickets"]:
+        assert ticket["requester_id"] in user_ids
+        assert ticket["via"]["channel"] == "email" and ticket["via"]["source"]["from"]["address"]
+        comments = comment_pages[ticket["id"]]["comments"]
+        assert comments[0]["body"] == ticket["description"]  # the first comment is the description
+        assert all(c["author_id"] in {u["id"] for u in comment_pages[ticket["id"]]["users"]}
+                   for c in comments)
+    assert any(not c["public"] for page in comment_pages.values() for c in page["comments"])
+
+    listing = demo.intercom_payloads(NOW)
+    assert listing["type"] == "conversation.list"
+    conversations = listing["conversations"]
+    assert {c["state"] for c in conversations} == {"open", "snoozed", "closed"}
+    for conversation in conversations:
+        assert isinstance(conversation["created_at"], int) and isinstance(conversation["updated_at"], int)
+        assert conversation["source"]["body"].startswith("<p>")
+        assert conversation["id"].isdigit()
+    assert sum(c["waiting_since"] is not None for c in conversations) == 1
+    assert any(c["source"]["author"]["name"] is None for c in conversations)  # a visitor left only an email
+
+    board = demo.uservoice_payloads(NOW)
+    status_ids = {s["id"] for s in board["statuses"]}
+    user_ids = {u["id"] for u in board["users"]}
+    for suggestion in board["suggestions"]:
+        assert suggestion["links"]["status"] in status_ids
+        assert suggestion["links"]["created_by"] in user_ids
+        assert isinstance(suggestion["supporters_count"], int) and suggestion["supporters_count"] > 0
+        assert suggestion["portal_url"].startswith("https://ideas.example.org/forums/")
+    assert {s["body_mime_type"] for s in board["suggestions"]} == {"", "text/html"}
+
+
 def test_load_is_idempotent(tmp_path) -> None:
     store = Store(tmp_path / "demo.db")
     count = demo.load_demo(store, now=NOW)
@@ -171,14 +273,33 @@ def test_times_are_relative_to_now() -> None:
     early, late = Store(":memory:"), Store(":memory:")
     demo.load_demo(early, now=NOW)
     demo.load_demo(late, now=later)
-    before = {r["key"]: r for r in rows(early)}
+    before = {_identity(r): r for r in rows(early)}
     for after in late.list_items("", now=later):
-        was = before[after["key"]]
+        was = before[_identity(after)]
         assert parse_time(after["created_at"]) - parse_time(was["created_at"]) == timedelta(days=40)
         assert parse_time(after["last_activity_at"]) <= later
     # the same views are full at either time
     for query in (INBOX_QUERY, "is:snoozed", "is:done", "idle:>7d", "age:<1h"):
         assert early.count(query, now=NOW, me=demo.ME) == late.count(query, now=later, me=demo.ME)
+
+
+def _identity(row: dict) -> str:
+    """The key, except for Slack, whose key is the message's time: there, its text."""
+    return f"slack/{row['title']}" if row["kind"] == "slack" else row["key"]
+
+
+def test_loading_again_at_a_later_now_leaves_no_duplicates(tmp_path) -> None:
+    store = Store(tmp_path / "demo.db")
+    count = demo.load_demo(store, now=NOW)
+    later = NOW + timedelta(days=3, hours=5)
+    assert demo.load_demo(store, now=later) == count == store.item_count()
+    assert store.item_count("slack") == KINDS["slack"][1]
+    assert {_identity(r) for r in rows(store)} == {_identity(r) for r in rows_of_fresh(later)}
+    slack = rows(store, "kind:slack")
+    assert [(r["title"], r["created_at"]) for r in slack] == [
+        (r["title"], r["created_at"]) for r in rows_of_fresh(later) if r["kind"] == "slack"]
+    assert all(len(store.thread(r["key"])) == r["replies"] for r in slack)  # threads came along
+    store.close()
 
 
 def test_naive_now_is_taken_as_utc() -> None:
@@ -198,18 +319,40 @@ def rows_of_fresh(now: datetime) -> list[dict]:
 def test_staff_and_community_authors_and_replies(store: Store) -> None:
     assert store.count("staff:yes", now=NOW) >= 3
     assert store.count("staff:no", now=NOW) >= 30
-    for kind in ("github", "discourse", "stackexchange"):
-        assert store.count(f"kind:{kind} staff:no", now=NOW) > 0
-    for kind in ("github", "discourse"):
-        assert store.count(f"kind:{kind} staff:yes", now=NOW) > 0
+    for kind in KINDS:
+        assert store.count(f"kind:{kind} staff:no", now=NOW) > 0, kind
+    for kind in ("github", "discourse", "uservoice"):
+        assert store.count(f"kind:{kind} staff:yes", now=NOW) > 0, kind
     replies = [reply for r in rows(store) for reply in store.thread(r["key"])]
     assert any(reply["author_is_staff"] for reply in replies)
     assert any(not reply["author_is_staff"] for reply in replies)
-    for kind in ("github", "discourse", "stackexchange"):
+    for kind in ("github", "discourse", "stackexchange", "gitlab", "slack"):
         found = [item_json(r)["last_reply_by_staff"] for r in rows(store, f"kind:{kind} replies:>0")]
         assert True in found and False in found, kind
     assert store.count("author:ghost", now=NOW) == 1  # a deleted GitHub account
     assert store.count('author:"user4471"', now=NOW) == 1  # a deleted Stack Overflow account
+
+
+def _thread_authors(store: Store, kind: str) -> dict[str, bool]:
+    return {reply["author"]: bool(reply["author_is_staff"])
+            for r in rows(store, f"kind:{kind}") for reply in store.thread(r["key"])}
+
+
+def test_staff_are_found_the_way_each_channel_says(store: Store) -> None:
+    # GitLab has no staff flag: the team's logins from the config
+    assert _thread_authors(store, "gitlab")["lena-schultz"] is True
+    assert _thread_authors(store, "gitlab")["rachel-k"] is False
+    # Slack: a staff login from the config (shown by display name) or the workspace's admin flag
+    slack = _thread_authors(store, "slack")
+    assert slack["Devin Park"] is True and slack["Priya"] is True
+    assert slack["Tomás Ruiz"] is True  # "tomas.ruiz" is not a configured login: an admin
+    assert slack["bea.h"] is False and slack["Parley FAQ"] is False  # a bot never answers for us
+    # Zendesk: the agent role; UserVoice: the admin flag
+    assert _thread_authors(store, "zendesk")["Lena Schultz"] is True
+    assert store.count('kind:uservoice staff:yes author:"Maya Okafor"', now=NOW) == 1
+    # Intercom: a teammate answering means nobody is waiting (waiting_since is null)
+    chat = {r["title"]: item_json(r) for r in rows(store, "kind:intercom")}
+    assert [data["last_reply_by_staff"] for data in chat.values() if data["replies"]] == [True] * 3
 
 
 def test_ages_spread_from_minutes_to_weeks(store: Store) -> None:
@@ -250,6 +393,20 @@ def test_urls_and_keys(store: Store) -> None:
             assert data["url"].endswith(f"/{data['external_id']}")
         if data["kind"] == "stackexchange":
             assert data["url"].startswith("https://stackoverflow.com/questions/")
+        if data["kind"] == "gitlab":
+            assert data["url"] == (f"https://gitlab.example.org/parley-chat/parley-desktop/-/issues/"
+                                   f"{data['external_id']}")
+        if data["kind"] == "slack":  # a permalink: the ts without its dot
+            assert data["url"] == ("https://parley-community.slack.com/archives/C0PARLEY01/"
+                                   f"p{data['external_id'].replace('.', '')}")
+        if data["kind"] == "zendesk":  # the agent's view of the ticket
+            assert data["url"] == f"https://parley.zendesk.com/agent/tickets/{data['external_id']}"
+        if data["kind"] == "intercom":
+            assert data["url"] == ("https://app.intercom.com/a/inbox/prly4x7c/inbox/conversation/"
+                                   f"{data['external_id']}")
+        if data["kind"] == "uservoice":  # the public portal page, on the project's own domain
+            assert re.match(rf"^https://ideas\.example\.org/forums/\d+-parley-ideas/suggestions/"
+                            rf"{data['external_id']}-[a-z0-9-]+$", data["url"])
 
 
 def test_entities_are_decoded(store: Store) -> None:
@@ -258,6 +415,78 @@ def test_entities_are_decoded(store: Store) -> None:
     assert store.count('author:"Émilie Dubois"', now=NOW) == 2
     assert store.count("author:\"Chris O'Neill\"", now=NOW) == 1
     assert any("'" in t for t in titles) and any('"' in t for t in titles)
+
+
+def _by_title(store: Store, kind: str) -> dict[str, dict]:
+    return {r["title"]: r for r in rows(store, f"kind:{kind}")}
+
+
+def test_help_desk_holds_what_the_help_desk_routines_are_about(store: Store) -> None:
+    tickets = _by_title(store, "zendesk")
+    titles = " | ".join(tickets)
+    for expected in ("plugins were updated automatically",    # blog plugin updates: mark solved
+                     "DNS records changed",                   # domain changes: solved, audit trail
+                     "build minutes",                         # hosting minutes: delete or done
+                     "Application: Developer Advocate",       # a job applicant
+                     "onboarding emails every community"):    # a newsletter
+        assert expected in titles, expected
+    domain = next(r for t, r in tickets.items() if "DNS records" in t)
+    assert domain["state"] == "closed" and domain["answered"]  # solved: closed and answered
+    assert store.thread(domain["key"]) == []  # the agent's private note is no reply
+    [customer] = rows(store, "kind:zendesk replies:>0")
+    assert customer["labels"] and "enterprise" in json.loads(customer["labels"])
+    thread = store.thread(customer["key"])
+    assert [r["author_is_staff"] for r in thread] == [1, 0]  # the agent answered, the customer followed up
+    assert not any("Reissue requested" in r["body"] for r in thread)  # the private note stays out
+    assert store.matches(customer["key"], "is:awaiting", now=NOW)
+    assert store.count("kind:zendesk is:open is:awaiting", now=NOW) == 5
+    # made-up vendors only: nothing the demo says names a real hosting or blog company
+    raw = json.dumps([demo.zendesk_payloads(NOW), demo.intercom_payloads(NOW)]).lower()
+    for name in ("wordpress", "netlify", "greenhouse", "meltano", "orbit.love", "zendesk.com/hc"):
+        assert name not in raw, name
+
+
+def test_slack_messages_are_made_readable(store: Store) -> None:
+    messages = _by_title(store, "slack")
+    helm = next(r for t, r in messages.items() if t.startswith("Following the Helm guide"))
+    assert "the Helm guide (https://docs.example.org/install/helm)" in helm["body"]
+    assert "@Devin Park's tip in #announcements" in helm["body"]  # a mention, by name
+    assert "immutable` & the old pods" in helm["body"]  # &amp; decoded once
+    assert not re.search(r"<[@#!]|<https?:", helm["body"] + helm["title"])
+    assert any("[file: Empty sidebar in Safari 17]" in r["body"] for r in messages.values())
+    authors = {r["author"] for r in messages.values()}
+    assert "U06RT2M9KQZ" in authors  # a guest from another workspace: no name to be had
+    assert {"Linda P.", "Kwame Asante", "selfhoster99", "bea.h", "Jonas W."} <= authors
+    assert not any("has joined the channel" in t or t.startswith("Reminder:") for t in messages)
+
+
+def test_website_chat_conversations(store: Store) -> None:
+    chats = [item_json(r) for r in rows(store, "kind:intercom")]
+    waiting = [c for c in chats if c["replies"] == 0]
+    assert len(waiting) == 1 and store.matches(waiting[0]["key"], "is:awaiting", now=NOW)
+    snoozed = [c for c in chats if "snoozed" in c["labels"]]
+    assert len(snoozed) == 1 and snoozed[0]["state"] == "open"
+    assert "priority" in snoozed[0]["labels"]
+    assert store.count("kind:intercom is:closed", now=NOW) == 1
+    assert any(c["author"] == "info@ff-lindenau.example" for c in chats)  # the email stands in
+    assert all("<" not in c["body"] for c in chats)  # HTML made text
+    assert any("Google Workspace" in c["body"] for c in chats)
+
+
+def test_ideas_board_spans_the_idea_lifecycle(store: Store, config) -> None:
+    ideas = registry.build(config.source("ideas"), config, env={})
+    board = demo.uservoice_payloads(NOW)
+    names = {s["id"]: s["name"] for s in board["statuses"]}
+    used = [names[s["links"]["status"]] for s in board["suggestions"]]
+    assert {ideas.idea_status(name) for name in used} == {status.value for status in IdeaStatus}
+    closed = {s["title"] for s in board["suggestions"]
+              if ideas.idea_status(names[s["links"]["status"]]) in ("completed", "declined")}
+    assert {r["title"] for r in rows(store, "kind:uservoice is:closed")} == closed
+    assert all(r["replies"] == s["comments_count"] for r, s in zip(
+        sorted(rows(store, "kind:uservoice"), key=lambda r: r["external_id"]),
+        sorted(board["suggestions"], key=lambda s: str(s["id"]))))
+    html_body = next(r for r in rows(store, "kind:uservoice") if "Send later" in r["body"])
+    assert "<b>" not in html_body["body"]
 
 
 # --- hostile text stays text ---------------------------------------------------------
@@ -273,8 +502,9 @@ def test_no_control_characters_or_escapes_are_stored(store: Store) -> None:
         assert not CONTROL.search(text), repr(text)
     # ...and the raw payloads did carry them, so the test means something
     raw = json.dumps([demo.github_payloads(NOW), demo.discourse_payloads(NOW),
-                      demo.stackexchange_payloads(NOW)])
+                      demo.stackexchange_payloads(NOW), demo.slack_payloads(NOW)])
     assert "\\u001b[31m" in raw and "\\u001b]52;" in raw and "\\u001b]8;;" in raw
+    assert "\\u001b]11;" in raw  # the Slack one
 
 
 def test_markup_lookalikes_are_kept_as_plain_text(store: Store) -> None:
@@ -286,6 +516,9 @@ def test_markup_lookalikes_are_kept_as_plain_text(store: Store) -> None:
     assert "[@click=app.quit]Click here[/]" in hostile[0]["body"]
     assert "totally safe link" in hostile[0]["body"]
     assert "evil.example.net" not in hostile[0]["body"]  # the OSC 8 target is gone
+    [slack] = [r for r in rows(store, "kind:slack") if "[bold]" in r["title"]]
+    assert slack["title"].startswith("Bot posts show *[bold]Deploy finished[/bold]*")
+    assert "#0000ff" not in slack["body"] and "terminal background went blue" in slack["body"]
 
 
 # --- triage, and every view has something --------------------------------------------
