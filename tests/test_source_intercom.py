@@ -224,6 +224,16 @@ class TestIntercomAdapter(AdapterContract):
         # 1907 and 1884 were answered by a teammate last; 1899 and 1890 have no replies known
         assert awaiting == {"support:1911", "support:1899", "support:1890"}
 
+    def test_a_customer_no_longer_waiting_had_a_teammates_reply(self) -> None:
+        """The list rarely counts parts; `waiting_since: null` on a customer's
+        conversation still says a teammate answered, so it is not awaiting us."""
+        base = conversation("1911", statistics=None, conversation_parts=None)
+        base["source"] = {**base["source"], "author": {"type": "user", "id": "u1", "name": "Ana"}}
+        answered = self.source().normalize({**base, "waiting_since": None})
+        assert (answered.replies, answered.last_reply_by_staff) == (1, True)
+        waiting = self.source().normalize({**base, "waiting_since": 1773200000})
+        assert (waiting.replies, waiting.last_reply_by_staff) == (0, None)
+
     @pytest.mark.parametrize("options, url", [
         ({"app_id": "orch4rd1"}, "https://app.intercom.com/a/inbox/orch4rd1/inbox/conversation/1911"),
         ({"base_url": "https://api.eu.intercom.io"}, "https://app.eu.intercom.com/a/inbox/_/inbox/conversation/1911"),

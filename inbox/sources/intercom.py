@@ -134,6 +134,10 @@ class IntercomSource(Source):
                 title = title[:TITLE_LENGTH - 1].rstrip() + "…"
         created = _time(raw.get("created_at"))
         replies = self.replies(raw)
+        if not replies and not staff and "waiting_since" in raw and raw["waiting_since"] is None:
+            # The list rarely counts parts, but a customer's conversation that is no longer
+            # waiting on us has had a teammate's reply: at least one, and it was staff's.
+            replies = 1
         state = raw.get("state") or ("open" if raw.get("open", True) else "closed")
         tags = (raw.get("tags") or {}).get("tags") if isinstance(raw.get("tags"), dict) else None
         labels = [one_line(t.get("name") if isinstance(t, dict) else t) for t in tags or []]

@@ -36,7 +36,7 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     header.append("\n")
     header.append(f"{item['key']}  ", style="dim")
     header.append_text(_author(item["author"], bool(item["author_is_staff"])))
-    header.append(f"   opened {ago(item['created_at'], now)} ago · {item['replies']} replies · "
+    header.append(f"   opened {ago(item['created_at'], now)} ago · {item['replies']} {'reply' if item['replies'] == 1 else 'replies'} · "
                   f"{item['state']}", style="dim")
     labels = json.loads(item.get("labels") or "[]")
     facts = []
