@@ -8,6 +8,8 @@ staff come from the config. System notes ("changed the description") are not rep
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -16,8 +18,22 @@ from inbox.models import Item, Reply
 from inbox.sources.base import Page, Source, Stream, SyncContext
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import link_header_pages
+from inbox.store import Cursor
 from inbox.text import clean, one_line
 from inbox.timeutil import iso, parse_time
+
+
+def _below(cursor: Cursor, failed: str | None) -> Cursor:
+    """Keep the next sync's `updated_after` before an issue whose notes failed to load, so
+    it is listed (and its notes tried) again; unchanged issues there cost no extra request."""
+    if failed is None:
+        return cursor
+    floor = iso(parse_time(failed) - timedelta(seconds=1))
+
+    def cap(value: str | None) -> str | None:
+        return min(value, floor) if value else value
+
+    return replace(cursor, high_water=cap(cursor.high_water), pending_high_water=cap(cursor.pending_high_water))
 
 
 def _is_merge_request(raw: dict[str, Any]) -> bool:
@@ -50,6 +66,7 @@ class GitLabSource(Source):
         fresh = with_params(f"{self.base_url}/projects/{self.project}/issues", scope="all", state="all",
                             order_by="updated_at", sort="desc", per_page=100,
                             updated_after=stream.start.high_water)
+        failed: str | None = None  # the oldest activity of an issue whose notes failed to load
         async for fetched in link_header_pages(session, stream.first_url(fresh), page_header="x-next-page"):
             if not isinstance(fetched.data, list):
                 raise SourceError(self.name, f"expected a list of issues, got something else ({fetched.url})")
@@ -63,10 +80,12 @@ class GitLabSource(Source):
                 raw: dict[str, Any] = {"issue": issue, "notes": None}
                 if known.get(self.key(issue.get("iid"))) != when:
                     raw["notes"] = await self._notes(session, context, issue)
+                    if raw["notes"] is None and when:
+                        failed = min(failed or when, when)
                 item = self.normalize_or_skip(raw, context, f"issue #{issue.get('iid')}")
                 if item is not None:
                     items.append(item)
-            yield Page("issues", items=items, cursor=cursor)
+            yield Page("issues", items=items, cursor=_below(cursor, failed))
             if finished:
                 return
 

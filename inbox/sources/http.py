@@ -233,7 +233,9 @@ class Session:
         try:
             return response.json()
         except ValueError:
-            raise self.error(f"the response is not valid JSON: {strip_secrets(str(response.url))}") from None
+            # The status it came with (usually 200): it is bad data, not a failed request.
+            raise self.error(f"the response is not valid JSON: {strip_secrets(str(response.url))}",
+                             response.status_code) from None
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff * (2 ** (attempt - 1)) * (1 + random.random() * 0.1)

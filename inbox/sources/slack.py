@@ -29,6 +29,7 @@ from inbox.models import Item, Reply
 from inbox.sources.base import Page, Source, Stream, SyncContext
 from inbox.sources.http import Session, strip_secrets, with_params
 from inbox.sources.pagination import cursor_pages
+from inbox.store import Cursor
 from inbox.text import clean, one_line
 from inbox.timeutil import iso, parse_duration, parse_time
 
@@ -219,8 +220,23 @@ class SlackSource(Source):
 
     async def fetch(self, session: Session, context: SyncContext) -> AsyncIterator[Page]:
         workspace = await self._workspace(session)
-        stream = Stream("messages", context.cursor("messages"))
-        url = stream.first_url(self._history_url(stream.start.high_water, context.now))
+        start = context.cursor("messages")
+        stream = Stream("messages", start)
+        fresh = self._history_url(start.high_water, context.now)
+        try:
+            async for page in self._history(session, context, stream, stream.first_url(fresh), workspace):
+                yield page
+        except SlackError as exc:
+            if exc.code != "invalid_cursor" or not stream.resuming:
+                raise
+            # The saved position (from an interrupted sync) expired: read from the start of
+            # what this sync would have read anyway. Upserts by key make the overlap harmless.
+            stream = Stream("messages", Cursor(high_water=start.high_water))
+            async for page in self._history(session, context, stream, fresh, workspace):
+                yield page
+
+    async def _history(self, session: Session, context: SyncContext, stream: Stream, url: str,
+                       workspace: str | None) -> AsyncIterator[Page]:
         async for fetched in cursor_pages(session, url, _next_cursor, param="cursor"):
             data = self._ok(session, fetched.data, "conversations.history", fetched.url)
             if not isinstance(data.get("messages", []), list):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -118,7 +119,7 @@ class ZendeskSource(Source):
             items = []
             for ticket in live:
                 when = iso(parse_time(ticket.get("updated_at") or ticket.get("created_at")))
-                if known.get(self.key(ticket.get("id"))) == when:
+                if when is not None and known.get(self.key(ticket.get("id"))) == when:
                     continue  # saved with its comments at this very update (a page read again)
                 raw: dict[str, Any] = {"ticket": ticket, "users": users, "comments": None}
                 # The first sync reads every ticket ever: closed ones (final) skip their
@@ -205,7 +206,7 @@ class ZendeskSource(Source):
             author=author,
             author_is_staff=author_is_staff,
             created_at=created,
-            last_activity_at=parse_time(ticket.get("updated_at")) or created,
+            last_activity_at=_updated(ticket) or created,
             replies=replies,
             last_reply_by_staff=thread[-1].author_is_staff if thread else None,
             answered=status == "solved" or status == "closed",
@@ -224,3 +225,12 @@ class ZendeskSource(Source):
             created_at=parse_time(comment.get("created_at")),
             body=clean(comment.get("body") or comment.get("plain_body")).strip(),
         )
+
+
+def _updated(ticket: dict[str, Any]) -> datetime | None:
+    """When the ticket last changed; an `updated_at` that is there but not a time is bad data."""
+    value = ticket.get("updated_at")
+    moment = parse_time(value)
+    if value not in (None, "") and moment is None:
+        raise ValueError(f"updated_at is not a time: {one_line(value)[:40]!r}")
+    return moment
