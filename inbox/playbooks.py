@@ -16,7 +16,7 @@ import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from importlib import resources
 from pathlib import Path
@@ -103,6 +103,8 @@ class Step:
     detail: str = ""
     offset: timedelta | None = None
     """When it is due, relative to the event start; None if the schedule does not say."""
+    span: int = 1
+    """Lines of the body it covers: the task line and its indented detail."""
 
     def due(self, event_start: datetime | None) -> datetime | None:
         if event_start is None or self.offset is None:
@@ -330,28 +332,33 @@ def _outline(body: str, first_line: int) -> tuple[list[Heading], list[Step]]:
         if not task:
             continue
         indent = len(task.group("indent").expandtabs(4))
-        detail = _detail(lines, index + 1, indent)
+        detail, detail_lines = _detail(lines, index + 1, indent)
         text = task.group("text")
         step_id = _step_id(section, text, seen)
-        steps.append(Step(id=step_id, text=text, section=section, line=first_line + index, detail=detail))
+        steps.append(Step(id=step_id, text=text, section=section, line=first_line + index, detail=detail,
+                          span=1 + detail_lines))
     return headings, steps
 
 
-def _detail(lines: list[str], start: int, indent: int) -> str:
-    """The lines indented under a task, up to the next task or the outdent."""
+def _detail(lines: list[str], start: int, indent: int) -> tuple[str, int]:
+    """The text indented under a task, up to the next task or the outdent, and how many
+    lines it took (blank ones included)."""
     collected: list[str] = []
+    taken = 0
     for line in lines[start:]:
         if not line.strip():
             collected.append("")
+            taken += 1
             continue
         if len(line) - len(line.lstrip()) <= indent or _TASK.match(line) or _HEADING.match(line):
             break
+        taken += 1
         line = line.strip()
         if collected and collected[-1] and not _LIST_ITEM.match(line):
             collected[-1] += " " + line  # a hard-wrapped sentence reads as one line
         else:
             collected.append(line)
-    return "\n".join(collected).strip()
+    return "\n".join(collected).strip(), taken
 
 
 def _normal(text: str) -> str:
@@ -388,8 +395,7 @@ def _apply_schedule(schedule: Any, steps: list[Step], fail) -> list[Step]:
         wanted = _normal(str(entry["step"]))
         index = next((i for i, s in enumerate(steps) if _normal(s.text).startswith(wanted)), None)
         if index is not None:
-            step = steps[index]
-            steps[index] = Step(step.id, step.text, step.section, step.line, step.detail, offset)
+            steps[index] = replace(steps[index], offset=offset)
         else:
             text = " ".join(str(entry["step"]).split())
             extra.append(Step(_step_id("Schedule", text, seen), text, "Schedule", 0, "", offset))
@@ -453,13 +459,8 @@ def blocks(playbook: Playbook) -> list[Block]:
             index += 1
         elif index in by_line:
             flush()
-            step = by_line[index]
-            out.append(("step", step))
-            indent = len(lines[index]) - len(lines[index].lstrip())
-            index += 1
-            while index < len(lines) and index not in by_line and index not in headings and (
-                    not lines[index].strip() or len(lines[index]) - len(lines[index].lstrip()) > indent):
-                index += 1
+            out.append(("step", by_line[index]))
+            index += by_line[index].span
         else:
             prose.append(lines[index])
             index += 1

@@ -428,14 +428,14 @@ class MainScreen(Screen):
         from inbox.sync import due_sources, sync_all
 
         app = self.app
+        only: list[str] = []
+        if background:  # every tick asks; most ticks find nothing due and open nothing
+            only, _ = due_sources(app.config, self.store, now=app.now(), interval=app.config.sync_interval)
+            if not only:
+                return
         store = Store(self.store.path) if self.store.path else self.store
         progress = _StatusProgress(self)
         try:
-            only: list[str] = []
-            if background:
-                only, _ = due_sources(app.config, store, now=app.now(), interval=app.config.sync_interval)
-                if not only:
-                    return
             results = asyncio.run(sync_all(app.config, store, only=only, progress=progress))
         except InboxError as exc:
             app.call_from_thread(self.notify, one_line(str(exc)), severity="error")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from inbox.playbooks import Library, Playbook
 from inbox.store.runs import Runs
@@ -90,7 +90,7 @@ class PlaybookPanel(Vertical):
         elif highlighted is not None:
             try:
                 options.highlighted = options.get_option_index(highlighted)
-            except Exception:
+            except OptionDoesNotExist:  # the playbook left the library
                 options.highlighted = 0
 
     @on(OptionList.OptionSelected, ".pb-list")
