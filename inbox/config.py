@@ -33,6 +33,33 @@ class Team:
     rotation: list[str] = field(default_factory=list)
     """Developers on support rotation, one a week from `rotation_start`."""
     rotation_start: date | None = None
+    follow_up: timedelta = timedelta(days=2)
+    """`follow_up = "2d"`: an assigned item still unanswered this long after it was
+    assigned shows in the Needs follow-up view."""
+
+    def on_rotation(self, day: date) -> str | None:
+        """This week's developer on support rotation: one a week, in order, from
+        `rotation_start` (or from the first week of 2026 when no start is given)."""
+        if not self.rotation:
+            return None
+        start = self.rotation_start or date(2026, 1, 5)
+        weeks = (day - start).days // 7
+        return self.rotation[weeks % len(self.rotation)]
+
+
+@dataclass
+class JiraConfig:
+    """`[jira]`: where reproducible bugs are filed (Jira Cloud)."""
+
+    base_url: str
+    project: str
+    email: str
+    token_env: str
+    issue_type: str = "Bug"
+    labels: list[str] = field(default_factory=list)
+
+    def browse_url(self, key: str) -> str:
+        return f"{self.base_url}/browse/{key}"
 
 
 @dataclass
@@ -69,6 +96,14 @@ class Config:
     playbook_paths: list[Path] = field(default_factory=list)
     """`[playbooks] paths`: user folders read after the bundled playbooks (later wins);
     relative paths are relative to the config file."""
+    template_paths: list[Path] = field(default_factory=list)
+    """`[templates] paths`: user folders of reply templates, read after the bundled ones."""
+    docs: dict[str, str] = field(default_factory=dict)
+    """`[docs]`: named links a template inserts as `{docs.NAME}`."""
+    jira: JiraConfig | None = None
+    type_labels: dict[str, str] = field(default_factory=dict)
+    """`[type_labels]`: post type -> the channel label to add when an item is tagged
+    (GitHub, GitLab, Discourse); a source's own `type_labels` table overrides it."""
     raw: dict[str, Any] = field(default_factory=dict)
     """The whole parsed file, for the sections later capabilities read."""
 
@@ -124,6 +159,10 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         keys=_keys(data.get("keys", {}), where),
         sync_interval=_sync_interval(data.get("sync", {}), where),
         playbook_paths=_folders(data.get("playbooks", {}), "playbooks", path, where),
+        template_paths=_folders(data.get("templates", {}), "templates", path, where),
+        docs=_docs(data.get("docs", {}), where),
+        jira=_jira(data.get("jira"), where),
+        type_labels=_type_labels(data.get("type_labels", {}), where, "type_labels"),
         raw=data,
     )
 
@@ -155,12 +194,72 @@ def _team(table: Any, where: str) -> Team:
     me = table.get("me")
     if me is not None:
         _expect(me, str, where, "team.me")
+    follow_up = _duration(table.get("follow_up", "2d"), where, "team.follow_up")
     return Team(
         staff=_string_list(table.get("staff", []), where, "team.staff"),
         me=me,
         rotation=_string_list(table.get("rotation", []), where, "team.rotation"),
         rotation_start=start,
+        follow_up=follow_up,
     )
+
+
+def _duration(value: Any, where: str, name: str) -> timedelta:
+    from inbox.timeutil import parse_duration
+
+    _expect(value, str, where, name)
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: {name}: {exc}") from None
+
+
+def _http_url(value: Any, where: str, name: str) -> str:
+    if not (isinstance(value, str) and value.startswith(("http://", "https://"))):
+        raise ConfigError(f"{where}: {name} must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _docs(table: Any, where: str) -> dict[str, str]:
+    _expect(table, dict, where, "[docs]")
+    docs = {}
+    for name, url in table.items():
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+            raise ConfigError(f"{where}: docs.{name}: a link name is letters, digits, '-' or '_'")
+        docs[name] = _http_url(url, where, f"docs.{name}")
+    return docs
+
+
+def _jira(table: Any, where: str) -> JiraConfig | None:
+    if table is None:
+        return None
+    _expect(table, dict, where, "[jira]")
+    for key in ("base_url", "project", "email", "token_env"):
+        if not table.get(key):
+            raise ConfigError(f"{where}: [jira] needs {key} = ...")
+        _expect(table[key], str, where, f"jira.{key}")
+    if "token" in table or "api_token" in table:
+        raise ConfigError(f"{where}: [jira]: secrets never go in the config file: put the API "
+                          "token in an environment variable and name it with token_env")
+    issue_type = table.get("issue_type", "Bug")
+    _expect(issue_type, str, where, "jira.issue_type")
+    return JiraConfig(
+        base_url=_http_url(table["base_url"], where, "jira.base_url").rstrip("/"),
+        project=table["project"], email=table["email"], token_env=table["token_env"],
+        issue_type=issue_type, labels=_string_list(table.get("labels", []), where, "jira.labels"),
+    )
+
+
+def _type_labels(table: Any, where: str, name: str) -> dict[str, str]:
+    from inbox.models import PostType
+
+    _expect(table, dict, where, f"[{name}]")
+    types = [t.value for t in PostType]
+    for post_type, label in table.items():
+        if post_type not in types:
+            raise ConfigError(f"{where}: {name}.{post_type}: not a post type (use {', '.join(types)})")
+        _expect(label, str, where, f"{name}.{post_type}")
+    return dict(table)
 
 
 def _sources(entries: Any, where: str) -> list[SourceConfig]:
@@ -200,6 +299,10 @@ def _sources(entries: Any, where: str) -> list[SourceConfig]:
                 raise ConfigError(f"{where}: {label}: {key} must be a string, not {value!r}")
             if key.endswith("_env") and not isinstance(value, str):
                 raise ConfigError(f"{where}: {label}: {key} must name an environment variable")
+            if key == "write" and not isinstance(value, bool):
+                raise ConfigError(f"{where}: {label}: write must be true or false")
+            if key == "type_labels":
+                _type_labels(value, where, f"{label} type_labels")
         sources.append(SourceConfig(name=name, kind=kind, options=options))
     return sources
 

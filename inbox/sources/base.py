@@ -34,6 +34,19 @@ class Page:
     """Keys the channel says are gone (a deleted ticket): taken out of the inbox."""
 
 
+@dataclass(frozen=True)
+class Posted:
+    """What the channel said when a reply was posted through its API."""
+
+    reply: Reply | None
+    """The reply as the channel stored it (its id is the one a later sync sees, so the sync
+    updates it instead of adding it twice); None when the channel queued it for review."""
+    url: str | None = None
+    """Where the reply (or the thread) can be seen."""
+    queued: bool = False
+    """Accepted but not visible yet (a Discourse post waiting for a moderator)."""
+
+
 class SyncContext(Protocol):
     """What a source may ask of the sync while fetching (reads only)."""
 
@@ -57,6 +70,10 @@ class Source:
     default_base_url: ClassVar[str | None] = None
     secret_keys: ClassVar[tuple[str, ...]] = ("token_env",)
     """Config keys naming environment variables that hold this kind's secrets."""
+    writable: ClassVar[bool] = False
+    """Whether the channel's API lets the team post a reply (else: copy it, open the page)."""
+    labelable: ClassVar[bool] = False
+    """Whether `add_labels` can put the type tag on the item as a channel label."""
     min_interval: ClassVar[timedelta] = timedelta(minutes=1)
     """The shortest wait between two syncs that the channel's rate limits allow; `sync
     --watch` and the TUI's background sync never go faster."""
@@ -142,6 +159,40 @@ class Source:
             SourceError: the channel refused or could not be reached, said in one line.
         """
         await session.get_json(self.check_url())
+
+    # --- writing back (optional) -------------------------------------------------
+
+    def cannot_post(self) -> str | None:
+        """Why a reply cannot be posted through the API (None: it can). When it cannot,
+        the inbox copies the reply and opens the page for the user to post by hand."""
+        if not self.writable:
+            return f"{self.kind} replies are posted by hand"
+        if self.config.get("write") is False:
+            return f"posting is turned off for source {self.name!r} (write = false)"
+        try:
+            have_secret = bool(self.secrets())
+        except ConfigError as exc:
+            return str(exc)
+        if not have_secret:
+            return f"source {self.name!r} has no token to post with"
+        return None
+
+    async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
+        """Post `text` (Markdown) as a reply on `item` (a stored row: key, external_id, url).
+
+        Raises:
+            SourceError: refused (422 with the channel's reason, 403) or unreachable. A POST
+                is never retried after the request may have arrived, so nothing posts twice.
+        """
+        raise NotImplementedError
+
+    async def add_labels(self, session: Session, item: Mapping[str, Any], labels: list[str]) -> list[str]:
+        """Add `labels` to the item on the channel; returns every label it has now.
+
+        Raises:
+            SourceError: as for `post_reply`.
+        """
+        raise NotImplementedError
 
     def normalize_or_skip(self, raw: Any, context: SyncContext, what: str) -> Item | None:
         """`normalize`, but a malformed object is skipped with a warning naming it, so one

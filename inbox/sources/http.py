@@ -168,8 +168,13 @@ class Session:
             self.notify("")
 
     async def request(self, method: str, url: str, *, etag: str | None = None,
-                      hold_key: str | None = None, **kwargs: Any) -> httpx.Response:
-        """Send with retries; returns a 2xx or 304 response, else raises SourceError."""
+                      hold_key: str | None = None, once: bool = False, **kwargs: Any) -> httpx.Response:
+        """Send with retries; returns a 2xx or 304 response, else raises SourceError.
+
+        `once`: the request changes something (a posted reply), so it is only sent again
+        when it surely never arrived (no connection, or a rate limit refused it); a timeout
+        or a 5xx may have posted it already, and fails instead of posting twice.
+        """
         shown = strip_secrets(url)
         if hold_key and hold_key in self._holds:
             await self._wait(self._holds.pop(hold_key) - time.monotonic(), "the channel asked for a pause")
@@ -192,7 +197,10 @@ class Session:
             try:
                 self.requests += 1
                 response = await self.client.request(method, url, headers=headers, **kwargs)
-            except httpx.TimeoutException:
+            except httpx.TimeoutException as exc:
+                if once and not isinstance(exc, httpx.ConnectTimeout):
+                    raise self.error(f"timed out waiting for an answer; it may have gone through, "
+                                     f"so check before retrying: {shown}") from None
                 if attempt > self.retries:
                     raise self.error(f"timed out after {attempt} tries: {shown}") from None
                 await self._wait(self._backoff(attempt), "timed out, retrying")
@@ -215,6 +223,8 @@ class Session:
                 attempt -= 1  # a rate-limit wait is not a failed try
                 continue
             if status >= 500:
+                if once:
+                    raise self.error(f"server error {status}: {shown}", status)
                 if attempt > self.retries:
                     raise self.error(f"server error {status} after {attempt} tries: {shown}")
                 await self._wait(self._backoff(attempt), f"server error {status}, retrying")
@@ -226,6 +236,14 @@ class Session:
         """GET and decode JSON; (None, response) on 304 Not Modified."""
         response = await self.request("GET", url, etag=etag, hold_key=hold_key, **kwargs)
         if response.status_code == 304:
+            return None, response
+        return self.decode(response), response
+
+    async def send_json(self, method: str, url: str, payload: Any) -> tuple[Any, httpx.Response]:
+        """Send a JSON body that changes something (never repeated; see `request`) and
+        decode the answer (None for an empty body)."""
+        response = await self.request(method, url, json=payload, once=True)
+        if not response.content.strip():
             return None, response
         return self.decode(response), response
 
@@ -258,13 +276,47 @@ class Session:
         status = response.status_code
         detail = ""
         try:
-            body = response.json()
-            if isinstance(body, dict):
-                detail = str(body.get("message") or body.get("error_message") or body.get("error")
-                             or body.get("errors") or "")
+            detail = error_detail(response.json())
         except ValueError:
             detail = response.text[:200] if response.headers.get("content-type", "").startswith("text/") else ""
         hint = {401: "unauthorized: check the token", 403: "forbidden: the token lacks access",
                 404: "not found"}.get(status, f"HTTP {status}")
         detail = " ".join(detail.split())[:200]
         return f"{hint}{': ' + detail if detail else ''} ({shown})"
+
+
+def error_detail(body: Any) -> str:
+    """The reason an API gave for refusing a request, from the shapes channels use:
+    `message` with `errors[]` (GitHub 422), `errors: ["..."]` (Discourse 422),
+    `errorMessages` and `errors: {field: msg}` (Jira 400), `error` + `description`
+    (Zendesk), `error_message` (Stack Exchange)."""
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = []
+    for key in ("message", "error_message", "error", "description"):
+        value = body.get(key)
+        if isinstance(value, str) and value and value not in parts:
+            parts.append(value)
+    for message in body.get("errorMessages") or []:
+        parts.append(str(message))
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        parts += [f"{field}: {message}" for field, message in errors.items()]
+    elif isinstance(errors, list):
+        for entry in errors:
+            if isinstance(entry, dict):
+                text = entry.get("message") or " ".join(
+                    str(entry[k]) for k in ("resource", "field", "code") if entry.get(k))
+                parts.append(str(text))
+            elif entry:
+                parts.append(str(entry))
+    elif isinstance(errors, str):
+        parts.append(errors)
+    details = body.get("details")
+    if isinstance(details, dict):  # Zendesk: {"base": [{"description": "..."}]}
+        for field, entries in details.items():
+            for entry in entries if isinstance(entries, list) else [entries]:
+                text = entry.get("description") if isinstance(entry, dict) else entry
+                if text:
+                    parts.append(f"{field}: {text}" if field != "base" else str(text))
+    return "; ".join(p for p in parts if p)

@@ -32,16 +32,18 @@ from inbox.query import (
     parse_query,
 )
 from inbox.store import migrations
+from inbox.store.drafts import Drafts, Releases
 from inbox.store.runs import Runs
 from inbox.timeutil import iso
 
-TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note")
+TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note",
+                 "jira_key", "assigned_at")
 
 LIST_COLUMNS = (
     "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
     "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
     "i.labels, i.leaks, i.supporters, t.type, COALESCE(t.status, i.idea_status) AS status, "
-    "t.assignee, t.snoozed_until, t.note, "
+    "t.assignee, t.assigned_at, t.snoozed_until, t.note, t.jira_key, "
     f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting"
 )
 
@@ -63,7 +65,8 @@ _UPSERT_ITEM = (
 _UPSERT_REPLY = (
     "INSERT INTO thread (key, reply_id, author, author_is_staff, created_at, body) "
     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key, reply_id) DO UPDATE SET "
-    "author = excluded.author, author_is_staff = excluded.author_is_staff, "
+    # a reply the inbox posted stays staff, whatever the channel says of the posting account
+    "author = excluded.author, author_is_staff = MAX(excluded.author_is_staff, COALESCE(thread.by_us, 0)), "
     "created_at = excluded.created_at, body = excluded.body"
 )
 _LAST_REPLY_FROM_THREAD = (
@@ -172,6 +175,10 @@ class Store:
             # A reply stream (GitHub's comments) is complete for what changed, so it says who
             # replied last; a thread that came with its item may be cut short and does not.
             conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in streamed if key in known])
+            # An item the inbox replied to: who replied last is known from the stored thread,
+            # whatever the channel thinks of the account that posted.
+            conn.executemany(_LAST_REPLY_FROM_THREAD, [
+                (key,) for key in self._keys_with_our_replies(conn, replies) if key in known])
             conn.executemany("UPDATE items SET thread_at = last_activity_at WHERE key = ?",
                              [(item.key,) for item in items if item.thread is not None])
             self._flag_leaks(conn, {*keys, *(key for key in replies if key in known)})
@@ -206,6 +213,11 @@ class Store:
         return {row[0] for row in cls._rows_for_keys(conn, "SELECT key FROM items WHERE key IN ({keys})", keys)}
 
     @classmethod
+    def _keys_with_our_replies(cls, conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
+        return {row[0] for row in cls._rows_for_keys(
+            conn, "SELECT DISTINCT key FROM thread WHERE by_us = 1 AND key IN ({keys})", keys)}
+
+    @classmethod
     def _flag_leaks(cls, conn: sqlite3.Connection, keys: set[str]) -> None:
         """Scan what is stored for these items (title, body, thread) for credentials; the
         item keeps only masked findings, never the secret itself."""
@@ -218,6 +230,40 @@ class Store:
         # Only rows whose findings changed: an UPDATE also re-indexes the row for search.
         conn.executemany("UPDATE items SET leaks = ?1 WHERE key = ?2 AND leaks IS NOT ?1",
                          [(leaks_json([title, body, *replies.get(key, [])]), key) for key, title, body in rows])
+
+    def record_posted(self, key: str, reply: Reply) -> None:
+        """A reply the inbox posted: in the thread at once, counted as the team's answer
+        (so the item no longer awaits us), under the id the channel gave it so the next
+        sync updates it instead of adding it again."""
+        with self.transaction() as conn:
+            conn.execute(_UPSERT_REPLY, (key, reply.external_id, reply.author, 1,
+                                         iso(reply.created_at), reply.body))
+            conn.execute("UPDATE thread SET by_us = 1, author_is_staff = 1 WHERE key = ? AND reply_id = ?",
+                         [key, reply.external_id])
+            conn.execute(
+                "UPDATE items SET replies = replies + 1, last_reply_by_staff = 1, "
+                "last_activity_at = MAX(last_activity_at, ?) WHERE key = ?",
+                [iso(reply.created_at), key])
+            self._flag_leaks(conn, {key})
+
+    def set_labels(self, key: str, labels: Sequence[str]) -> None:
+        """The item's labels as the channel now has them (after the inbox added one)."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE items SET labels = ? WHERE key = ?",
+                         [json.dumps(list(labels), ensure_ascii=False), key])
+            conn.execute("DELETE FROM item_labels WHERE key = ?", [key])
+            conn.executemany("INSERT OR IGNORE INTO item_labels (key, label) VALUES (?, ?)",
+                             [(key, label) for label in labels])
+
+    @property
+    def drafts(self) -> Drafts:
+        """Replies being written: kept until posted or discarded."""
+        return Drafts(self)
+
+    @property
+    def releases(self) -> Releases:
+        """Which completed ideas each release announced."""
+        return Releases(self)
 
     def cursor(self, source: str, stream: str = "items") -> Cursor:
         with self._lock:
@@ -375,6 +421,11 @@ class Store:
                     values["done_activity_at"] = None
                 if "done" in values:
                     values["done"] = int(bool(values["done"]))
+                if "assignee" in values and "assigned_at" not in values:
+                    # when the item was handed over: the clock "Needs follow-up" runs on
+                    row = conn.execute("SELECT assignee FROM triage WHERE key = ?", [key]).fetchone()
+                    if not row or (row[0] or "").lower() != (values["assignee"] or "").lower():
+                        values["assigned_at"] = iso(now) if values["assignee"] else None
                 conn.execute("INSERT OR IGNORE INTO triage (key) VALUES (?)", [key])
                 assignments = ", ".join(f"{name} = ?" for name in values)
                 conn.execute(f"UPDATE triage SET {assignments}, updated_at = ? WHERE key = ?",
@@ -431,4 +482,5 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "done": bool(row["done"]),
         "snoozed_until": row["snoozed_until"],
         "note": row.get("note"),
+        "jira": row.get("jira_key"),
     }

@@ -115,6 +115,28 @@ def m004_idea_board(db: sqlite_utils.Database) -> None:
     db["items"].add_column("supporters", int)
 
 
+@migration
+def m005_responding(db: sqlite_utils.Database) -> None:
+    """Replies drafted and posted, Jira keys, when an item was assigned, and releases.
+
+    `thread.by_us` marks a reply the inbox posted: it stays a staff reply whatever a later
+    sync says about the account that posted it.
+    """
+    db["triage"].add_column("jira_key", str)
+    db["triage"].add_column("assigned_at", str)
+    db.execute("UPDATE triage SET assigned_at = updated_at WHERE assignee IS NOT NULL")
+    db["thread"].add_column("by_us", int)
+    db["drafts"].create(
+        {"key": str, "template": str, "text": str, "updated_at": str, "error": str},
+        pk="key",
+    )
+    db["releases"].create(
+        {"version": str, "key": str, "announced_at": str},
+        pk=("version", "key"),
+    )
+    db["releases"].create_index(["key"], index_name="releases_by_item")
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply what is missing; returns the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
