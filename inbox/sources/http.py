@@ -305,9 +305,10 @@ def error_detail(body: Any) -> str:
     elif isinstance(errors, list):
         for entry in errors:
             if isinstance(entry, dict):
-                text = entry.get("message") or " ".join(
-                    str(entry[k]) for k in ("resource", "field", "code") if entry.get(k))
-                parts.append(str(text))
+                # GitHub: {resource, field, code[, message]}; Intercom: {code, message}
+                where = " ".join(str(entry[k]) for k in ("resource", "field", "code") if entry.get(k))
+                message = entry.get("message")
+                parts.append(f"{where}: {message}" if where and message else str(message or where))
             elif entry:
                 parts.append(str(entry))
     elif isinstance(errors, str):
