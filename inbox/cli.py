@@ -81,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument("--snooze", metavar="DURATION|DATE", help="hide until then (4h, 2d, 2026-12-01; none)")
     triage.add_argument("--note", metavar="TEXT", help="a private note on the item")
 
+    from inbox import cli_respond
+
+    cli_respond.add_parsers(commands)
+
     playbook = commands.add_parser("playbook", help="list the event playbooks, or show one (offline)")
     playbook.add_argument("name", nargs="?", help="the playbook to show (e.g. office-hours)")
     playbook.add_argument("--checklist", action="store_true", help="print only the steps")
@@ -154,6 +158,10 @@ def _run(args: argparse.Namespace) -> int:
     config = config_module.load(args.config)
     if args.command == "playbook":  # offline: no store, no network
         return _playbook(config, args)
+    if args.command == "templates":  # offline too
+        from inbox import cli_respond
+
+        return cli_respond.run(args.command, config, None, args)
     if args.command is None:
         return _tui(config, _open_store(args))
     store = _open_store(args)
@@ -166,7 +174,11 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "list":
         return _list(config, store, " ".join(args.query), as_json=args.json, limit=args.limit)
     if args.command == "triage":
-        return _triage(store, args)
+        return _triage(config, store, args)
+    if args.command in ("templates", "reply", "jira", "release"):
+        from inbox import cli_respond
+
+        return cli_respond.run(args.command, config, store, args)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -329,7 +341,7 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
     return EXIT_OK
 
 
-def _triage(store: Store, args: argparse.Namespace) -> int:
+def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
     now = utcnow()
     changes: dict[str, object] = {}
     if args.type:
@@ -365,7 +377,28 @@ def _triage(store: Store, args: argparse.Namespace) -> int:
     shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())
     for key in args.keys:
         print(f"{key}: {one_line(shown)}")
+    if changes.get("type"):
+        return _write_type_labels(config, store, args.keys, changes["type"])
     return EXIT_OK
+
+
+def _write_type_labels(config: Config, store: Store, keys: list[str], post_type: str) -> int:
+    """Where the config maps the type to a channel label, add it there too."""
+    from inbox.errors import SourceError
+    from inbox.triage.replies import write_type_label
+
+    failed = False
+    for key in keys:
+        try:
+            said = asyncio.run(write_type_label(config, store, key, post_type, now=utcnow()))
+        except SourceError as exc:
+            print(f"inbox: {key}: the tag is saved, but the label was not written: {one_line(exc.reason)}",
+                  file=sys.stderr)
+            failed = True
+            continue
+        if said:
+            print(f"{key}: {one_line(said)}")
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,6 +32,14 @@ _TYPE_LABELS = {
 }
 
 
+CHANNEL_NAMES = {
+    "github": "GitHub", "gitlab": "GitLab", "discourse": "the forum",
+    "stackexchange": "Stack Overflow", "slack": "Slack", "zendesk": "the help desk",
+    "intercom": "chat", "uservoice": "the ideas board",
+}
+"""How a reply names the channel a post came from (`{channel}`)."""
+
+
 class IdeaStatus(str, enum.Enum):
     """The idea lifecycle a feature proposal moves through."""
 
@@ -41,6 +49,10 @@ class IdeaStatus(str, enum.Enum):
     HELP_WANTED = "help-wanted"
     COMPLETED = "completed"
     DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("-", " ").title()
 
 
 @dataclass(frozen=True)

@@ -12,19 +12,17 @@ reported in one line naming the file and line, and the others still load.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from inbox.errors import QueryError, UsageError
+from inbox import frontmatter
+from inbox.errors import QueryError
+from inbox.frontmatter import FrontMatterError
 from inbox.query import parse_query
 
 BUNDLED_PACKAGE = "inbox.bundled_playbooks"
@@ -37,8 +35,8 @@ _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 
 
-class PlaybookError(ValueError):
-    """A playbook file that cannot be used; the message names the file and line."""
+PlaybookError = FrontMatterError
+"""A playbook file that cannot be used; the message names the file and line."""
 
 
 # --- schedule maths -----------------------------------------------------------------
@@ -170,50 +168,23 @@ class Library:
         Raises:
             UsageError: no such playbook; the message suggests the closest names.
         """
-        wanted = name.strip().lower().removesuffix(".md")
-        if wanted in self.playbooks:
-            return self.playbooks[wanted]
-        by_title = {p.title.lower(): p for p in self.playbooks.values()}
-        if wanted in by_title:
-            return by_title[wanted]
-        close = difflib.get_close_matches(wanted, [*self.playbooks, *by_title], n=3, cutoff=0.5)
-        close = list(dict.fromkeys(by_title[c].name if c in by_title else c for c in close))
-        hint = f"did you mean {' or '.join(close)}?" if close else \
-            f"known: {', '.join(sorted(self.playbooks)) or 'none'}"
-        raise UsageError(f"no playbook named {name!r}; {hint}")
+        return frontmatter.lookup(self.playbooks, name, "playbook")
 
 
 # --- loading --------------------------------------------------------------------------
 
 
 def bundled_folder() -> Path:
-    """Where the playbooks shipped with the package live.
-
-    Installed (editable or not), they are the package `inbox.bundled_playbooks`; run in
-    place from a source checkout, they are the repo's own `playbooks/` folder.
-    """
-    try:
-        return Path(str(resources.files(BUNDLED_PACKAGE)))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "playbooks"
+    """Where the playbooks shipped with the package live (`inbox.bundled_playbooks`, or
+    the repo's `playbooks/` folder when run in place)."""
+    return frontmatter.bundled_folder(BUNDLED_PACKAGE, "playbooks")
 
 
 def load_library(user_folders: Sequence[Path] = (), *, bundled: bool = True) -> Library:
     """Every playbook: the bundled ones, then each user folder in order (later wins)."""
-    library = Library()
-    folders: list[Path] = ([bundled_folder()] if bundled else []) + [Path(f) for f in user_folders]
-    for folder in folders:
-        if not folder.is_dir():
-            library.warnings.append(f"{folder}: playbook folder not found")
-            continue
-        for path in sorted(folder.glob("*.md")):
-            try:
-                playbook = load_file(path)
-            except PlaybookError as exc:
-                library.warnings.append(str(exc))
-                continue
-            library.playbooks[playbook.name] = playbook
-    return library
+    folders = ([bundled_folder()] if bundled else []) + [Path(f) for f in user_folders]
+    playbooks, warnings = frontmatter.load_folders(folders, load_file, "playbook")
+    return Library(playbooks=playbooks, warnings=warnings)
 
 
 def load_file(path: Path) -> Playbook:
@@ -223,78 +194,29 @@ def load_file(path: Path) -> Playbook:
         PlaybookError: unreadable, no front matter, broken YAML or a bad field, said in
             one line as `file:line: what is wrong`.
     """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlaybookError(f"{path}: cannot read: {exc}") from None
-    return parse_playbook(text, name=path.stem.lower(), path=path)
+    return parse_playbook(frontmatter.read_text(path), name=path.stem.lower(), path=path)
 
 
 def parse_playbook(text: str, *, name: str, path: Path | None = None) -> Playbook:
-    where = str(path) if path else name
-    text = text.lstrip("\ufeff").replace("\r\n", "\n")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise PlaybookError(f"{where}:1: no front matter: the file must start with a line '---'")
-    try:
-        close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
-    except StopIteration:
-        raise PlaybookError(f"{where}:1: the front matter is never closed with a line '---'") from None
-    front_lines = lines[1:close]
-    try:
-        front = yaml.safe_load("\n".join(front_lines))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 2 if mark else 1
-        problem = exc.problem or exc.context or "not valid YAML"
-        raise PlaybookError(f"{where}:{line}: front matter: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise PlaybookError(f"{where}:1: front matter: {exc}") from None
-    if front is None:
-        front = {}
-    if not isinstance(front, dict):
-        raise PlaybookError(f"{where}:2: front matter must be key: value lines")
-
-    def fail(key: str, message: str) -> PlaybookError:
-        return PlaybookError(f"{where}:{_key_line(front_lines, key)}: {key}: {message}")
-
-    title = _text_field(front, "title", fail, required=True)
-    summary = _text_field(front, "summary", fail, required=True)
-    triggers = _text_field(front, "triggers", fail)
+    document = frontmatter.parse_document(text, str(path) if path else name)
+    fail = document.fail
+    required = "every playbook needs a title and a summary"
+    title = document.text("title", required=required)
+    summary = document.text("summary", required=required)
+    triggers = document.text("triggers")
     if triggers:
         try:
             parse_query(triggers)
         except QueryError as exc:
             raise fail("triggers", str(exc)) from None
-    body_line = close + 2
-    body = "\n".join(lines[close + 1:])
-    headings, steps = _outline(body, body_line)
-    steps = _apply_schedule(front.get("schedule"), steps, fail)
+    headings, steps = _outline(document.body, document.body_line)
+    steps = _apply_schedule(document.front.get("schedule"), steps, fail)
     return Playbook(
-        name=name, title=title, summary=summary, body=body, path=path,
-        event=_text_field(front, "event", fail), tags=_tags(front.get("tags"), fail),
-        owner=_text_field(front, "owner", fail), triggers=triggers or None,
-        steps=tuple(steps), headings=tuple(headings), body_line=body_line,
+        name=name, title=title, summary=summary, body=document.body, path=path,
+        event=document.text("event"), tags=_tags(document.front.get("tags"), fail),
+        owner=document.text("owner"), triggers=triggers or None,
+        steps=tuple(steps), headings=tuple(headings), body_line=document.body_line,
     )
-
-
-def _key_line(front_lines: list[str], key: str) -> int:
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*:")
-    for index, line in enumerate(front_lines):
-        if pattern.match(line):
-            return index + 2
-    return 1
-
-
-def _text_field(front: dict, key: str, fail, *, required: bool = False) -> str:
-    value = front.get(key)
-    if value is None or value == "":
-        if required:
-            raise fail(key, "missing (every playbook needs a title and a summary)")
-        return ""
-    if isinstance(value, (dict, list)):
-        raise fail(key, f"must be text, not {type(value).__name__}")
-    return " ".join(str(value).split())
 
 
 def _tags(value: Any, fail) -> tuple[str, ...]:

@@ -19,7 +19,7 @@ from inbox.timeutil import iso, parse_duration
 KINDS = ("github", "gitlab", "discourse", "stackexchange", "slack", "zendesk", "intercom", "uservoice")
 IS_VALUES = ("open", "closed", "done", "snoozed", "answered", "awaiting", "assigned", "leak")
 FIELDS = ("type", "kind", "source", "author", "staff", "label", "status", "assignee",
-          "replies", "age", "idle", "is")
+          "replies", "age", "idle", "assigned", "is")
 INBOX_QUERY = "is:open -is:done -is:snoozed"
 
 _TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("(?:[^"]*)"?|\S*)|("(?:[^"]*)"?)|(\S+))')
@@ -109,7 +109,7 @@ def _field_term(name: str, value: str, negated: bool) -> Term:
         if lowered not in IS_VALUES:
             raise QueryError(f"is:{value} is not known (use {'|'.join(IS_VALUES)})")
         return Term(name, lowered, negated)
-    if name in ("replies", "age", "idle"):
+    if name in ("replies", "age", "idle", "assigned"):
         op, amount = _COMPARISON.match(value).groups()  # type: ignore[union-attr]
         op = op or ("=" if name == "replies" else ">=")
         if name == "replies":
@@ -210,10 +210,10 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
     if field == "replies":
         params[name] = int(value)
         return f"(i.replies {term.op} :{name})"
-    if field in ("age", "idle"):
+    if field in ("age", "idle", "assigned"):
         # `+` keeps SQLite off the index here: an age cut usually matches most rows, where a
         # scan beats an index walk with a table lookup per row.
-        column = "+i.created_at" if field == "age" else "+i.last_activity_at"
+        column = {"age": "+i.created_at", "idle": "+i.last_activity_at", "assigned": "t.assigned_at"}[field]
         try:
             params[name] = iso(now - parse_duration(value))
         except OverflowError:  # further back than any date: nothing is that old

@@ -24,6 +24,15 @@ def parse_duration(text: str) -> timedelta:
         raise ValueError(f"bad duration {text!r}: too long") from None
 
 
+def format_duration(span: timedelta) -> str:
+    """The inverse of `parse_duration`, in the largest whole unit: 2d, 36h, 90m."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    for unit, size in (("w", 7 * 24 * 60), ("d", 24 * 60), ("h", 60)):
+        if minutes and minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}m"
+
+
 def parse_time(value: object) -> datetime | None:
     """An ISO 8601 string (Z, offset or ms), epoch seconds, or a datetime -> aware UTC."""
     if value is None or value == "":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from inbox.config import Config, View
 from inbox.query import INBOX_QUERY
+from inbox.timeutil import format_duration
 
 BUILTIN_VIEWS: tuple[View, ...] = (
     View("Inbox", INBOX_QUERY),
@@ -25,7 +26,15 @@ BUILTIN_VIEWS: tuple[View, ...] = (
 )
 
 
+def follow_up_view(config: Config) -> View:
+    """Assigned, still waiting on us, and handed over longer ago than `follow_up`."""
+    return View("Needs follow-up",
+                f"{INBOX_QUERY} is:awaiting assigned:>={format_duration(config.team.follow_up)}")
+
+
 def all_views(config: Config) -> list[View]:
     """Built-in views, then the config's; Mine only when the config says who `me` is."""
     views = [v for v in BUILTIN_VIEWS if v.name != "Mine" or config.team.me]
+    snoozed = next(i for i, v in enumerate(views) if v.name == "Snoozed")
+    views.insert(snoozed, follow_up_view(config))
     return views + list(config.views)

@@ -75,7 +75,9 @@ def store(tmp_path_factory) -> Store:
     for source in ("server", "forum", "so"):
         store.save_page(source, [item for item in ITEMS if item.source == source])
     store.set_triage(["server:1"], {"type": "bug", "assignee": ME}, now=NOW)
-    store.set_triage(["server:2"], {"type": "feature", "status": "planned", "assignee": "devin"}, now=NOW)
+    # handed to devin three days ago: long enough to need a follow-up
+    store.set_triage(["server:2"], {"type": "feature", "status": "planned", "assignee": "devin"},
+                     now=NOW - timedelta(days=3))
     store.set_triage(["server:3"], {"type": "bug"}, now=NOW)
     store.set_triage(["forum:10"], {"type": "troubleshooting", "done": True}, now=NOW)
     store.set_triage(["so:100"], {"type": "question", "snoozed_until": iso(NOW + timedelta(days=1))}, now=NOW)
@@ -188,6 +190,11 @@ CASES = [
     ("is:awaiting", {"server:1", "server:2", "forum:11", "so:100", "so:101"}),
     ("-is:awaiting", {"server:3", "forum:10"}),
     ("is:assigned", {"server:1", "server:2"}),
+    # assigned: (since the item was assigned)
+    ("assigned:>=2d", {"server:2"}),
+    ("assigned:<1d", {"server:1"}),
+    ("assigned:>4d", set()),
+    (f"{INBOX_QUERY} is:awaiting assigned:>=2d", {"server:2"}),
     ("-is:assigned", ALL - {"server:1", "server:2"}),
     ("-is:done", ALL - {"forum:10"}),  # untriaged items are not done
     ("-is:snoozed", ALL - {"so:100"}),

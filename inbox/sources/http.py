@@ -281,7 +281,7 @@ class Session:
             detail = response.text[:200] if response.headers.get("content-type", "").startswith("text/") else ""
         hint = {401: "unauthorized: check the token", 403: "forbidden: the token lacks access",
                 404: "not found"}.get(status, f"HTTP {status}")
-        detail = " ".join(detail.split())[:200]
+        detail = " ".join(detail.split())[:500]
         return f"{hint}{': ' + detail if detail else ''} ({shown})"
 
 
