@@ -72,6 +72,8 @@ DEMO_CONFIG: dict[str, Any] = {
     ],
     "docs": {
         "docs": "https://docs.example.org",
+        "troubleshooting": "https://docs.example.org/troubleshooting",
+        "contributing": "https://docs.example.org/contribute",
         "forum": FORUM,
         "ideas": IDEAS,
     },

@@ -23,11 +23,14 @@ from inbox.models import PostType
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.store import Store
+from inbox.store.drafts import Draft
 from inbox.text import one_line
 from inbox.timeutil import iso, parse_time, parse_until
+from inbox.triage.templates import TemplateLibrary
 from inbox.tui.actions import bindings
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.screens.prompt import PromptScreen
+from inbox.tui.screens.respond import RespondActions
 from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList, ListData
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
@@ -41,7 +44,7 @@ if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
 
 
-class MainScreen(Screen):
+class MainScreen(RespondActions, Screen):
     BINDINGS = bindings()
     AUTO_FOCUS = "#items"
 
@@ -60,6 +63,7 @@ class MainScreen(Screen):
         self.library = Library()
         self.triggers: dict[str, Query] = {}
         """Each playbook's triggers, parsed once: the posts that offer it."""
+        self.templates = TemplateLibrary()
 
     @property
     def store(self) -> Store:
@@ -89,6 +93,7 @@ class MainScreen(Screen):
         self.refresh_counts()
         self.refresh_status()
         self._load_playbooks()
+        self._load_templates()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
             self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
@@ -189,18 +194,21 @@ class MainScreen(Screen):
         thread = self.store.thread(key) if key else []
         offered = [name for name, query in self.triggers.items()
                    if key and self.store.matches(key, query, now=now, me=me)]
-        self.app.call_from_thread(self._show_preview, key, item, thread, offered)
+        draft = self.store.drafts.get(key) if key else None
+        self.app.call_from_thread(self._show_preview, key, item, thread, offered, draft)
 
     def _show_preview(self, key: str | None, item: dict | None, thread: list[dict],
-                      offered: list[str]) -> None:
+                      offered: list[str], draft: Draft | None = None) -> None:
         if key != self._preview_key:
             return
         # An incident (a leaked secret) is urgent: offered before routine procedures.
         offered.sort(key=lambda n: n not in self.library.playbooks
                      or self.library.playbooks[n].event != "incident")
         titles = [self.library.playbooks[n].title for n in offered if n in self.library.playbooks]
+        jira = self.app.config.jira
+        jira_url = jira.browse_url(item["jira_key"]) if item and item.get("jira_key") and jira else None
         self.query_one(Preview).show(item, thread, self.app.now(), empty_inbox=self.store_is_empty,
-                                     playbooks=titles)
+                                     playbooks=titles, draft=draft, jira_url=jira_url)
         self.query_one(PlaybookPanel).offer(offered)
 
     # --- playbooks ----------------------------------------------------------------
@@ -279,6 +287,24 @@ class MainScreen(Screen):
     def _write_triage(self, key: str, title: str, changes: dict[str, Any], message: str) -> None:
         before = self.store.set_triage([key], changes, now=self.app.now())
         self.app.call_from_thread(self._triaged, message, title, before)
+        if changes.get("type") and not self.app.demo:
+            self._write_type_label(key, changes["type"])
+
+    def _write_type_label(self, key: str, post_type: str) -> None:
+        """Where the config maps the type to a channel label, add it there too (still in
+        the triage worker). The local tag stands whatever the channel says."""
+        from inbox.triage.replies import write_type_label
+
+        app = self.app
+        try:
+            said = asyncio.run(write_type_label(app.config, self.store, key, post_type, now=app.now()))
+        except InboxError as exc:
+            app.call_from_thread(self.say, f"Tagged here, but the label was not written: {exc}",
+                                 severity="error", timeout=8)
+            return
+        if said:
+            app.call_from_thread(self.say, said, timeout=4)
+            app.call_from_thread(self._load_preview, self._preview_key)
 
     def _triaged(self, message: str, title: str, before: dict[str, Any]) -> None:
         self.undo_stack.append((message, before))

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from inbox.leaks import mask
 from inbox.models import PostType
+from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
 from inbox.timeutil import ago
 
@@ -26,7 +27,8 @@ def _author(name: str, staff: bool) -> Text:
 
 
 def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetime,
-                playbooks: list[str] | None = None) -> Group:
+                playbooks: list[str] | None = None, *, draft: Draft | None = None,
+                jira_url: str | None = None) -> Group:
     """The whole thread as Rich renderables built from Text only (never markup).
 
     Secrets found in the text are shown masked (`ghp_…abcd`), never whole.
@@ -47,7 +49,9 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     if item.get("supporters") is not None:
         facts.append(f"{item['supporters']} supporters")
     if item.get("assignee"):
-        facts.append(f"assigned to {item['assignee']}")
+        facts.append(f"assigned to {one_line(item['assignee'])}")
+    if item.get("jira_key"):
+        facts.append(f"Jira {one_line(item['jira_key'])}")
     if item.get("done"):
         facts.append("done")
     if item.get("snoozed"):
@@ -58,6 +62,13 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
         header.append("\n" + " · ".join(facts), style="#e5c07b")
     header.append("\n")
     header.append(clean(item["url"]), style="dim underline")
+    if jira_url:
+        header.append(f"\nJira: {clean(jira_url)}", style="dim underline")
+    if draft is not None:
+        if draft.error:
+            header.append(f"\nReply not posted: {one_line(draft.error)} (r to retry)", style="bold #e06c75")
+        else:
+            header.append("\nA draft reply is waiting (r to continue)", style="#98c379")
     leaks = json.loads(item.get("leaks") or "[]")
     if leaks:
         found = ", ".join(one_line(f"{leak['label']} {leak['masked']}") for leak in leaks)
@@ -95,12 +106,13 @@ class Preview(VerticalScroll):
                      id="preview-body")
 
     def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime,
-             *, empty_inbox: bool = False, playbooks: list[str] | None = None) -> None:
+             *, empty_inbox: bool = False, playbooks: list[str] | None = None,
+             draft: Draft | None = None, jira_url: str | None = None) -> None:
         body = self.query_one("#preview-body", Static)
         if item is None and empty_inbox:
             body.update(Text(WELCOME))
         elif item is None:
             body.update(Text("Nothing here. Choose another view, or press / to filter.", style="dim"))
         else:
-            body.update(render_item(item, thread, now, playbooks))
+            body.update(render_item(item, thread, now, playbooks, draft=draft, jira_url=jira_url))
         self.scroll_home(animate=False)

@@ -1,0 +1,268 @@
+"""Writing a reply: pick a template, edit the text, see it rendered, post it.
+
+The text is saved as the item's draft while it is typed (and when the screen closes),
+so a failed post or a closed app loses nothing; `r` on the item brings the draft back.
+Posting runs in a thread worker; the screen stays usable and says what happened.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Markdown, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from inbox.errors import InboxError
+from inbox.models import CHANNEL_NAMES
+from inbox.store.drafts import Draft
+from inbox.text import clean, one_line
+from inbox.triage.replies import Outcome, send_reply
+from inbox.triage.templates import (
+    Template,
+    TemplateError,
+    TemplateLibrary,
+    rank,
+    render,
+    reply_values,
+)
+
+if TYPE_CHECKING:
+    from inbox.tui.app import InboxApp
+
+SAVE_DELAY = 0.4
+"""Seconds of quiet typing before the draft is saved and the preview redrawn."""
+
+
+@dataclass(frozen=True)
+class ReplyContext:
+    """What the compose screen needs, read off the UI thread before it opens."""
+
+    item: dict[str, Any]
+    library: TemplateLibrary
+    draft: Draft | None = None
+    cannot_post: str | None = None
+    """Why the reply will be handed over (copied, page opened) instead of posted."""
+    version: str | None = None
+    """The last release announced: what `{version}` stands for."""
+
+
+class ComposeScreen(Screen[Outcome | None]):
+    """Dismisses with the outcome of a post (or hand-over), or None when closed."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "post", "Post", priority=True, id="compose_post"),
+        Binding("escape", "close", "Close (draft kept)", id="compose_close"),
+        Binding("ctrl+t", "focus_templates", "Templates", id="compose_templates"),
+        Binding("ctrl+e", "focus_editor", "Edit", id="compose_edit"),
+        Binding("ctrl+d", "discard", "Discard draft", id="compose_discard"),
+    ]
+
+    app: InboxApp
+
+    def __init__(self, context: ReplyContext) -> None:
+        super().__init__()
+        self.context = context
+        self.item = context.item
+        self.template_name: str | None = context.draft.template if context.draft else None
+        self.saved_text = context.draft.text if context.draft else ""
+        self.posting = False
+        self._quiet: Timer | None = None
+        self._shown: list[Template] = []
+
+    # --- layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), id="compose-header")
+        with Horizontal(id="compose-body"):
+            with Vertical(id="compose-picker"):
+                yield Input(placeholder="Find a template…", id="compose-find")
+                yield OptionList(id="compose-templates", markup=False)
+            with Vertical(id="compose-editor"):
+                yield TextArea(self.saved_text, id="compose-text", soft_wrap=True,
+                               placeholder="Write the reply, or pick a template")
+                yield Static(Text("Preview", style="bold"), classes="compose-label")
+                with VerticalScroll(id="compose-preview-box"):
+                    yield Markdown(clean(self.saved_text), id="compose-preview", open_links=False)
+        yield Static("", id="compose-status")
+        yield Footer()
+
+    def _header(self) -> Text:
+        item = self.item
+        channel = CHANNEL_NAMES.get(item["kind"], item["kind"])
+        header = Text()
+        header.append("Reply to ", style="dim")
+        header.append(one_line(item["title"])[:90], style="bold")
+        header.append(f"  {item['key']} · {one_line(item['author'])} on {channel}", style="dim")
+        if self.context.cannot_post:
+            header.append(f"\nWill be copied and the page opened, not posted: {one_line(self.context.cannot_post)}",
+                          style="#e5c07b")
+        else:
+            header.append(f"\nctrl+s posts it to {channel} as the team's reply", style="#98c379")
+        return header
+
+    def on_mount(self) -> None:
+        self._fill_templates("")
+        draft = self.context.draft
+        if draft is not None:
+            when = (draft.updated_at or "")[:16].replace("T", " ")
+            self._status(f"Your draft from {when} UTC is back." if not draft.error else
+                         f"Not posted last time: {draft.error}. ctrl+s to try again.",
+                         error=bool(draft.error))
+            self.query_one(TextArea).focus()
+            return
+        post_type = self.item.get("type")
+        for template in self._shown:  # offer the best suited template this post can fill
+            if (not post_type or template.suits_type(post_type)) and self._apply(template, quiet=True):
+                break
+        self.query_one("#compose-find", Input).focus()
+
+    # --- templates ----------------------------------------------------------------
+
+    def _fill_templates(self, query: str) -> None:
+        self._shown = rank(self.context.library, post_type=self.item.get("type"),
+                           kind=self.item.get("kind"), query=query)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for template in self._shown:
+            suits = template.suits_type(self.item.get("type")) and template.suits_kind(self.item.get("kind"))
+            prompt = Text(("★ " if suits else "  ") + one_line(template.title), style="bold" if suits else "")
+            prompt.append(f"\n  {template.name}", style="dim")
+            options.add_option(Option(prompt, id=template.name))
+        if self._shown:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "compose-find":
+            self._fill_templates(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one(OptionList)
+        if options.highlighted is not None and self._shown:
+            self._apply(self._shown[options.highlighted])
+
+    def on_key(self, event: events.Key) -> None:
+        """Up and down in the search box move through the templates below it."""
+        if self.focused is self.query_one("#compose-find") and event.key in ("up", "down"):
+            options = self.query_one(OptionList)
+            (options.action_cursor_up if event.key == "up" else options.action_cursor_down)()
+            event.stop()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._apply(self.context.library.templates[str(event.option.id)])
+
+    def _apply(self, template: Template, *, quiet: bool = False) -> bool:
+        """Put the rendered template in the editor; False (and why, unless `quiet`) when
+        it lacks a value."""
+        values = reply_values(self.item, self.app.config, today=self.app.now().date(),
+                              version=self.context.version)
+        try:
+            text = render(template, values)
+        except TemplateError as exc:
+            if not quiet:
+                self._status(str(exc), error=True)
+            return False
+        self.template_name = template.name
+        if quiet:  # offered, not chosen: only an edit makes it a draft worth keeping
+            self.saved_text = text
+        editor = self.query_one(TextArea)
+        editor.load_text(text)
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+        self._status(f"{template.title}: edit it, then ctrl+s to post." if not quiet else
+                     f"{template.title} offered: edit it, or find another template above.")
+        return True
+
+    # --- the text -----------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self._quiet is not None:
+            self._quiet.stop()
+        self._quiet = self.set_timer(SAVE_DELAY, self._settled)
+
+    def _settled(self) -> None:
+        text = self.query_one(TextArea).text
+        self.query_one(Markdown).update(clean(text))
+        self._save(text)
+
+    def _save(self, text: str) -> None:
+        """Keep the text as the item's draft, off the UI thread (on the app, so a save
+        started as the screen closes still finishes)."""
+        if text.strip() == self.saved_text.strip():
+            return
+        self.saved_text = text
+        store, key, template, now = self.app.store, self.item["key"], self.template_name, self.app.now()
+
+        def save() -> None:
+            if text.strip():
+                store.drafts.save(key, text, template=template, now=now)
+            else:
+                store.drafts.discard(key)
+
+        self.app.run_worker(save, thread=True, group="drafts", exit_on_error=False)
+
+    # --- actions ------------------------------------------------------------------
+
+    def action_focus_templates(self) -> None:
+        self.query_one("#compose-find", Input).focus()
+
+    def action_focus_editor(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_close(self) -> None:
+        self._save(self.query_one(TextArea).text)
+        self.dismiss(None)
+
+    def action_discard(self) -> None:
+        self.saved_text = " "  # so the empty text below counts as a change and is discarded
+        self._save("")
+        self.dismiss(None)
+
+    def action_post(self) -> None:
+        if self.posting:
+            return
+        text = self.query_one(TextArea).text
+        if not text.strip():
+            self._status("Nothing to post yet: pick a template or write the reply.", error=True)
+            return
+        self.posting = True
+        self.saved_text = text  # send_reply saves it before sending
+        self._status("Posting…")
+        self._post(text)
+
+    @work(thread=True, exclusive=True, group="post")
+    def _post(self, text: str) -> None:
+        app = self.app
+        try:
+            outcome = asyncio.run(send_reply(app.config, app.store, self.item["key"], text, now=app.now(),
+                                             template=self.template_name, demo=app.demo))
+        except InboxError as exc:
+            app.call_from_thread(self._failed, str(exc))
+            return
+        app.call_from_thread(self._done, outcome)
+
+    def _failed(self, message: str) -> None:
+        self.posting = False
+        self._status(f"{message}. ctrl+s to try again; the draft is kept.", error=True)
+
+    def _done(self, outcome: Outcome) -> None:
+        self.posting = False
+        if not outcome.posted:
+            self.app.copy_to_clipboard(outcome.text)
+            if outcome.url and not self.app.demo:
+                self.app.open_url(outcome.url)
+        self.dismiss(outcome)
+
+    def _status(self, message: str, *, error: bool = False) -> None:
+        self.query_one("#compose-status", Static).update(
+            Text(one_line(message), style="bold #e06c75" if error else "dim"))
