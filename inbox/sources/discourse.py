@@ -6,16 +6,31 @@ Topics whose activity has not moved since the last sync are not fetched again.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Source, Stream, SyncContext
-from inbox.sources.http import Session
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
+from inbox.sources.http import Session, error_detail
 from inbox.sources.pagination import discourse_json_url, next_url_pages
 from inbox.text import html_to_text, one_line, unescape
 from inbox.timeutil import iso, parse_time
+
+
+def _stored_labels(item: Mapping[str, Any]) -> list[str]:
+    """The labels of a stored row: a list, or the JSON text the items table keeps."""
+    labels = item.get("labels")
+    if isinstance(labels, str):
+        try:
+            labels = json.loads(labels or "[]")
+        except ValueError:
+            labels = []
+    return [str(label) for label in labels or [] if label] if isinstance(labels, list) else []
 
 
 def _flagged_staff(user: dict[str, Any] | None) -> bool:
@@ -27,6 +42,8 @@ class DiscourseSource(Source):
     kind = "discourse"
     required = ("base_url",)
     secret_keys = ("api_key_env",)
+    writable = True
+    labelable = True
 
     def headers(self) -> dict[str, str]:
         key = self.secret("api_key_env")
@@ -167,3 +184,52 @@ class DiscourseSource(Source):
             created_at=parse_time(post.get("created_at")),
             body=html_to_text(post.get("cooked")),
         )
+
+    # --- writing back ------------------------------------------------------------------
+
+    def _topic_id(self, session: Session, item: Mapping[str, Any]) -> int:
+        try:
+            return int(str(item["external_id"]))
+        except ValueError:
+            raise session.error(f"{one_line(item['external_id'])!r} is not a topic id") from None
+
+    async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
+        """POST /posts.json; the post is the reply the sync will see. A post held for a
+        moderator comes back as `{"action": "enqueued"}`: accepted, not visible yet."""
+        topic_id = self._topic_id(session, item)
+        data, _ = await session.send_json("POST", f"{self.base_url}/posts.json", {"topic_id": topic_id, "raw": text})
+        if isinstance(data, dict) and data.get("action") == "enqueued":
+            return Posted(reply=None, url=str(item.get("url") or f"{self.base_url}/t/{topic_id}"), queued=True)
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            reason = error_detail(data) if isinstance(data, dict) else ""
+            raise session.error(f"Discourse did not create the post: {reason}" if reason else
+                                "Discourse answered without the post; check the topic before posting again")
+        reply = self.normalize_post(data)
+        if not data.get("username"):
+            reply = replace(reply, author=one_line(self.config.get("api_username") or "system"))
+        if reply.created_at is None:
+            reply = replace(reply, created_at=datetime.now(timezone.utc))
+        slug = quote(str(data.get("topic_slug") or ""), safe="%")
+        number = data.get("post_number")
+        topic_url = f"{self.base_url}/t/{slug}/{topic_id}" if slug else str(item.get("url") or "")
+        return Posted(reply=reply, url=f"{topic_url}/{number}" if number else topic_url)
+
+    async def add_labels(self, session: Session, item: Mapping[str, Any], labels: list[str]) -> list[str]:
+        """Tag the topic: `PUT /t/-/{id}.json` with `tags` REPLACES the topic's tags, so the
+        ones it has are sent along. Discourse may lowercase or reshape a tag name: its answer
+        (when it has the tags) says what they became."""
+        topic_id = self._topic_id(session, item)
+        current = _stored_labels(item)
+        known = {tag.lower() for tag in current}
+        wanted = current + [label for label in dict.fromkeys(labels) if label.lower() not in known]
+        if len(wanted) == len(current):
+            return current
+        data, _ = await session.send_json("PUT", f"{self.base_url}/t/-/{topic_id}.json", {"tags": wanted})
+        topic = data.get("basic_topic") if isinstance(data, dict) else None
+        found = data.get("tags") if isinstance(data, dict) else None
+        if found is None and isinstance(topic, dict):
+            found = topic.get("tags")
+        if not isinstance(found, list):
+            return wanted  # older Discourse answers with the topic but not its tags
+        names = [one_line(tag.get("name") if isinstance(tag, dict) else tag) for tag in found]
+        return [name for name in names if name]

@@ -6,24 +6,31 @@ answers an unchanged re-sync with a 304 that costs no rate limit.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import quote
 
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
 from inbox.sources.http import Session
 from inbox.sources.pagination import link_header_pages
 from inbox.text import clean, one_line
 from inbox.timeutil import iso, parse_time
 
 STAFF_ASSOCIATIONS = {"OWNER", "MEMBER", "COLLABORATOR"}
+MAX_BODY = 65_536
+"""The longest comment GitHub takes (in characters)."""
 
 
 class GitHubSource(Source):
     kind = "github"
     required = ("repo",)
     default_base_url = "https://api.github.com"
+    writable = True
+    labelable = True
 
     @property
     def repo(self) -> str:
@@ -115,3 +122,34 @@ class GitHubSource(Source):
             created_at=parse_time(raw.get("created_at")),
             body=clean(raw.get("body")).strip(),
         )
+
+    # --- writing back ------------------------------------------------------------------
+
+    def _issue_url(self, item: Mapping[str, Any]) -> str:
+        number = quote(str(item["external_id"]), safe="")
+        return f"{self.base_url}/repos/{self.repo}/issues/{number}"
+
+    async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
+        """POST .../issues/{n}/comments; the 201 comment is the reply the sync will see."""
+        if len(text) > MAX_BODY:
+            raise SourceError(self.name, f"the reply is {len(text):,} characters; "
+                                         f"GitHub takes at most {MAX_BODY:,}")
+        data, _ = await session.send_json("POST", f"{self._issue_url(item)}/comments", {"body": text})
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            raise session.error("GitHub answered without the comment; check the issue before "
+                                "posting again")
+        reply = self.normalize_comment(data)
+        if not isinstance(data.get("user"), dict):
+            reply = replace(reply, author="you")
+        if reply.created_at is None:
+            reply = replace(reply, created_at=datetime.now(timezone.utc))
+        url = data.get("html_url") or f"{item.get('url')}#issuecomment-{reply.external_id}"
+        return Posted(reply=reply, url=str(url))
+
+    async def add_labels(self, session: Session, item: Mapping[str, Any], labels: list[str]) -> list[str]:
+        """POST .../issues/{n}/labels adds (never replaces); GitHub answers with them all."""
+        data, _ = await session.send_json("POST", f"{self._issue_url(item)}/labels", {"labels": list(labels)})
+        if not isinstance(data, list):
+            raise session.error("GitHub answered without the issue's labels")
+        names = [one_line(label.get("name") if isinstance(label, dict) else label) for label in data]
+        return [name for name in names if name]

@@ -7,15 +7,15 @@ staff come from the config. System notes ("changed the description") are not rep
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import link_header_pages
 from inbox.store import Cursor
@@ -51,6 +51,8 @@ class GitLabSource(Source):
     kind = "gitlab"
     required = ("project",)
     default_base_url = "https://gitlab.com/api/v4"
+    writable = True
+    labelable = True
 
     @property
     def project(self) -> str:
@@ -163,3 +165,41 @@ class GitLabSource(Source):
             created_at=parse_time(note.get("created_at")),
             body=clean(note.get("body")).strip(),
         )
+
+    # --- writing back ------------------------------------------------------------------
+
+    def _issue_url(self, item: Mapping[str, Any]) -> str:
+        iid = quote(str(item["external_id"]), safe="")
+        return f"{self.base_url}/projects/{self.project}/issues/{iid}"
+
+    async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
+        """POST .../issues/{iid}/notes; the 201 note is the reply the sync will see.
+
+        Raises:
+            SourceError: also when GitLab answers 202: the text was only quick actions
+                (`/close`), which GitLab ran without creating a note.
+        """
+        data, response = await session.send_json("POST", f"{self._issue_url(item)}/notes", {"body": text})
+        if response.status_code == 202:
+            summary = data.get("summary") if isinstance(data, dict) else None
+            done = "; ".join(one_line(line) for line in summary if line) if isinstance(summary, list) else ""
+            raise session.error("GitLab ran the quick actions but created no note"
+                                + (f" ({done})" if done else "")
+                                + ": write some text besides the /commands to post a reply", 202)
+        if not isinstance(data, dict) or data.get("id") in (None, ""):
+            raise session.error("GitLab answered without the note; check the issue before posting again")
+        reply = self.normalize_note(data)
+        if not isinstance(data.get("author"), dict):
+            reply = replace(reply, author="you")
+        if reply.created_at is None:
+            reply = replace(reply, created_at=datetime.now(timezone.utc))
+        return Posted(reply=reply, url=f"{item.get('url')}#note_{reply.external_id}")
+
+    async def add_labels(self, session: Session, item: Mapping[str, Any], labels: list[str]) -> list[str]:
+        """PUT .../issues/{iid} with `add_labels` (kept alongside the others); GitLab answers
+        with the issue and every label it now has."""
+        data, _ = await session.send_json("PUT", self._issue_url(item), {"add_labels": ",".join(labels)})
+        if not isinstance(data, dict) or not isinstance(data.get("labels"), list):
+            raise session.error("GitLab answered without the issue's labels")
+        names = [one_line(label.get("name") if isinstance(label, dict) else label) for label in data["labels"]]
+        return [name for name in names if name]

@@ -16,15 +16,17 @@ Intercom's own `snoozed` state stays channel data: the item is open and labelled
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import datetime
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from inbox.errors import SourceError
-from inbox.models import Item
-from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.models import Item, Reply
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
 from inbox.sources.http import Session, strip_secrets, with_params
+from inbox.sources.markup import to_html
 from inbox.sources.pagination import cursor_pages
 from inbox.text import html_to_text, one_line, unescape
 from inbox.timeutil import iso, parse_time
@@ -63,6 +65,7 @@ class IntercomSource(Source):
     kind = "intercom"
     required = ()
     default_base_url = "https://api.intercom.io"
+    writable = True
 
     def headers(self) -> dict[str, str]:
         return {
@@ -164,3 +167,56 @@ class IntercomSource(Source):
             labels=list(dict.fromkeys(label for label in labels if label)),
             thread=None,
         )
+
+    def normalize_part(self, part: dict[str, Any]) -> Reply:
+        """One conversation part (a reply in the thread)."""
+        author = part.get("author") if isinstance(part.get("author"), dict) else {}
+        name = one_line(author.get("name")) or one_line(author.get("email")) or "anonymous"
+        return Reply(
+            external_id=one_line(part.get("id")),
+            author=name,
+            author_is_staff=author.get("type") in STAFF_AUTHORS or self.is_staff(name),
+            created_at=_time(part.get("created_at")),
+            body=html_to_text(part.get("body")),
+        )
+
+    # --- writing back ------------------------------------------------------------------
+
+    @property
+    def admin_id(self) -> str | None:
+        """The teammate replies are sent as (Intercom needs one; the token alone is not)."""
+        value = self.config.get("admin_id")
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            return None
+        return one_line(value) or None
+
+    def cannot_post(self) -> str | None:
+        reason = super().cannot_post()
+        if reason is None and self.admin_id is None:
+            return (f"set admin_id = \"…\" on source {self.name!r} to post replies "
+                    "(the teammate replies are sent as)")
+        return reason
+
+    async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
+        """`POST /conversations/{id}/reply` as a comment from `admin_id`, the Markdown made
+        HTML. Intercom answers with the conversation; the reply is its newest part."""
+        if self.admin_id is None:
+            raise session.error(self.cannot_post() or "admin_id is not set")
+        conversation_id = quote(str(item["external_id"]), safe="")
+        payload = {"message_type": "comment", "type": "admin", "admin_id": self.admin_id, "body": to_html(text)}
+        data, _ = await session.send_json("POST", f"{self.base_url}/conversations/{conversation_id}/reply", payload)
+        parts = data.get("conversation_parts") if isinstance(data, dict) else None
+        parts = parts.get("conversation_parts") if isinstance(parts, dict) else None
+        parts = [p for p in parts or [] if isinstance(p, dict) and p.get("id") not in (None, "")]
+        if not parts:
+            raise session.error("Intercom answered without the reply; check the conversation before "
+                                "posting again")
+        ours = [p for p in parts if p.get("part_type") == "comment" and isinstance(p.get("author"), dict)
+                and one_line(p["author"].get("id")) == self.admin_id]
+        part = (ours or parts)[-1]
+        reply = self.normalize_part(part)
+        if not isinstance(part.get("author"), dict):
+            reply = replace(reply, author="you")
+        if reply.created_at is None:
+            reply = replace(reply, created_at=datetime.now(timezone.utc))
+        return Posted(reply=reply, url=str(item.get("url") or self.url_of(str(item["external_id"]))))

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Mapping
-from datetime import datetime, timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from inbox.config import SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
 from inbox.sources.http import Session, strip_secrets, with_params
+from inbox.sources.markup import to_mrkdwn
 from inbox.sources.pagination import cursor_pages
 from inbox.store import Cursor
 from inbox.text import clean, one_line
@@ -55,6 +57,21 @@ _HINTS = {
     "access_denied": "the token may not read this channel",
     "team_access_not_granted": "the token has no access to this workspace",
     "invalid_cursor": "the saved position expired: sync again to start over",
+}
+_POST_HINTS = {
+    "not_in_channel": "the app is not in the channel: /invite it there first (or give it the "
+                      "chat:write.public scope for public channels)",
+    "channel_not_found": "check channel = \"C…\": it is the channel id, not its name, and the "
+                         "app must be able to see the channel",
+    "missing_scope": "the token may not post: add the chat:write scope to the app",
+    "is_archived": "the channel is archived: nothing can be posted there",
+    "msg_too_long": "the reply is too long for Slack: shorten it",
+    "no_text": "the reply is empty",
+    "restricted_action": "the workspace does not let this app post in the channel",
+    "restricted_action_read_only_channel": "the channel is read-only for this app",
+    "restricted_action_thread_only_channel": "the channel only takes replies in threads",
+    "cannot_reply_to_message": "Slack does not take replies to this message",
+    "rate_limited": "Slack is rate limiting this app: try again in a minute",
 }
 
 _MRKDWN = re.compile(r"<([^<>\n]*)>|&(amp|lt|gt);")
@@ -153,6 +170,7 @@ class SlackSource(Source):
     kind = "slack"
     required = ("channel",)
     default_base_url = "https://slack.com/api"
+    writable = True
 
     def __init__(self, config: SourceConfig, *, staff: frozenset[str] = frozenset(),
                  env: Mapping[str, str] | None = None) -> None:
@@ -188,7 +206,8 @@ class SlackSource(Source):
         if data.get("ok") is True:
             return data
         code = one_line(data.get("error") or "unknown_error")
-        hint = _HINTS.get(code, f"see https://api.slack.com/methods/{method}")
+        hint = ((_POST_HINTS.get(code) if method == "chat.postMessage" else None)
+                or _HINTS.get(code, f"see https://api.slack.com/methods/{method}"))
         if data.get("needed"):
             hint += f" (needs {one_line(data['needed'])})"
         details = _metadata(data).get("messages")
@@ -466,3 +485,35 @@ class SlackSource(Source):
             created_at=_ts_time(message.get("ts")),
             body=self._text(message, users),
         )
+
+    # --- writing back ------------------------------------------------------------------
+
+    async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
+        """`chat.postMessage` in the item's thread, the Markdown made mrkdwn; the new
+        message's `ts` is the reply id the sync will see. `ok: false` raises a SlackError."""
+        thread_ts = str(item["external_id"])
+        mrkdwn = to_mrkdwn(text)
+        url = f"{self.base_url}/chat.postMessage"
+        data, _ = await session.send_json("POST", url, {"channel": self.channel, "text": mrkdwn,
+                                                        "thread_ts": thread_ts})
+        data = self._ok(session, data, "chat.postMessage", url)
+        message = data.get("message") if isinstance(data.get("message"), dict) else {}
+        ts = message.get("ts") or data.get("ts")
+        if not _valid_ts(ts):
+            raise session.error("chat.postMessage answered without the message's ts; check the thread "
+                                "before posting again")
+        message = {"text": mrkdwn, **message, "ts": str(ts)}
+        users: dict[str, Any] = dict(self._users)
+        bot = message.get("bot_profile") if isinstance(message.get("bot_profile"), dict) else {}
+        if isinstance(message.get("user"), str) and not users.get(message["user"]) and bot.get("name"):
+            users[message["user"]] = {"name": bot["name"]}  # the app's own name until a sync looks it up
+        reply = self.normalize_reply(message, users)
+        if not message.get("user") and not message.get("bot_id") and not bot:
+            reply = replace(reply, author="you")
+        if reply.created_at is None:
+            reply = replace(reply, created_at=datetime.now(timezone.utc))
+        if self.workspace:
+            link = f"{self.permalink(str(ts), self.workspace)}?thread_ts={thread_ts}&cid={self.channel}"
+        else:
+            link = str(item.get("url") or "") or None
+        return Posted(reply=reply, url=link)

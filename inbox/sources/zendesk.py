@@ -15,14 +15,15 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import AsyncIterator, Mapping
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from inbox.config import SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Source, SyncContext
+from inbox.sources.base import Page, Posted, Source, SyncContext
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import next_url_pages
 from inbox.store import Cursor
@@ -58,6 +59,7 @@ class ZendeskSource(Source):
     kind = "zendesk"
     required = ("email", "token_env")
     default_base_url = None  # https://{subdomain}.zendesk.com, from the config's subdomain
+    writable = True
 
     def __init__(self, config: SourceConfig, *, staff: frozenset[str] = frozenset(),
                  env: Mapping[str, str] | None = None) -> None:
@@ -225,6 +227,33 @@ class ZendeskSource(Source):
             created_at=parse_time(comment.get("created_at")),
             body=clean(comment.get("body") or comment.get("plain_body")).strip(),
         )
+
+    # --- writing back ------------------------------------------------------------------
+
+    async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
+        """A public comment through `PUT /api/v2/tickets/{id}.json` (the status is left as
+        it is). The audit's Comment event is the comment the sync will see."""
+        ticket_id = quote(str(item["external_id"]), safe="")
+        payload = {"ticket": {"comment": {"body": text, "public": True}}}
+        data, _ = await session.send_json("PUT", f"{self.base_url}/api/v2/tickets/{ticket_id}.json", payload)
+        audit = data.get("audit") if isinstance(data, dict) else None
+        events = audit.get("events") if isinstance(audit, dict) else None
+        comments = [e for e in events or [] if isinstance(e, dict) and e.get("type") == "Comment"]
+        if not comments or comments[-1].get("id") in (None, ""):
+            raise session.error("Zendesk updated the ticket but its answer shows no comment; "
+                                "check the ticket before posting again")
+        comment = dict(comments[-1])
+        comment.setdefault("created_at", audit.get("created_at"))
+        author_id = comment.get("author_id") or audit.get("author_id")
+        # Who posted is the token's user (the config's email) unless Zendesk says otherwise;
+        # the next sync names them as the ticket's users do.
+        users = {author_id: {"email": self.config.get("email"), "role": "agent"}} if author_id else {}
+        reply = self.normalize_comment(comment, users)
+        if not author_id:
+            reply = replace(reply, author=one_line(self.config.get("email")) or "you")
+        if reply.created_at is None:
+            reply = replace(reply, created_at=datetime.now(timezone.utc))
+        return Posted(reply=reply, url=f"{self.base_url}/agent/tickets/{ticket_id}")
 
 
 def _updated(ticket: dict[str, Any]) -> datetime | None:

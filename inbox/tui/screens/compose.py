@@ -61,9 +61,10 @@ class ComposeScreen(Screen[Outcome | None]):
     BINDINGS = [
         Binding("ctrl+s", "post", "Post", priority=True, id="compose_post"),
         Binding("escape", "close", "Close (draft kept)", id="compose_close"),
-        Binding("ctrl+t", "focus_templates", "Templates", id="compose_templates"),
-        Binding("ctrl+e", "focus_editor", "Edit", id="compose_edit"),
-        Binding("ctrl+d", "discard", "Discard draft", id="compose_discard"),
+        # keys the search box and the editor do not use themselves
+        Binding("ctrl+t", "focus_templates", "Templates", priority=True, id="compose_templates"),
+        Binding("ctrl+r", "focus_editor", "Reply text", priority=True, id="compose_edit"),
+        Binding("ctrl+n", "discard", "Discard draft", priority=True, id="compose_discard"),
     ]
 
     app: InboxApp
