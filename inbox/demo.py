@@ -70,6 +70,13 @@ DEMO_CONFIG: dict[str, Any] = {
         {"name": "Enterprise", "query": "label:enterprise is:awaiting"},
         {"name": "Unanswered forum", "query": "kind:discourse replies:0 is:open -is:done"},
     ],
+    "jira": {
+        "base_url": "https://jira.example.org",
+        "project": "PAR",
+        "email": "community-bot@example.org",
+        "token_env": "JIRA_TOKEN",
+        "labels": ["community"],
+    },
     "docs": {
         "docs": "https://docs.example.org",
         "troubleshooting": "https://docs.example.org/troubleshooting",
@@ -1514,7 +1521,11 @@ def _preset_triage(now: datetime) -> list[tuple[list[str], dict[str, Any]]]:
         (["forum:9005"], {"type": "feature"}),
         (["server:4126"], {"type": "bug", "assignee": ME}),
         (["server:4121", "server:4119"], {"type": "bug"}),
-        (["forum:9003"], {"type": "troubleshooting", "assignee": "devin-park"}),
+        # handed to the developer on rotation two days ago and still unanswered: follow up
+        (["forum:9003"], {"type": "troubleshooting", "assignee": "devin-park",
+                          "assigned_at": iso(now - timedelta(days=2, hours=1))}),
+        (["desktop:408"], {"type": "troubleshooting"}),
+        (["server:4121"], {"jira_key": "PAR-812"}),
         (["forum:9004"], {"type": "question", "assignee": ME,
                           "note": "Chase licensing@ before Friday's renewal"}),
         (["so:79200110", "so:79200102"], {"type": "question"}),

@@ -22,6 +22,7 @@ SCENES = {
     "thread": ["j", "j", "j", "enter"],
     "help": ["question_mark"],
     "playbooks": ["slash", *"is:leak", "enter", "p", "enter"],
+    "compose": ["slash", *"kind:gitlab type:troubleshooting", "enter", "r"],
 }
 
 

@@ -74,3 +74,15 @@ class TestPlaybooks:
             await pilot.press("space", "j", "space", "j")
             await settle(pilot)
         assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+
+
+class TestCompose:
+    def test_reply_offers_the_template_for_the_post(self, snap_compare, demo_app):
+        """Troubleshooting asked on GitLab: move-to-forum, filled in, with its preview."""
+        keys = ["slash", *"kind:gitlab type:troubleshooting", "enter", "r"]
+
+        async def run_before(pilot) -> None:
+            await _keys(*keys)(pilot)
+            await pilot.pause(0.6)  # the preview redraws once typing is quiet
+            await settle(pilot)
+        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)

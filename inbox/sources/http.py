@@ -297,6 +297,10 @@ def error_detail(body: Any) -> str:
         value = body.get(key)
         if isinstance(value, str) and value and value not in parts:
             parts.append(value)
+        elif isinstance(value, dict):  # GitLab: {"message": {"base": ["..."], "title": ["..."]}}
+            for field, messages in value.items():
+                text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
+                parts.append(text if field == "base" else f"{field} {text}")
     for message in body.get("errorMessages") or []:
         parts.append(str(message))
     errors = body.get("errors")
