@@ -117,6 +117,33 @@ async def first_paint(path: Path) -> float:
     return elapsed
 
 
+async def compose_open(path: Path, runs: int = 5) -> float:
+    """Median seconds from pressing `r` to the compose screen drawn with a template in it."""
+    from inbox.tui.app import make_app
+    from inbox.tui.screens.compose import ComposeScreen
+
+    store = Store(path)
+    config = parse({"team": {"me": "user1"}, "docs": {name: "https://docs.example.org" for name in
+                   ("forum", "ideas", "docs", "troubleshooting", "contributing")}})
+    app = make_app(config, store, now=lambda: NOW)
+    samples = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        for _ in range(runs):
+            start = time.perf_counter()
+            await pilot.press("r")
+            while not (isinstance(app.screen, ComposeScreen) and app.screen.is_mounted
+                       and app.screen.query_one("TextArea").text):
+                await pilot.pause(0.001)
+            await pilot.pause(0)
+            samples.append(time.perf_counter() - start)
+            await pilot.press("escape")
+            await pilot.pause(0.05)
+    store.close()
+    return statistics.median(samples)
+
+
 def filter_times(path: Path) -> dict[str, float]:
     """Median milliseconds for count + first page of each filter (what the TUI runs)."""
     store = Store(path)
@@ -171,6 +198,9 @@ def main() -> None:
     print(f"filter query (count + first page of 100) at {largest} items, median of 5:")
     for query, ms in filter_times(database(folder, largest)).items():
         print(f"  {ms:7.1f} ms  {query}")
+
+    opened = asyncio.run(compose_open(database(folder, largest)))
+    print(f"\nreply screen (r) open with a template filled in, at {largest} items: {opened * 1000:.0f} ms")
 
     gc.collect()
     count = min(largest, 20_000)

@@ -180,3 +180,12 @@ def test_rotation_is_one_developer_a_week() -> None:
         ["devin", "devin", "priya", "devin", "priya"]
     assert team.on_rotation(date(2026, 10, 30)) == "priya"  # the week before the start
     assert parse({}).team.on_rotation(TODAY) is None
+
+
+def test_a_filed_bug_puts_bug_filed_first() -> None:
+    from inbox.triage.templates import preferred_template
+
+    library = load_templates()
+    prefer = preferred_template({"jira_key": "ORC-3"})
+    assert rank(library, post_type="troubleshooting", kind="github", prefer=prefer)[0].name == "bug-filed"
+    assert preferred_template({"jira_key": None}) is None

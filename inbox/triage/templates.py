@@ -204,9 +204,9 @@ def fuzzy_score(query: str, text: str) -> int | None:
 
 
 def rank(templates: TemplateLibrary | Sequence[Template], *, post_type: str | None,
-         kind: str | None, query: str = "") -> list[Template]:
+         kind: str | None, query: str = "", prefer: str | None = None) -> list[Template]:
     """Templates matching `query` (fuzzy, on name and title), those suiting the post's
-    type and channel first."""
+    type and channel first; `prefer` (e.g. bug-filed once a Jira issue exists) leads."""
     ranked = []
     for template in templates:
         score = fuzzy_score(query, f"{template.name} {template.title}")
@@ -216,5 +216,10 @@ def rank(templates: TemplateLibrary | Sequence[Template], *, post_type: str | No
         suits = (template.suits_type(post_type) and named_kind,
                  template.suits_type(post_type) and template.suits_kind(kind),
                  template.suits_type(post_type), template.suits_kind(kind))
-        ranked.append(((-score, *(not s for s in suits), template.name), template))
+        ranked.append(((-score, template.name != prefer, *(not s for s in suits), template.name), template))
     return [template for _, template in sorted(ranked, key=lambda pair: pair[0])]
+
+
+def preferred_template(item: Mapping[str, Any]) -> str | None:
+    """The template a post's state calls for: once its bug is filed, say where."""
+    return "bug-filed" if item.get("jira_key") else None

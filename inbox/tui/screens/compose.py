@@ -30,6 +30,7 @@ from inbox.triage.templates import (
     Template,
     TemplateError,
     TemplateLibrary,
+    preferred_template,
     rank,
     render,
     reply_values,
@@ -121,8 +122,10 @@ class ComposeScreen(Screen[Outcome | None]):
             self.query_one(TextArea).focus()
             return
         post_type = self.item.get("type")
+        preferred = preferred_template(self.item)
         for template in self._shown:  # offer the best suited template this post can fill
-            if (not post_type or template.suits_type(post_type)) and self._apply(template, quiet=True):
+            suits = not post_type or template.suits_type(post_type) or template.name == preferred
+            if suits and self._apply(template, quiet=True):
                 break
         self.query_one("#compose-find", Input).focus()
 
@@ -130,7 +133,7 @@ class ComposeScreen(Screen[Outcome | None]):
 
     def _fill_templates(self, query: str) -> None:
         self._shown = rank(self.context.library, post_type=self.item.get("type"),
-                           kind=self.item.get("kind"), query=query)
+                           kind=self.item.get("kind"), query=query, prefer=preferred_template(self.item))
         options = self.query_one(OptionList)
         options.clear_options()
         for template in self._shown:
