@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_respond.add_parsers(commands)
 
+    sweep = commands.add_parser("sweep", help="the Help Wanted list of posts for the community (--weekly: quiet issues)")
+    sweep.add_argument("--weekly", action="store_true",
+                       help="the Wednesday list: no activity for more than 7 days, not opened by the team")
+    sweep.add_argument("--format", choices=["mrkdwn", "markdown", "text", "json"], default="mrkdwn",
+                       help="how to print it (default: Slack mrkdwn)")
+    sweep.add_argument("--post", action="store_true",
+                       help="post it to Slack through the webhook named by [slack] webhook_env")
+
     playbook = commands.add_parser("playbook", help="list the event playbooks, or show one (offline)")
     playbook.add_argument("name", nargs="?", help="the playbook to show (e.g. office-hours)")
     playbook.add_argument("--checklist", action="store_true", help="print only the steps")
@@ -175,6 +183,8 @@ def _run(args: argparse.Namespace) -> int:
         return _list(config, store, " ".join(args.query), as_json=args.json, limit=args.limit)
     if args.command == "triage":
         return _triage(config, store, args)
+    if args.command == "sweep":
+        return _sweep(config, store, args)
     if args.command in ("templates", "reply", "jira", "release"):
         from inbox import cli_respond
 
@@ -338,6 +348,27 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
         print(line[:width])
     if sys.stdout.isatty():
         print(f"{len(rows)} items", file=sys.stderr)
+    return EXIT_OK
+
+
+def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
+    from inbox.triage.sweep import build_sweep, post_to_webhook, render, sweep_settings
+
+    settings, now = sweep_settings(config), utcnow()
+    sweep = build_sweep(config, store, now=now, weekly=args.weekly, settings=settings)
+    if not args.post:
+        sys.stdout.write(render(sweep, args.format, now))
+        return EXIT_OK
+    if args.format != "mrkdwn":
+        raise UsageError("--post sends Slack mrkdwn: leave out --format")
+    if sweep.empty:
+        print("inbox: nothing to post: no post needs the community's help", file=sys.stderr)
+        return EXIT_OK
+    text = render(sweep, "mrkdwn", now)
+    asyncio.run(post_to_webhook(settings, text))
+    print(text, end="" if text.endswith("\n") else "\n")
+    print(f"Posted the {'weekly list' if args.weekly else 'Help Wanted sweep'} to Slack: "
+          f"{len(sweep.entries)} posts.", file=sys.stderr)
     return EXIT_OK
 
 

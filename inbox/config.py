@@ -151,7 +151,7 @@ def load(path: Path | None = None, *, required: bool = False) -> Config:
 
 def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     where = str(path) if path else "config"
-    return Config(
+    config = Config(
         path=path,
         team=_team(data.get("team", {}), where),
         sources=_sources(data.get("sources", []), where),
@@ -165,6 +165,11 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         type_labels=_type_labels(data.get("type_labels", {}), where, "type_labels"),
         raw=data,
     )
+    # [sweep] and [slack] fail at load, not at use
+    from inbox.triage.sweep import sweep_settings
+
+    sweep_settings(config)
+    return config
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], where: str, name: str) -> Any:

@@ -85,6 +85,7 @@ DEMO_CONFIG: dict[str, Any] = {
         "ideas": IDEAS,
     },
     "sweep": {
+        "project": "Parley",
         "min_age": "2d",
         "release_keywords": ["enterprise", "upgrade", "license", "licence"],
         "exclude": 'label:"Help Wanted"',
