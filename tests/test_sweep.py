@@ -491,11 +491,13 @@ def test_bad_settings_name_the_field(section: str, key: str, value: Any, message
     assert WEBHOOK not in str(caught.value)
 
 
-def test_errors_name_the_config_file(tmp_path) -> None:
-    config = make_config({"min_age": "soon"})
-    config.path = tmp_path / "config.toml"
+def test_errors_name_the_config_file_when_it_loads(tmp_path) -> None:
+    from inbox.config import load
+
+    path = tmp_path / "config.toml"
+    path.write_text('[sweep]\nmin_age = "soon"\n')
     with pytest.raises(ConfigError, match=r"config\.toml: sweep\.min_age: bad duration"):
-        build_sweep(config, Store(":memory:"), now=NOW)
+        load(path)
 
 
 # --- posting to Slack -----------------------------------------------------------------------
