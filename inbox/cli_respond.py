@@ -154,14 +154,16 @@ def _release(config: Config, store: Store, args: argparse.Namespace) -> int:
     if not announcements:
         print(f"No ideas completed since the last release: nothing to announce in {one_line(args.version)}.",
               file=sys.stderr)
+    # With the rows on stdout (`--csv -`), the listing goes to stderr so a redirect gets only CSV.
+    out = sys.stderr if args.csv is not None and str(args.csv) == "-" else sys.stdout
     failed = False
     for announcement in announcements:
         item = announcement.item
-        print(f"{item['key']}  {one_line(item['title'])} (nominated by {one_line(item['author'])})")
+        print(f"{item['key']}  {one_line(item['title'])} (nominated by {one_line(item['author'])})", file=out)
         if announcement.reply:
-            print("    " + clean(announcement.reply).replace("\n", "\n    "))
+            print("    " + clean(announcement.reply).replace("\n", "\n    "), file=out)
         if announcement.note:
-            print(f"    ({one_line(announcement.note)})")
+            print(f"    ({one_line(announcement.note)})", file=out)
         if args.post and announcement.reply:
             try:
                 outcome = asyncio.run(_send(config, store, item["key"], announcement.reply, "feature-shipped"))
@@ -170,10 +172,10 @@ def _release(config: Config, store: Store, args: argparse.Namespace) -> int:
                 failed = True
                 continue
             if outcome.posted:
-                print(f"    {one_line(outcome.message)}")
+                print(f"    {one_line(outcome.message)}", file=out)
             else:
                 print(f"    Post by hand at {one_line(outcome.url or item['url'])} "
-                      f"(`inbox reply {item['key']}` prints the draft)")
+                      f"(`inbox reply {item['key']}` prints the draft)", file=out)
     if args.csv:
         rows = release_csv(announcements)
         if str(args.csv) == "-":

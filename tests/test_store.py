@@ -416,3 +416,45 @@ def test_threads_fetched_at_leaves_out_items_whose_thread_never_arrived(tmp_path
     assert store.threads_fetched_at(["forum:2"]) == {"forum:2": "2026-11-18T00:00:00Z"}
     row = store.item("forum:2", now=now)
     assert row["last_reply_by_staff"] is None  # two replies now, and who wrote the last is unknown
+
+
+# --- replies the inbox posted --------------------------------------------------------------
+
+def _awaiting(store: Store, key: str) -> bool:
+    return bool(store.item(key, now=NOW)["awaiting"])
+
+
+def test_a_posted_reply_answers_the_item_at_once_and_stays_the_teams(store: Store) -> None:
+    store.save_page("forum", [make_item("5", source="forum", kind="discourse")])
+    posted_at = NOW - timedelta(hours=1)
+    store.record_posted("forum:5", Reply("88", "inbox-bot", False, posted_at, "See the docs."))
+    assert not _awaiting(store, "forum:5")
+    assert store.item("forum:5", now=NOW)["replies"] == 1
+    # the list names our (non-staff) account as last poster and sends no thread: still ours
+    store.save_page("forum", [make_item("5", source="forum", kind="discourse", replies=1,
+                                        last_reply_by_staff=False, activity=posted_at)])
+    assert not _awaiting(store, "forum:5")
+    # the thread comes again with our reply as a community account: still staff, not doubled
+    store.save_page("forum", [make_item("5", source="forum", kind="discourse", replies=1, activity=posted_at,
+                                        thread=[Reply("88", "inbox-bot", False, posted_at, "See the docs.")])])
+    assert [(r["reply_id"], r["author_is_staff"]) for r in store.thread("forum:5")] == [("88", 1)]
+    assert not _awaiting(store, "forum:5")
+
+
+def test_a_customer_reply_after_ours_makes_it_await_us_again(store: Store) -> None:
+    store.save_page("forum", [make_item("6", source="forum", kind="discourse")])
+    posted_at = NOW - timedelta(hours=2)
+    store.record_posted("forum:6", Reply("90", "maya", True, posted_at, "Try this."))
+    store.save_page("forum", [make_item("6", source="forum", kind="discourse", replies=2,
+                                        last_reply_by_staff=False, activity=NOW - timedelta(minutes=5))])
+    assert _awaiting(store, "forum:6")
+
+
+def test_marking_done_after_replying_is_not_undone_by_our_own_reply(store: Store) -> None:
+    store.save_page("server", [make_item("7")])
+    posted_at = NOW - timedelta(minutes=30)
+    store.record_posted("server:7", Reply("c1", "maya", True, posted_at, "Fixed in 10.2.2."))
+    store.set_triage(["server:7"], {"done": True}, now=NOW)
+    # the channel's update time is the comment's
+    store.save_page("server", [make_item("7", replies=1, activity=posted_at)])
+    assert store.item("server:7", now=NOW)["done"] == 1

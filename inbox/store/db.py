@@ -75,6 +75,9 @@ _LAST_REPLY_FROM_THREAD = (
     "WHERE key = ? AND replies > 0 AND EXISTS (SELECT 1 FROM thread r WHERE r.key = items.key)"
 )
 
+_NOTHING_SINCE_THE_THREAD = (
+    " AND last_activity_at <= (SELECT MAX(r.created_at) FROM thread r WHERE r.key = items.key)")
+
 
 @dataclass(frozen=True)
 class Cursor:
@@ -177,8 +180,13 @@ class Store:
             conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in streamed if key in known])
             # An item the inbox replied to: who replied last is known from the stored thread,
             # whatever the channel thinks of the account that posted.
-            conn.executemany(_LAST_REPLY_FROM_THREAD, [
-                (key,) for key in self._keys_with_our_replies(conn, replies) if key in known])
+            # Also when only the list came (an unchanged Discourse topic names its last poster,
+            # maybe our non-staff API account), as long as nothing happened after the newest
+            # stored reply: a newer customer reply still makes it await us.
+            ours = self._keys_with_our_replies(conn, {*keys, *replies})
+            conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in ours if key in replies and key in known])
+            conn.executemany(_LAST_REPLY_FROM_THREAD + _NOTHING_SINCE_THE_THREAD,
+                             [(key,) for key in ours if key not in replies])
             conn.executemany("UPDATE items SET thread_at = last_activity_at WHERE key = ?",
                              [(item.key,) for item in items if item.thread is not None])
             self._flag_leaks(conn, {*keys, *(key for key in replies if key in known)})
