@@ -257,7 +257,7 @@ class ComposeScreen(Screen[Outcome | None]):
 
     def _failed(self, message: str) -> None:
         self.posting = False
-        self._status(f"{message}. ctrl+s to try again; the draft is kept.", error=True)
+        self._status(f"{message}. ctrl+s to try again.", error=True)
 
     def _done(self, outcome: Outcome) -> None:
         self.posting = False
