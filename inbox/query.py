@@ -17,7 +17,7 @@ from inbox.text import clean
 from inbox.timeutil import iso, parse_duration
 
 KINDS = ("github", "gitlab", "discourse", "stackexchange", "slack", "zendesk", "intercom", "uservoice")
-IS_VALUES = ("open", "closed", "done", "snoozed", "answered", "awaiting", "assigned", "leak")
+IS_VALUES = ("open", "closed", "done", "snoozed", "answered", "awaiting", "assigned", "leak", "overdue")
 FIELDS = ("type", "kind", "source", "author", "staff", "label", "status", "assignee",
           "replies", "age", "idle", "assigned", "is")
 INBOX_QUERY = "is:open -is:done -is:snoozed"
@@ -145,6 +145,9 @@ _IS_SQL = {
     "awaiting": AWAITING_SQL,
     "assigned": "t.assignee IS NOT NULL",
     "leak": "i.leaks IS NOT NULL",
+    # past its response-time due moment (kept in sla_due by the SLA refresh) and still ours
+    "overdue": (f"({AWAITING_SQL} AND EXISTS (SELECT 1 FROM sla_due s WHERE s.key = i.key "
+                "AND s.due_at <= :now))"),
 }
 # age/idle: "older than" means an earlier timestamp, so the comparison flips.
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "=": "<="}
@@ -190,8 +193,11 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
         params[name] = value
         return f"(i.source = :{name})"
     if field == "author":
+        # a login on the item's channel, or a person's name from [people.NAME] (any channel)
         params[name] = value
-        return f"(i.author = :{name} COLLATE NOCASE)"
+        return (f"(i.author = :{name} COLLATE NOCASE OR EXISTS (SELECT 1 FROM person_logins pl "
+                f"WHERE pl.person = :{name} COLLATE NOCASE AND pl.login = i.author COLLATE NOCASE "
+                "AND (pl.kind = i.kind OR pl.kind = i.source)))")
     if field == "staff":
         return "(i.author_is_staff = 1)" if value == "yes" else "(i.author_is_staff = 0)"
     if field == "label":

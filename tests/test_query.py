@@ -82,6 +82,11 @@ def store(tmp_path_factory) -> Store:
     store.set_triage(["forum:10"], {"type": "troubleshooting", "done": True}, now=NOW)
     store.set_triage(["so:100"], {"type": "question", "snoozed_until": iso(NOW + timedelta(days=1))}, now=NOW)
     store.set_triage(["so:101"], {"snoozed_until": iso(NOW - timedelta(hours=1))}, now=NOW)  # expired
+    # due an hour ago (server:1, awaiting) and in an hour (so:101); forum:11 is due but answered
+    store.replace_sla_due([("server:1", iso(NOW - timedelta(hours=1)), iso(NOW - timedelta(days=2))),
+                           ("so:101", iso(NOW + timedelta(hours=1)), iso(NOW - timedelta(days=1)))])
+    # one person, two logins: bob on the forum is "robert" on GitHub
+    store.set_person_logins([("Robert", "github", "robert-gh"), ("Robert", "discourse", "bob")])
     yield store
     store.close()
 
@@ -190,6 +195,9 @@ CASES = [
     ("is:awaiting", {"server:1", "server:2", "forum:11", "so:100", "so:101"}),
     ("-is:awaiting", {"server:3", "forum:10"}),
     ("is:assigned", {"server:1", "server:2"}),
+    ("is:overdue", {"server:1"}),
+    ("-is:overdue kind:github", {"server:2", "server:3"}),
+    ("author:robert", {"forum:11"}),  # a person's name finds their logins on their channels
     # assigned: (since the item was assigned)
     ("assigned:>=2d", {"server:2"}),
     ("assigned:<1d", {"server:1"}),

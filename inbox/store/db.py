@@ -263,6 +263,21 @@ class Store:
             conn.executemany("INSERT OR IGNORE INTO item_labels (key, label) VALUES (?, ?)",
                              [(key, label) for label in labels])
 
+    def replace_sla_due(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Every awaiting item's response-time due moment as (key, due_at, since), computed
+        by the SLA in Python (business hours do not fit in SQL) and read by `is:overdue`."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM sla_due")
+            conn.executemany("INSERT OR REPLACE INTO sla_due (key, due_at, since) VALUES (?, ?, ?)", rows)
+
+    def set_person_logins(self, logins: Iterable[tuple[str, str, str]]) -> None:
+        """The config's `[people.NAME]` as (person, kind or source, login): `author:NAME`
+        then finds that person's posts on every channel."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM person_logins")
+            conn.executemany("INSERT OR IGNORE INTO person_logins (person, kind, login) VALUES (?, ?, ?)",
+                             logins)
+
     @property
     def drafts(self) -> Drafts:
         """Replies being written: kept until posted or discarded."""

@@ -137,6 +137,23 @@ def m005_responding(db: sqlite_utils.Database) -> None:
     db["releases"].create_index(["key"], index_name="releases_by_item")
 
 
+@migration
+def m006_rules_sla_people(db: sqlite_utils.Database) -> None:
+    """What rules did (so the preview can say which rule, when, and a rule never undoes a
+    hand decision), each awaiting item's response-time due moment, and people: the
+    config's logins per person, and the tags set on them."""
+    db["rule_actions"].create(
+        {"id": int, "key": str, "rule": str, "field": str, "value": str, "at": str},
+        pk="id", not_null={"key", "rule", "field", "at"},
+    )
+    db["rule_actions"].create_index(["key", "at"], index_name="rule_actions_by_item")
+    db["sla_due"].create({"key": str, "due_at": str, "since": str}, pk="key")
+    db["sla_due"].create_index(["due_at"], index_name="sla_due_by_time")
+    db["person_logins"].create({"person": str, "kind": str, "login": str}, pk=("person", "kind", "login"))
+    db["person_logins"].create_index(["login"], index_name="person_logins_by_login")
+    db["person_tags"].create({"person": str, "tag": str, "at": str}, pk=("person", "tag"))
+
+
 def apply(db: sqlite_utils.Database) -> list[str]:
     """Apply what is missing; returns the names applied."""
     db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
