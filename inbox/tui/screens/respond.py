@@ -120,6 +120,17 @@ class RespondActions:
             "Idea status? under-review → planned → started → help-wanted → completed / declined",
             value=row.get("status") or "", placeholder="planned", check=check, suggestions=names), apply)
 
+    # --- the sweep ------------------------------------------------------------------
+
+    def action_post_sweep(self) -> None:
+        from inbox.tui.screens.sweep import SweepScreen
+
+        def posted(message: str | None) -> None:
+            if message:
+                self.say(message, timeout=6)
+
+        self.app.push_screen(SweepScreen(), posted)
+
     # --- Jira -----------------------------------------------------------------------
 
     def action_file_jira(self) -> None:
