@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_respond.add_parsers(commands)
 
+    from inbox import cli_stats
+
+    cli_stats.add_parsers(commands)
+
     sweep = commands.add_parser("sweep", help="the Help Wanted list of posts for the community (--weekly: quiet issues)")
     sweep.add_argument("--weekly", action="store_true",
                        help="the Wednesday list: no activity for more than 7 days, not opened by the team")
@@ -185,6 +189,10 @@ def _run(args: argparse.Namespace) -> int:
         return _triage(config, store, args)
     if args.command == "sweep":
         return _sweep(config, store, args)
+    if args.command == "stats":
+        from inbox import cli_stats
+
+        return cli_stats.run(config, store, args)
     if args.command in ("templates", "reply", "jira", "release"):
         from inbox import cli_respond
 

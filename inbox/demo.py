@@ -1635,4 +1635,7 @@ def load_demo(store: Store, *, now: datetime) -> int:
 
     for keys, changes in _preset_triage(now):
         store.set_triage(keys, changes, now=now)
+    from inbox.sync import after_sync  # as after a real sync: due times for the Overdue view
+
+    after_sync(demo_config(), store, now=now)
     return total

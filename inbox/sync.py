@@ -169,8 +169,16 @@ async def sync_all(
         tasks.append(sync_source(source, store, progress=progress, now=now,
                                  transport=transport, sleep=sleep))
     results.extend(await asyncio.gather(*tasks))
+    after_sync(config, store, now=now)
     order = {s.name: index for index, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order.get(r.name, 0))
+
+
+def after_sync(config: Config, store: Store, *, now: datetime) -> None:
+    """What a sync's new data changes: who awaits us, and by when (the SLA)."""
+    from inbox.triage.sla import refresh_sla
+
+    refresh_sla(config, store, now=now)
 
 
 def due_sources(config: Config, store: Store, *, now: datetime, interval: timedelta,

@@ -13,6 +13,7 @@ from inbox.timeutil import format_duration
 BUILTIN_VIEWS: tuple[View, ...] = (
     View("Inbox", INBOX_QUERY),
     View("Awaiting us", f"{INBOX_QUERY} is:awaiting"),
+    View("Overdue", f"{INBOX_QUERY} is:overdue"),
     View("Help Wanted sweep", f"{INBOX_QUERY} is:awaiting age:>=2d"),
     View("Weekly sweep", f"{INBOX_QUERY} idle:>7d staff:no"),
     View("Troubleshooting", f"{INBOX_QUERY} type:troubleshooting"),

@@ -7,7 +7,8 @@ CORE = ["inbox.models", "inbox.config", "inbox.query", "inbox.store", "inbox.sou
         "inbox.sync", "inbox.views", "inbox.text", "inbox.timeutil", "inbox.demo", "inbox.cli",
         "inbox.playbooks", "inbox.playbook_render", "inbox.leaks", "inbox.store.runs",
         "inbox.store.drafts", "inbox.frontmatter", "inbox.triage.templates", "inbox.triage.replies",
-        "inbox.triage.bugs", "inbox.triage.sweep", "inbox.triage.release", "inbox.jira", "inbox.cli_respond", "inbox.desktop"]
+        "inbox.triage.bugs", "inbox.triage.sweep",
+        "inbox.triage.sla", "inbox.triage.stats", "inbox.cli_stats", "inbox.triage.release", "inbox.jira", "inbox.cli_respond", "inbox.desktop"]
 
 
 def test_core_does_not_import_textual():

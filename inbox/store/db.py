@@ -44,7 +44,8 @@ LIST_COLUMNS = (
     "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
     "i.labels, i.leaks, i.supporters, t.type, COALESCE(t.status, i.idea_status) AS status, "
     "t.assignee, t.assigned_at, t.snoozed_until, t.note, t.jira_key, "
-    f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting"
+    f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting, "
+    "(SELECT s.due_at FROM sla_due s WHERE s.key = i.key) AS sla_due_at"
 )
 
 _ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",

@@ -76,7 +76,8 @@ class MainScreen(RespondActions, Screen):
             yield Sidebar(self.views, id="sidebar")
             with Vertical(id="center"):
                 yield Static(id="list-header")
-                yield ItemList(now=self.app.now, id="items")
+                yield ItemList(now=self.app.now, id="items",
+                               sla_column="sla" in self.app.config.raw)
             yield Preview(id="preview")
             yield PlaybookPanel(self.store.runs, self.app.now, id="playbooks")
         filter_bar = FilterBar(id="filter")
@@ -94,6 +95,7 @@ class MainScreen(RespondActions, Screen):
         self.refresh_status()
         self._load_playbooks()
         self._load_templates()
+        self._refresh_sla()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
             self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
@@ -210,6 +212,21 @@ class MainScreen(RespondActions, Screen):
         self.query_one(Preview).show(item, thread, self.app.now(), empty_inbox=self.store_is_empty,
                                      playbooks=titles, draft=draft, jira_url=jira_url)
         self.query_one(PlaybookPanel).offer(offered)
+
+    @work(thread=True, exclusive=True, group="sla")
+    def _refresh_sla(self) -> None:
+        """Due times from the current [sla] (it may have changed since the last sync)."""
+        from inbox.triage.sla import refresh_sla
+
+        if "sla" not in self.app.config.raw:
+            return
+        try:
+            refresh_sla(self.app.config, self.store, now=self.app.now())
+        except InboxError as exc:
+            self.app.call_from_thread(self.say, f"SLA not computed: {exc}", severity="warning")
+            return
+        self.app.call_from_thread(self.refresh_counts)
+        self.app.call_from_thread(self.reload, keep_key=True)
 
     # --- playbooks ----------------------------------------------------------------
 

@@ -8,6 +8,7 @@ store or reaches a channel runs in a thread worker and reports back with a toast
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -130,6 +131,24 @@ class RespondActions:
                 self.say(message, timeout=6)
 
         self.app.push_screen(SweepScreen(), posted)
+
+    # --- response times ---------------------------------------------------------------
+
+    def action_show_stats(self) -> None:
+        self._load_stats()
+
+    @work(thread=True, exclusive=True, group="stats")
+    def _load_stats(self) -> None:
+        from inbox.triage.stats import build_report
+        from inbox.tui.screens.stats import StatsScreen
+
+        app = self.app
+        try:
+            report = build_report(app.config, self.store, now=app.now(), since=timedelta(days=30))
+        except InboxError as exc:
+            app.call_from_thread(self.say, f"No stats: {exc}", severity="error")
+            return
+        app.call_from_thread(app.push_screen, StatsScreen(report))
 
     # --- Jira -----------------------------------------------------------------------
 

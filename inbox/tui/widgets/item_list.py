@@ -24,6 +24,7 @@ from textual.strip import Strip
 from inbox.leaks import mask
 from inbox.text import one_line
 from inbox.timeutil import ago
+from inbox.triage.sla import sla_label
 
 PAGE_SIZE = 100
 CACHED_PAGES = 40
@@ -52,8 +53,13 @@ class ListData:
     generation: int
 
 
-def format_row(row: dict[str, Any], width: int, now: datetime) -> Text:
-    """One list row as styled text; channel text is never parsed as markup."""
+SLA_WIDTH = 14
+
+
+def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bool = False) -> Text:
+    """One list row as styled text; channel text is never parsed as markup.
+
+    `sla_column` (when the config has an [sla]): time left to answer, or how overdue."""
     badge, colour = KIND_BADGES.get(row["kind"], (row["kind"][:2].upper(), "white"))
     tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
     marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed")
@@ -61,7 +67,10 @@ def format_row(row: dict[str, Any], width: int, now: datetime) -> Text:
     author = one_line(row["author"])[:14] + ("*" if row["author_is_staff"] else "")
     tail = f" {author:<15} {ago(row['created_at'], now):>4} {row['replies']:>3}↩ {ago(row['last_activity_at'], now):>4}"
     head_width = 2 + 1 + 3 + 1 + 4 + 1
-    title_width = max(8, width - head_width - len(tail) - 1)
+    sla = ""
+    if sla_column and row.get("awaiting") and not row.get("done") and row.get("sla_due_at"):
+        sla = sla_label(row["sla_due_at"], now)
+    title_width = max(8, width - head_width - len(tail) - 1 - (SLA_WIDTH if sla_column else 0))
     title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
     if len(title) > title_width:
         title = title[: title_width - 1] + "…"
@@ -71,6 +80,8 @@ def format_row(row: dict[str, Any], width: int, now: datetime) -> Text:
     text.append(f" {tag:<4} ", style=tag_colour)
     text.append(f"{title:<{title_width}}", style="dim" if row.get("state") == "closed" else "")
     text.append(" ")
+    if sla_column:
+        text.append(f"{sla:>{SLA_WIDTH - 1}} ", style="bold #e06c75" if sla.startswith("overdue") else "#e5c07b")
     text.append(tail, style="#abb2bf")
     return text
 
@@ -95,9 +106,10 @@ class ItemList(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
-    def __init__(self, *, now: Callable[[], datetime], **kwargs: Any) -> None:
+    def __init__(self, *, now: Callable[[], datetime], sla_column: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.now = now
+        self.sla_column = sla_column
         self.total = 0
         self.cursor = 0
         self.generation = 0
@@ -181,7 +193,7 @@ class ItemList(ScrollView, can_focus=True):
             self._request(index // PAGE_SIZE)
             style = self.get_component_rich_style("item-list--placeholder")
             return Strip([Segment(" …".ljust(width), style)], width)
-        text = format_row(row, width, self.now())
+        text = format_row(row, width, self.now(), sla_column=self.sla_column)
         text.truncate(width, overflow="crop", pad=True)
         if selected:
             text.style = self.get_component_rich_style("item-list--cursor")
