@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_stats.add_parsers(commands)
 
+    from inbox import cli_rules
+
+    cli_rules.add_parsers(commands)
+
     sweep = commands.add_parser("sweep", help="the Help Wanted list of posts for the community (--weekly: quiet issues)")
     sweep.add_argument("--weekly", action="store_true",
                        help="the Wednesday list: no activity for more than 7 days, not opened by the team")
@@ -174,6 +178,10 @@ def _run(args: argparse.Namespace) -> int:
         from inbox import cli_respond
 
         return cli_respond.run(args.command, config, None, args)
+    if args.command == "rules" and not args.dry_run:  # listing the rules is offline too
+        from inbox import cli_rules
+
+        return cli_rules.run(args.command, config, None, args)
     if args.command is None:
         return _tui(config, _open_store(args))
     store = _open_store(args)
@@ -193,6 +201,10 @@ def _run(args: argparse.Namespace) -> int:
         from inbox import cli_stats
 
         return cli_stats.run(config, store, args)
+    if args.command == "rules":
+        from inbox import cli_rules
+
+        return cli_rules.run(args.command, config, store, args)
     if args.command in ("templates", "reply", "jira", "release"):
         from inbox import cli_respond
 
@@ -267,13 +279,24 @@ def _sync(config: Config, store: Store, only: list[str]) -> int:
 
     only = _chosen_sources(config, only)
     with BarsProgress([s.name for s in config.sources if not only or s.name in only]) as progress:
-        results = asyncio.run(sync_all(config, store, only=only, progress=progress))
+        results = asyncio.run(sync_all(config, store, only=only, progress=progress,
+                                       on_rules=_print_rule_actions))
     failed = False
     for result in results:
         stream = sys.stdout if result.ok else sys.stderr
         print(("" if result.ok else "inbox: ") + one_line(result.summary()), file=stream)
         failed = failed or not result.ok
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_rule_actions(actions: list) -> None:
+    """After a sync: a line per thing a rule did, and per label or draft it could not make
+    (what it left alone for your own decisions is in `inbox rules --dry-run`)."""
+    for action in actions:
+        if action.applied:
+            print(f"rule {one_line(action.rule)}: {one_line(action.describe())}")
+        elif action.field in ("label", "template") and "left alone" not in (action.reason or ""):
+            print(f"inbox: rule {one_line(action.rule)}: {one_line(action.describe())}", file=sys.stderr)
 
 
 def _chosen_sources(config: Config, only: list[str]) -> list[str]:
@@ -306,7 +329,8 @@ def _watch(config: Config, store: Store, only: list[str], interval_text: str,
             now = utcnow()
             due, next_at = due_sources(config, store, now=now, interval=interval, only=only)
             if due:
-                results = asyncio.run(sync_all(config, store, only=due, now=now))
+                results = asyncio.run(sync_all(config, store, only=due, now=now,
+                                               on_rules=_print_rule_actions))
                 stamp = now.strftime("%H:%M")
                 for result in results:
                     stream = sys.stdout if result.ok else sys.stderr

@@ -165,12 +165,14 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         type_labels=_type_labels(data.get("type_labels", {}), where, "type_labels"),
         raw=data,
     )
-    # [sweep], [slack] and [sla] fail at load, not at use
+    # [sweep], [slack], [sla] and [[rules]] fail at load, not at use
+    from inbox.triage.rules import load_rules
     from inbox.triage.sla import sla_settings
     from inbox.triage.sweep import sweep_settings
 
     sweep_settings(config)
     sla_settings(config)
+    load_rules(config)
     return config
 
 

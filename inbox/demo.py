@@ -83,6 +83,7 @@ DEMO_CONFIG: dict[str, Any] = {
         "contributing": "https://docs.example.org/contribute",
         "forum": FORUM,
         "ideas": IDEAS,
+        "careers": "https://example.org/careers",
     },
     "sweep": {
         "project": "Parley",
@@ -96,6 +97,15 @@ DEMO_CONFIG: dict[str, Any] = {
         "business_days": ["mon", "tue", "wed", "thu", "fri"],
         "timezone": "UTC",
     },
+    # The help desk's routines: automatic email is done (solved, for the paper trail), and a
+    # job applicant is assigned and gets the "apply through the careers page" reply drafted.
+    "rules": [
+        {"name": "blog-plugin-updates", "query": 'kind:zendesk "plugins were updated"', "done": True},
+        {"name": "domain-changes", "query": "kind:zendesk label:domains", "done": True},
+        {"name": "build-minutes", "query": 'kind:zendesk "build minutes"', "done": True},
+        {"name": "job-applications", "query": 'kind:zendesk "Application:"', "assign": ME,
+         "template": "careers"},
+    ],
 }
 
 
@@ -1635,7 +1645,8 @@ def load_demo(store: Store, *, now: datetime) -> int:
 
     for keys, changes in _preset_triage(now):
         store.set_triage(keys, changes, now=now)
-    from inbox.sync import after_sync  # as after a real sync: due times for the Overdue view
+    # as after a real sync: the rules run and due times are set for the Overdue view
+    from inbox.sync import after_sync
 
     after_sync(demo_config(), store, now=now)
     return total

@@ -11,7 +11,7 @@ import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 
@@ -22,6 +22,9 @@ from inbox.sources.base import Source
 from inbox.store import Cursor, Store
 from inbox.text import one_line
 from inbox.timeutil import parse_time, utcnow
+
+if TYPE_CHECKING:
+    from inbox.triage.rules import RuleAction
 
 
 @dataclass
@@ -150,8 +153,10 @@ async def sync_all(
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     now: datetime | None = None,
+    on_rules: Callable[[list[RuleAction]], None] | None = None,
 ) -> list[SourceResult]:
-    """Sync the configured sources (or `only` those named) concurrently."""
+    """Sync the configured sources (or `only` those named) concurrently; then the rules
+    act on what it brought (`on_rules` hears what they did)."""
     progress = progress or QuietProgress()
     now = now or utcnow()
     chosen: list[SourceConfig] = [config.source(name) for name in only] if only else list(config.sources)
@@ -169,16 +174,23 @@ async def sync_all(
         tasks.append(sync_source(source, store, progress=progress, now=now,
                                  transport=transport, sleep=sleep))
     results.extend(await asyncio.gather(*tasks))
-    after_sync(config, store, now=now)
+    actions = after_sync(config, store, now=now, env=env, transport=transport)
+    if on_rules is not None and actions:
+        on_rules(actions)
     order = {s.name: index for index, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order.get(r.name, 0))
 
 
-def after_sync(config: Config, store: Store, *, now: datetime) -> None:
-    """What a sync's new data changes: who awaits us, and by when (the SLA)."""
+def after_sync(config: Config, store: Store, *, now: datetime, env: Mapping[str, str] | None = None,
+               transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
+    """What a sync's new data changes: the `[[rules]]` act on the items it saved (stamped
+    `now`), then who awaits us, and by when (the SLA). Returns what the rules did."""
+    from inbox.triage.rules import rules_after_sync
     from inbox.triage.sla import refresh_sla
 
+    actions = rules_after_sync(config, store, since=now, now=now, env=env, transport=transport)
     refresh_sla(config, store, now=now)
+    return actions
 
 
 def due_sources(config: Config, store: Store, *, now: datetime, interval: timedelta,

@@ -31,8 +31,8 @@ SECRETS = {
     "CLI_JIRA_TOKEN": "ATATT3xCliLoopbackJiraTok3n0123456789",
 }
 JIRA_EMAIL = "triage@orchardly.test"
-TEMPLATES = ("ask-details", "bug-filed", "docs-answer", "feature-shipped", "help-wanted", "move-to-forum",
-             "move-to-ideas")
+TEMPLATES = ("ask-details", "bug-filed", "careers", "docs-answer", "feature-shipped", "help-wanted",
+             "move-to-forum", "move-to-ideas")
 EVIL_TITLE = '=HYPERLINK("https://evil.test","Offline albums")'
 
 
@@ -174,7 +174,7 @@ def one_line(err: str) -> str:
 # --- templates -------------------------------------------------------------------------------
 
 
-def test_templates_lists_all_seven_and_marks_the_links_missing_from_docs(world: World) -> None:
+def test_templates_lists_all_eight_and_marks_the_links_missing_from_docs(world: World) -> None:
     code, out, err = world.run("templates")
     assert code == 0 and err == ""
     lines = out.splitlines()

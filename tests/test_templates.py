@@ -27,7 +27,8 @@ FULL = parse({
     "team": {"me": "maya", "rotation": ["devin", "priya"], "rotation_start": date(2026, 11, 2)},
     "docs": {"forum": "https://forum.orchardly.test", "ideas": "https://ideas.orchardly.test",
              "docs": "https://docs.orchardly.test", "troubleshooting": "https://docs.orchardly.test/trouble",
-             "contributing": "https://docs.orchardly.test/contribute"},
+             "contributing": "https://docs.orchardly.test/contribute",
+             "careers": "https://orchardly.test/careers"},
     "jira": {"base_url": "https://orchardly.atlassian.test", "project": "ORC", "email": "bot@orchardly.test",
              "token_env": "JIRA_TOKEN"},
 })
@@ -114,7 +115,7 @@ def test_the_bundled_templates_load_and_render_with_a_full_config() -> None:
     library = load_templates()
     assert library.warnings == []
     assert {t.name for t in library} == {"ask-details", "move-to-forum", "move-to-ideas", "bug-filed",
-                                        "help-wanted", "docs-answer", "feature-shipped"}
+                                        "help-wanted", "docs-answer", "feature-shipped", "careers"}
     values = reply_values({**ITEM, "jira_key": "ORC-3"}, FULL, today=TODAY, version="11.2")
     for entry in library:
         text = render(entry, values)
@@ -159,7 +160,7 @@ def test_templates_that_suit_the_post_come_first() -> None:
     assert forum_trouble.index("move-to-forum") > forum_trouble.index("ask-details")
     feature = [t.name for t in rank(library, post_type="feature", kind="uservoice")]
     assert feature[:3] == ["feature-shipped", "help-wanted", "move-to-ideas"]
-    assert len(rank(library, post_type=None, kind="slack")) == 7
+    assert len(rank(library, post_type=None, kind="slack")) == 8
 
 
 @pytest.mark.parametrize(("query", "first"), [("mvid", "move-to-ideas"), ("forum", "move-to-forum"),

@@ -26,6 +26,7 @@ from inbox.store import Store
 from inbox.store.drafts import Draft
 from inbox.text import one_line
 from inbox.timeutil import iso, parse_time, parse_until
+from inbox.triage.rules import rule_history
 from inbox.triage.templates import TemplateLibrary
 from inbox.tui.actions import bindings
 from inbox.tui.screens.help import HelpScreen
@@ -197,10 +198,12 @@ class MainScreen(RespondActions, Screen):
         offered = [name for name, query in self.triggers.items()
                    if key and self.store.matches(key, query, now=now, me=me)]
         draft = self.store.drafts.get(key) if key else None
-        self.app.call_from_thread(self._show_preview, key, item, thread, offered, draft)
+        rules = [entry["line"] for entry in rule_history(self.store, key)] if key else []
+        self.app.call_from_thread(self._show_preview, key, item, thread, offered, draft, rules)
 
     def _show_preview(self, key: str | None, item: dict | None, thread: list[dict],
-                      offered: list[str], draft: Draft | None = None) -> None:
+                      offered: list[str], draft: Draft | None = None,
+                      rules: list[str] | None = None) -> None:
         if key != self._preview_key:
             return
         # An incident (a leaked secret) is urgent: offered before routine procedures.
@@ -210,7 +213,8 @@ class MainScreen(RespondActions, Screen):
         jira = self.app.config.jira
         jira_url = jira.browse_url(item["jira_key"]) if item and item.get("jira_key") and jira else None
         self.query_one(Preview).show(item, thread, self.app.now(), empty_inbox=self.store_is_empty,
-                                     playbooks=titles, draft=draft, jira_url=jira_url)
+                                     playbooks=titles, draft=draft, jira_url=jira_url,
+                                     rules=rules)
         self.query_one(PlaybookPanel).offer(offered)
 
     @work(thread=True, exclusive=True, group="sla")

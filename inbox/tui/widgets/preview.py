@@ -28,7 +28,7 @@ def _author(name: str, staff: bool) -> Text:
 
 def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetime,
                 playbooks: list[str] | None = None, *, draft: Draft | None = None,
-                jira_url: str | None = None) -> Group:
+                jira_url: str | None = None, rules: list[str] | None = None) -> Group:
     """The whole thread as Rich renderables built from Text only (never markup).
 
     Secrets found in the text are shown masked (`ghp_…abcd`), never whole.
@@ -69,6 +69,8 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
             header.append(f"\nReply not posted: {one_line(draft.error)} (r to retry)", style="bold #e06c75")
         else:
             header.append("\nA draft reply is waiting (r to continue)", style="#98c379")
+    for line in (rules or [])[-3:]:  # what rules did to it, latest last ("rule X set done at ...")
+        header.append(f"\n{one_line(line)}", style="dim")
     leaks = json.loads(item.get("leaks") or "[]")
     if leaks:
         found = ", ".join(one_line(f"{leak['label']} {leak['masked']}") for leak in leaks)
@@ -107,12 +109,14 @@ class Preview(VerticalScroll):
 
     def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime,
              *, empty_inbox: bool = False, playbooks: list[str] | None = None,
-             draft: Draft | None = None, jira_url: str | None = None) -> None:
+             draft: Draft | None = None, jira_url: str | None = None,
+             rules: list[str] | None = None) -> None:
         body = self.query_one("#preview-body", Static)
         if item is None and empty_inbox:
             body.update(Text(WELCOME))
         elif item is None:
             body.update(Text("Nothing here. Choose another view, or press / to filter.", style="dim"))
         else:
-            body.update(render_item(item, thread, now, playbooks, draft=draft, jira_url=jira_url))
+            body.update(render_item(item, thread, now, playbooks, draft=draft, jira_url=jira_url,
+                                    rules=rules))
         self.scroll_home(animate=False)

@@ -1,0 +1,627 @@
+"""Rules: the team's routines, applied to what each sync brings.
+
+A `[[rules]]` entry is a name, a query in the query language, and actions beside them:
+`type`, `status`, `assign`, `done`, `snooze`, `label` (a channel label) and `template`
+(draft a reply). After a sync, each rule in config order acts on the new or changed items
+its query matches. Every action is recorded in `rule_actions` (which rule, what, when), so
+the preview can say so and so a rule can tell its own decisions from the user's:
+
+- a field the user set by hand (a value no rule recorded) is never changed by a rule;
+- a field a rule set and the user then cleared (un-done, unassigned, unsnoozed, type
+  removed) stays clear until the item has new activity; then the rules may act again;
+- nothing already there is applied again, so running twice records nothing new; a
+  `done` that new activity brought back is marked done again (a new action);
+- when two rules set the same field of one item, the first in the config decides;
+- `label` and `template` act once per item: a label someone removed, or a draft that was
+  sent or discarded, does not come back; a draft already there is never overwritten.
+
+`apply_rules` is synchronous. Its one I/O, adding channel labels, runs after the database
+work in its own event loop (`asyncio.run`, in a helper thread when called from a running
+loop); no lock is held over the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import json
+import sqlite3
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import httpx
+
+from inbox.config import Config
+from inbox.errors import ConfigError, QueryError, SourceError, UsageError
+from inbox.models import IdeaStatus, PostType
+from inbox.query import FROM, Query, compile_query, parse_query
+from inbox.store import Store
+from inbox.store.db import LIST_COLUMNS
+from inbox.text import one_line
+from inbox.timeutil import format_duration, iso, parse_duration, parse_time, utcnow
+
+ACTIONS = ("type", "status", "assign", "done", "snooze", "label", "template")
+"""The action keys a rule takes beside `name` and `query`, in the order they apply."""
+_TRIAGE_ACTIONS = ("type", "status", "assign", "done", "snooze")
+_SKIPPED = "skip:"
+"""`rule_actions.field` prefix of an action a rule could not take (value: the reason)."""
+_CHECK_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+# --- the rules --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rule:
+    """One `[[rules]]` entry, validated."""
+
+    name: str
+    query: Query
+    actions: dict[str, Any]
+    """Action -> value: type/status/assign/label/template a string, done True, snooze a
+    timedelta. Only the actions the entry names."""
+
+    def describe_actions(self) -> str:
+        """`type=bug done=true snooze=2d`: as the config says it."""
+        return " ".join(f"{name}={_config_value(value)}" for name, value in self.actions.items())
+
+
+def _config_value(value: Any) -> str:
+    if value is True:
+        return "true"
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    return one_line(str(value))
+
+
+def load_rules(config: Config) -> list[Rule]:
+    """The config's `[[rules]]`, in order.
+
+    Raises:
+        ConfigError: a bad entry, naming the rule and the field
+            (`config.toml: rules #2 (netlify): snooze: bad duration ...`).
+    """
+    where = str(config.path) if config.path else "config"
+    entries = config.raw.get("rules", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: rules: write each rule as its own [[rules]] table")
+    rules: list[Rule] = []
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(entries, start=1):
+        label = f"{where}: rules #{index}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{label}: must be a table: write [[rules]] above its keys")
+        name = entry.get("name")
+        if not isinstance(name, str) or not one_line(name):
+            raise ConfigError(f"{label}: name: every rule needs a name = \"...\" "
+                              "(each item it acts on shows it)")
+        name = one_line(name)
+        label = f"{label} ({name})"
+        if name.lower() in seen:
+            raise ConfigError(f"{label}: name: rules #{seen[name.lower()]} has the same name")
+        seen[name.lower()] = index
+        known = ("name", "query", *ACTIONS)
+        for key in entry:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"did you mean {close[0]}?" if close else \
+                    f"a rule takes name, query and the actions {', '.join(ACTIONS)}"
+                raise ConfigError(f"{label}: {key}: unknown key; {hint}")
+        query_text = entry.get("query")
+        if not isinstance(query_text, str):
+            raise ConfigError(f"{label}: query: every rule needs a query = '...' in the query "
+                              "language (as in the filter bar)")
+        try:
+            query = parse_query(query_text)
+            compile_query(query, now=_CHECK_TIME, me=config.team.me)  # assignee:me needs [team] me
+        except QueryError as exc:
+            raise ConfigError(f"{label}: query: {exc}") from None
+        if not query.terms:
+            raise ConfigError(f"{label}: query: an empty query would match every item")
+        actions = {action: _action(action, entry[action], label) for action in ACTIONS if action in entry}
+        if not actions:
+            raise ConfigError(f"{label}: no action: add one of {', '.join(ACTIONS)} beside name and query")
+        rules.append(Rule(name=name, query=query, actions=actions))
+    return rules
+
+
+def _action(action: str, value: Any, label: str) -> Any:
+    where = f"{label}: {action}"
+    if action in ("type", "status"):
+        allowed = [t.value for t in (PostType if action == "type" else IdeaStatus)]
+        if not isinstance(value, str) or value.strip().lower() not in allowed:
+            raise ConfigError(f"{where}: {value!r} is not a {'post type' if action == 'type' else 'status'} "
+                              f"(use {', '.join(allowed)})")
+        return value.strip().lower()
+    if action == "done":
+        if value is True:
+            return True
+        if value is False:
+            raise ConfigError(f"{where}: a rule only marks items done (it never takes a decision "
+                              "back): write done = true, or leave done out")
+        raise ConfigError(f"{where}: must be true, not {value!r}")
+    if action == "snooze":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}: must be a duration like \"2d\", not {value!r}")
+        try:
+            span = parse_duration(value)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        if span <= timedelta(0):
+            raise ConfigError(f"{where}: must be longer than 0, not {value!r}")
+        return span
+    # assign, label, template: a name
+    if not isinstance(value, str) or not one_line(value):
+        what = {"assign": "a person's login", "label": "a label name", "template": "a template name"}[action]
+        raise ConfigError(f"{where}: must be {what}, not {value!r}")
+    if action == "assign" and one_line(value).lower() == "none":
+        raise ConfigError(f"{where}: a rule only assigns (it never takes a decision back): "
+                          "name the person, or leave assign out")
+    return one_line(value)
+
+
+# --- what rules did ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RuleAction:
+    """One thing a rule did to an item, or would have done and did not (`applied` False,
+    `reason` says why)."""
+
+    rule: str
+    key: str
+    field: str
+    """The action: type, status, assign, done, snooze, label or template."""
+    value: str
+    """As recorded: `bug`, `true`, the snooze's end (ISO), the label, the template."""
+    applied: bool = True
+    reason: str | None = None
+    title: str = ""
+    """The item's title, for listings."""
+
+    def describe(self) -> str:
+        """`server:12 type=bug`, or `server:12 type=bug (set by hand to question: left alone)`."""
+        text = f"{self.key} {self.field}={_shown(self.field, self.value)}"
+        return text if self.applied else f"{text} ({one_line(self.reason or 'skipped')})"
+
+
+def _shown(field: str, value: str | None) -> str:
+    if field == "snooze" and value:
+        return f"until {_when(value)}"
+    return one_line(value or "")
+
+
+def _when(moment: str | None) -> str:
+    parsed = parse_time(moment)
+    return parsed.strftime("%Y-%m-%d %H:%M") if parsed else one_line(moment or "")
+
+
+@dataclass(frozen=True)
+class RulePreview:
+    """`inbox rules --dry-run`, per rule: how many items it matches now and what it would do."""
+
+    rule: Rule
+    matched: int
+    actions: list[RuleAction]
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A row of `rule_actions`."""
+
+    rule: str
+    value: str | None
+    at: str
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll back what a dry run wrote."""
+
+
+# --- applying ---------------------------------------------------------------------------
+
+def apply_rules(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None = None,
+                dry_run: bool = False, rules: Sequence[Rule] | None = None,
+                env: Mapping[str, str] | None = None,
+                transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
+    """Run the rules on `keys` (the items a sync brought; None: every item).
+
+    Triage changes, drafts and their `rule_actions` rows are written in one transaction;
+    each rule sees what the rules before it did. A dry run does the same and rolls back,
+    and adds no label. Returns what was done and what was left alone (with the reason);
+    what was already as the rule wants is not listed.
+
+    Raises:
+        ConfigError: a bad `[[rules]]` entry (when `rules` is not given).
+    """
+    return _run(config, store, now=now, keys=keys, dry_run=dry_run, rules=rules, env=env,
+                transport=transport).actions
+
+
+def preview_rules(config: Config, store: Store, *, now: datetime,
+                  rules: Sequence[Rule] | None = None) -> list[RulePreview]:
+    """What each rule would do now to every item, without writing anything."""
+    rules = load_rules(config) if rules is None else list(rules)
+    run = _run(config, store, now=now, keys=None, dry_run=True, rules=rules)
+    return [RulePreview(rule, run.matched.get(rule.name, 0),
+                        [action for action in run.actions if action.rule == rule.name])
+            for rule in rules]
+
+
+def rules_after_sync(config: Config, store: Store, *, since: datetime | str, now: datetime | None = None,
+                     env: Mapping[str, str] | None = None,
+                     transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
+    """The hook for the end of a sync: the rules on what it saved (`synced_at >= since`,
+    the sync's own start time). Safe to call from a running event loop."""
+    rules = load_rules(config)
+    if not rules:
+        return []
+    keys = changed_keys_since(store, since)
+    if not keys:
+        return []
+    return apply_rules(config, store, now=now or utcnow(), keys=keys, rules=rules, env=env,
+                       transport=transport)
+
+
+def changed_keys_since(store: Store, moment: datetime | str) -> list[str]:
+    """Keys of the items saved at or after `moment` (a sync stamps what it saves)."""
+    since = iso(moment) if isinstance(moment, datetime) else moment
+    with store._lock:
+        rows = store.db.conn.execute("SELECT key FROM items WHERE synced_at >= ? ORDER BY key",
+                                     [since]).fetchall()
+    return [row[0] for row in rows]
+
+
+def rule_history(store: Store, key: str) -> list[dict[str, Any]]:
+    """What rules did to the item, oldest first: rule, field, value, at, and a `line` for
+    the preview ("rule wordpress-notices set done at 2026-11-20 10:00")."""
+    with store._lock:
+        rows = store.db.conn.execute(
+            "SELECT rule, field, value, at FROM rule_actions WHERE key = ? ORDER BY at, id", [key]).fetchall()
+    return [{"rule": rule, "field": name, "value": value, "at": at, "line": _history_line(rule, name, value, at)}
+            for rule, name, value, at in rows]
+
+
+_DID = {
+    "type": lambda v: f"set type {_label(PostType, v)}",
+    "status": lambda v: f"set status {_label(IdeaStatus, v)}",
+    "assign": lambda v: f"assigned it to {one_line(v)}",
+    "done": lambda v: "set done",
+    "snooze": lambda v: f"snoozed it until {_when(v)}",
+    "label": lambda v: f"added the label {one_line(v)}",
+    "template": lambda v: f"drafted a reply from the template {one_line(v)}",
+}
+_DID_NOT = {"label": "add a label", "template": "draft a reply"}
+
+
+def _label(enum: type, value: str | None) -> str:
+    try:
+        return enum(value).label
+    except ValueError:
+        return one_line(value or "")
+
+
+def _history_line(rule: str, name: str, value: str | None, at: str) -> str:
+    if name.startswith(_SKIPPED):
+        what = _DID_NOT.get(name[len(_SKIPPED):], name[len(_SKIPPED):])
+        return f"rule {one_line(rule)} did not {what} at {_when(at)}: {one_line(value or '')}"
+    did = _DID.get(name, lambda v: f"set {one_line(name)} {one_line(v or '')}")(value)
+    return f"rule {one_line(rule)} {did} at {_when(at)}"
+
+
+def _run(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None, dry_run: bool,
+         rules: Sequence[Rule] | None, env: Mapping[str, str] | None = None,
+         transport: httpx.AsyncBaseTransport | None = None) -> _Run:
+    rules = load_rules(config) if rules is None else list(rules)
+    run = _Run(config, store, now, None if keys is None else list(dict.fromkeys(keys)), dry_run, env)
+    if not rules or (run.keys is not None and not run.keys):
+        return run
+    if any("template" in rule.actions for rule in rules):
+        from inbox.triage.templates import load_templates
+
+        run.library = load_templates(config.template_paths)
+    try:
+        with store.transaction() as conn:
+            run.conn = conn
+            run.load_history()
+            for rule in rules:
+                run.apply(rule)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        run.conn = None
+    if run.labels:
+        _in_own_loop(run.write_labels(transport))
+    return run
+
+
+def _in_own_loop(coroutine: Any) -> Any:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: not on its loop
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@dataclass
+class _LabelJob:
+    index: int
+    """Where its RuleAction is in `actions`, replaced by the outcome."""
+    rule: str
+    item: dict[str, Any]
+    label: str
+
+
+@dataclass
+class _Run:
+    """One run of the rules: what the store held before it, and what each rule did."""
+
+    config: Config
+    store: Store
+    now: datetime
+    keys: list[str] | None
+    dry_run: bool
+    env: Mapping[str, str] | None
+    conn: sqlite3.Connection | None = None
+    library: Any = None
+    actions: list[RuleAction] = field(default_factory=list)
+    matched: dict[str, int] = field(default_factory=dict)
+    labels: list[_LabelJob] = field(default_factory=list)
+    last: dict[tuple[str, str], _Done] = field(default_factory=dict)
+    """(key, field) -> the latest triage action a rule took."""
+    once: set[tuple[str, str, str]] = field(default_factory=set)
+    """(key, field, value lowercased) of every label and template a rule applied."""
+    skips: set[tuple[str, str, str, str]] = field(default_factory=set)
+    """(key, rule, field, reason) of every recorded skip: recorded once."""
+    claimed: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(key, field) -> the first rule of this run that set it."""
+    sources: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def at(self) -> str:
+        return iso(self.now)
+
+    def _keys_param(self) -> str:
+        return json.dumps(self.keys)
+
+    # --- reading -------------------------------------------------------------------
+
+    def load_history(self) -> None:
+        sql = "SELECT key, rule, field, value, at FROM rule_actions"
+        params: list[Any] = []
+        if self.keys is not None:
+            sql += " WHERE key IN (SELECT value FROM json_each(?))"
+            params.append(self._keys_param())
+        for key, rule, name, value, at in self.conn.execute(sql + " ORDER BY at, id", params):
+            self._remember(key, rule, name, value, at)
+
+    def _remember(self, key: str, rule: str, name: str, value: str | None, at: str) -> None:
+        if name.startswith(_SKIPPED):
+            self.skips.add((key, rule, name, value or ""))
+        elif name in ("label", "template"):
+            self.once.add((key, name, (value or "").lower()))
+        else:
+            self.last[(key, name)] = _Done(rule, value, at)
+
+    def matching(self, rule: Rule) -> list[dict[str, Any]]:
+        where, params = compile_query(rule.query, now=self.now, me=self.config.team.me)
+        sql = (f"SELECT {LIST_COLUMNS}, t.status AS triage_status, t.done AS done_flag, "
+               f"t.updated_at AS triage_updated_at FROM {FROM} WHERE ({where})")
+        if self.keys is not None:
+            sql += " AND i.key IN (SELECT value FROM json_each(:rule_keys))"
+            params["rule_keys"] = self._keys_param()
+        try:
+            cursor = self.conn.execute(sql + " ORDER BY i.key", params)
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "MATCH" in str(exc):
+                raise QueryError(f"rule {rule.name}: cannot search for that text ({exc})") from None
+            raise
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    # --- deciding --------------------------------------------------------------------
+
+    def apply(self, rule: Rule) -> None:
+        rows = self.matching(rule)
+        self.matched[rule.name] = len(rows)
+        for row in rows:
+            changes: dict[str, str] = {}
+            for name, want in rule.actions.items():  # in ACTIONS order: the triage fields first
+                if name in _TRIAGE_ACTIONS:
+                    value = self._triage(rule, row, name, want)
+                    if value is not None:
+                        changes[name] = value
+                    continue
+                if changes:
+                    self._write_triage(rule, row, changes)
+                    changes = {}
+                if name == "label":
+                    self._label(rule, row, want)
+                else:
+                    self._template(rule, row, want)
+            if changes:
+                self._write_triage(rule, row, changes)
+
+    def _note(self, rule: Rule, row: Mapping[str, Any], name: str, value: str, reason: str | None = None
+              ) -> RuleAction:
+        action = RuleAction(rule.name, row["key"], name, value, applied=reason is None, reason=reason,
+                            title=one_line(row.get("title")))
+        self.actions.append(action)
+        return action
+
+    def _triage(self, rule: Rule, row: Mapping[str, Any], name: str, want: Any) -> str | None:
+        """The value to write for this field, or None (already so, or left alone)."""
+        key = row["key"]
+        value = iso(self.now + want) if name == "snooze" else "true" if name == "done" else want
+        write, reason = self._decide(row, name, value)
+        owner = self.claimed.setdefault((key, name), rule.name)
+        if owner != rule.name and write is not None:
+            write, reason = None, f"left to rule {owner}, earlier in the config"
+        if reason or write is not None:
+            self._note(rule, row, name, value, reason)
+        return write
+
+    def _decide(self, row: Mapping[str, Any], name: str, value: str) -> tuple[str | None, str | None]:
+        """(the value to write, or None; why it is left alone, or None when already so)."""
+        current = _current(row, name)
+        last = self.last.get((row["key"], name))
+        if current is not None:
+            if name == "snooze":
+                if last is not None and last.value == current:
+                    return None, None  # its snooze is still on
+                return None, f"snoozed by hand until {_when(current)}: left alone"
+            if _same(name, current, value):
+                return None, None
+            if last is not None and _same(name, current, last.value or ""):
+                return value, None  # a rule's earlier value (the config changed, or another rule)
+            return None, f"set by hand to {_shown(name, current)}: left alone"
+        if last is None or (name == "done" and row["done_flag"]):
+            return value, None  # never set, or done and brought back by new activity
+        decided = max(last.at, row["triage_updated_at"] or "")
+        if (row["last_activity_at"] or "") > decided:
+            return value, None  # new activity since the rule acted or the user undid it
+        if name == "snooze" and (row["triage_updated_at"] or "") <= last.at:
+            return None, (f"rule {last.rule} snoozed it until {_when(last.value)}: not again until "
+                          "the item has new activity")
+        undone = {"done": "marked not done", "assign": "unassigned", "snooze": "unsnoozed"}.get(
+            name, f"{name} cleared")
+        return None, (f"{undone} by hand after rule {last.rule} set it: left alone until the item "
+                      "has new activity")
+
+    def _write_triage(self, rule: Rule, row: Mapping[str, Any], changes: dict[str, str]) -> None:
+        """As `Store.set_triage` writes, in this transaction, with the rule's records."""
+        key, at = row["key"], self.at
+        columns: dict[str, Any] = {}
+        for name, value in changes.items():
+            if name == "assign":
+                columns.update(assignee=value, assigned_at=at)
+            elif name == "done":
+                columns.update(done=1, done_activity_at=row["last_activity_at"])
+            elif name == "snooze":
+                columns["snoozed_until"] = value
+            else:
+                columns[name] = value
+        self.conn.execute("INSERT OR IGNORE INTO triage (key) VALUES (?)", [key])
+        self.conn.execute(f"UPDATE triage SET {', '.join(f'{c} = ?' for c in columns)}, updated_at = ? "
+                          "WHERE key = ?", [*columns.values(), at, key])
+        for name, value in changes.items():
+            self._record(rule.name, key, name, value)
+
+    def _record(self, rule: str, key: str, name: str, value: str, conn: sqlite3.Connection | None = None) -> None:
+        (conn or self.conn).execute("INSERT INTO rule_actions (key, rule, field, value, at) VALUES (?, ?, ?, ?, ?)",
+                                    [key, rule, name, value, self.at])
+        self._remember(key, rule, name, value, self.at)
+
+    def _skip(self, rule: Rule, row: Mapping[str, Any], name: str, value: str, reason: str) -> None:
+        """An action the rule could not take: listed, and recorded on the item once."""
+        action = self._note(rule, row, name, value, one_line(reason))
+        self._record_skip(action, self.conn)
+
+    def _record_skip(self, action: RuleAction, conn: sqlite3.Connection) -> None:
+        field_name = _SKIPPED + action.field
+        if (action.key, action.rule, field_name, action.reason or "") not in self.skips:
+            self._record(action.rule, action.key, field_name, action.reason or "", conn)
+
+    def _template(self, rule: Rule, row: Mapping[str, Any], name: str) -> None:
+        from inbox.triage.templates import render, reply_values
+
+        key = row["key"]
+        if (key, "template", name.lower()) in self.once:
+            return
+        if self.conn.execute("SELECT 1 FROM drafts WHERE key = ?", [key]).fetchone():
+            self._note(rule, row, "template", name, "the item has a draft already: left alone")
+            return
+        try:
+            template = self.library.get(name)
+            if (key, "template", template.name.lower()) in self.once:
+                return
+            version = self.store.releases.latest()
+            text = render(template, reply_values(row, self.config, today=self.now.date(), version=version))
+        except UsageError as exc:  # no such template, or a value it needs is missing
+            self._skip(rule, row, "template", name, str(exc))
+            return
+        self.conn.execute("INSERT OR IGNORE INTO drafts (key, template, text, updated_at, error) "
+                          "VALUES (?, ?, ?, ?, NULL)", [key, template.name, text, self.at])
+        self._record(rule.name, key, "template", template.name)
+        self._note(rule, row, "template", template.name)
+
+    def _label(self, rule: Rule, row: Mapping[str, Any], label: str) -> None:
+        key = row["key"]
+        have = [str(name).lower() for name in json.loads(row["labels"] or "[]")]
+        if label.lower() in have or (key, "label", label.lower()) in self.once:
+            return
+        reason = self._cannot_label(row)
+        if reason:
+            self._skip(rule, row, "label", label, f"label {label!r} not added: {reason}")
+            return
+        self._note(rule, row, "label", label)  # done, or in a dry run: would be
+        if not self.dry_run:
+            self.once.add((key, "label", label.lower()))  # one job per label, whichever rules ask
+            self.labels.append(_LabelJob(len(self.actions) - 1, rule.name, dict(row), label))
+
+    def _cannot_label(self, row: Mapping[str, Any]) -> str | None:
+        from inbox.triage.replies import source_of
+
+        name = str(row["source"])
+        if name not in self.sources:
+            try:
+                source = source_of(self.config, row, self.env)
+            except ConfigError as exc:
+                self.sources[name] = str(exc)
+            else:
+                if not source.labelable:
+                    self.sources[name] = f"{source.kind} has no labels to write"
+                else:
+                    self.sources[name] = source.cannot_post() or source
+        found = self.sources[name]
+        return found if isinstance(found, str) else None
+
+    # --- the network, after the transaction ----------------------------------------------
+
+    async def write_labels(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        by_source: dict[str, list[_LabelJob]] = {}
+        for job in self.labels:
+            by_source.setdefault(str(job.item["source"]), []).append(job)
+        for name, jobs in by_source.items():
+            source = self.sources[name]
+            async with source.session(transport=transport) as session:
+                for job in jobs:
+                    try:
+                        labels = await source.add_labels(session, job.item, [job.label])
+                    except SourceError as exc:
+                        self._label_failed(job, exc.reason)
+                        continue
+                    self.store.set_labels(job.item["key"], [one_line(label) for label in labels])
+                    with self.store.transaction() as conn:
+                        self._record(job.rule, job.item["key"], "label", job.label, conn)
+
+    def _label_failed(self, job: _LabelJob, reason: str) -> None:
+        self.once.discard((job.item["key"], "label", job.label.lower()))  # tried again on the next change
+        action = replace(self.actions[job.index], applied=False,
+                         reason=one_line(f"label {job.label!r} not added: {reason}"))
+        self.actions[job.index] = action
+        with self.store.transaction() as conn:
+            self._record_skip(action, conn)
+
+
+def _current(row: Mapping[str, Any], name: str) -> str | None:
+    """The field's value now, None when empty (not done, not snoozed now)."""
+    if name == "type":
+        return row["type"]
+    if name == "status":
+        return row["triage_status"]
+    if name == "assign":
+        return row["assignee"]
+    if name == "done":
+        return "true" if row["done"] else None
+    return row["snoozed_until"] if row["snoozed"] else None
+
+
+def _same(name: str, current: str, value: str) -> bool:
+    if name == "assign":
+        return current.lower() == value.lower()
+    return current == value
