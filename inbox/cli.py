@@ -89,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_stats.add_parsers(commands)
 
+    from inbox import cli_people
+
+    cli_people.add_parsers(commands)
+
     from inbox import cli_rules
 
     cli_rules.add_parsers(commands)
@@ -182,9 +186,12 @@ def _run(args: argparse.Namespace) -> int:
         from inbox import cli_rules
 
         return cli_rules.run(args.command, config, None, args)
-    if args.command is None:
-        return _tui(config, _open_store(args))
+    from inbox.triage.people import sync_person_logins
+
     store = _open_store(args)
+    sync_person_logins(config, store)  # `author:NAME` takes [people.NAME] everywhere
+    if args.command is None:
+        return _tui(config, store)
     if args.command == "sync":
         if args.watch:
             return _watch(config, store, args.source, args.watch)
@@ -205,6 +212,10 @@ def _run(args: argparse.Namespace) -> int:
         from inbox import cli_rules
 
         return cli_rules.run(args.command, config, store, args)
+    if args.command == "people":
+        from inbox import cli_people
+
+        return cli_people.run(args.command, config, store, args)
     if args.command in ("templates", "reply", "jira", "release"):
         from inbox import cli_respond
 

@@ -166,6 +166,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         raw=data,
     )
     # [sweep], [slack], [sla] and [[rules]] fail at load, not at use
+    from inbox.triage.people import people_config
     from inbox.triage.rules import load_rules
     from inbox.triage.sla import sla_settings
     from inbox.triage.sweep import sweep_settings
@@ -173,6 +174,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     sweep_settings(config)
     sla_settings(config)
     load_rules(config)
+    people_config(config)
     return config
 
 

@@ -8,7 +8,8 @@ CORE = ["inbox.models", "inbox.config", "inbox.query", "inbox.store", "inbox.sou
         "inbox.playbooks", "inbox.playbook_render", "inbox.leaks", "inbox.store.runs",
         "inbox.store.drafts", "inbox.frontmatter", "inbox.triage.templates", "inbox.triage.replies",
         "inbox.triage.bugs", "inbox.triage.sweep",
-        "inbox.triage.sla", "inbox.triage.stats", "inbox.cli_stats", "inbox.triage.release", "inbox.jira", "inbox.cli_respond", "inbox.desktop"]
+        "inbox.triage.sla", "inbox.triage.stats", "inbox.cli_stats",
+        "inbox.triage.people", "inbox.cli_people", "inbox.triage.rules", "inbox.cli_rules", "inbox.triage.release", "inbox.jira", "inbox.cli_respond", "inbox.desktop"]
 
 
 def test_core_does_not_import_textual():

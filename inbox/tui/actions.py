@@ -50,6 +50,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("stats", "T", "show_stats", "Stats",
            "Response times per channel: items in, first staff reply, within the SLA, still waiting",
            show=False),
+    Action("people", "P", "show_people", "People",
+           "Everyone who posts or answers: channels, activity, level, tags (t to tag); "
+           "enter filters the inbox by that person", show=False),
     Action("playbooks", "p", "toggle_playbooks", "Playbooks",
            "Show or hide the playbook panel (event procedures, ticked per run)"),
     Action("sync", "S", "sync", "Sync", "Sync every source in the background"),

@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from inbox.config import View
 from inbox.errors import InboxError, QueryError
@@ -445,6 +445,40 @@ class MainScreen(RespondActions, Screen):
     def action_back(self) -> None:
         if self.has_class("reading"):
             self.remove_class("reading")
+        self.query_one(ItemList).focus()
+
+    def action_show_people(self) -> None:
+        self._load_people()
+
+    @work(thread=True, exclusive=True, group="people")
+    def _load_people(self) -> None:
+        from inbox.triage.people import list_people, remove_tag, set_tag
+        from inbox.tui.screens.people import PeopleScreen
+
+        app, store = self.app, self.store
+        try:
+            people = list_people(app.config, store, now=app.now())
+        except InboxError as exc:
+            app.call_from_thread(self.say, f"No people: {exc}", severity="error")
+            return
+
+        def tag(person: str, tag: str, add: bool) -> None:  # run in the screen's thread worker
+            (set_tag if add else remove_tag)(store, person, tag, now=app.now())
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.filter_by_person(name)
+
+        app.call_from_thread(app.push_screen, PeopleScreen(people, now=app.now(), on_tag=tag), chosen)
+
+    def filter_by_person(self, name: str) -> None:
+        """The inbox filtered to one person's posts (`author:NAME`), shown in the filter bar
+        so escape clears it."""
+        from inbox.triage.people import author_term
+
+        filter_bar = self.query_one(FilterBar)
+        filter_bar.display = True
+        filter_bar.query_one(Input).value = author_term(name)  # FilterBar.Changed reloads the list
         self.query_one(ItemList).focus()
 
     def action_help(self) -> None:
