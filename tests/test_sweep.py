@@ -639,3 +639,47 @@ def test_the_sweep_imports_no_textual() -> None:
             "print([m for m in sys.modules if m == 'textual' or m.startswith('textual.')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- the webhook over real HTTP -------------------------------------------------------------
+
+class _Webhook:
+    """A Slack incoming webhook on loopback: `ok`, or a plain-text error code."""
+
+    def __new__(cls, answer_status: int = 200, answer_text: str = "ok"):
+        from tests.loopback import Answer, Channel
+
+        class Webhook(Channel):
+            name = "webhook"
+            methods = ("POST",)
+
+            def handle(self, request):
+                return Answer(answer_status, None, {"content-type": "text/plain"}, answer_text.encode())
+
+        return Webhook("/services/T000/B000/sEcReTpath")
+
+
+@pytest.mark.parametrize(("status", "text", "error"), [
+    (200, "ok", None),
+    (400, "invalid_payload", "invalid_payload"),
+    (404, "no_service", "no_service"),
+    (410, "channel_is_archived", "channel_is_archived"),
+])
+async def test_the_webhook_over_loopback(status: int, text: str, error: str | None) -> None:
+    from tests.loopback import Loopback
+
+    hook = _Webhook(status, text)
+    with Loopback(hook) as server:
+        url = server.base_url(hook)
+        settings = sweep_settings(parse({"slack": {"webhook_env": "HOOK"}}))
+        message = "[Help Wanted] <!here> • <https://forum.test/t/1|A &lt;title&gt;>"
+        if error is None:
+            await post_to_webhook(settings, message, env={"HOOK": url})
+        else:
+            with pytest.raises(SourceError) as raised:
+                await post_to_webhook(settings, message, env={"HOOK": url})
+            assert error in str(raised.value)
+            assert "sEcReTpath" not in str(raised.value) and url not in str(raised.value)
+        posts = [r for r in server.log if r.method == "POST"]
+        assert len(posts) == 1  # sent once, never repeated
+        assert json.loads(posts[0].body) == {"text": message}
