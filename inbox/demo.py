@@ -70,6 +70,10 @@ DEMO_CONFIG: dict[str, Any] = {
         {"name": "Enterprise", "query": "label:enterprise is:awaiting"},
         {"name": "Unanswered forum", "query": "kind:discourse replies:0 is:open -is:done"},
     ],
+    "people": {  # one developer, three logins: the People screen shows one person
+        "devin-park": {"github": "devin-park", "discourse": "devin-park", "gitlab": "devin-park",
+                       "stackexchange": "devin-park", "slack": "Devin Park"},
+    },
     "jira": {
         "base_url": "https://jira.example.org",
         "project": "PAR",
@@ -1647,6 +1651,8 @@ def load_demo(store: Store, *, now: datetime) -> int:
         store.set_triage(keys, changes, now=now)
     # as after a real sync: the rules run and due times are set for the Overdue view
     from inbox.sync import after_sync
+    from inbox.triage.people import sync_person_logins
 
+    sync_person_logins(demo_config(), store)
     after_sync(demo_config(), store, now=now)
     return total

@@ -181,6 +181,7 @@ class ComposeScreen(Screen[Outcome | None]):
             self.saved_text = text
         editor = self.query_one(TextArea)
         editor.load_text(text)
+        self.query_one(Markdown).update(clean(text))  # at once, not after the typing pause
         editor.focus()
         editor.move_cursor(editor.document.end)
         self._status(f"{template.title}: edit it, then ctrl+s to post." if not quiet else
