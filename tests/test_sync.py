@@ -39,13 +39,6 @@ def hours(n: float) -> datetime:
     return T0 + timedelta(hours=n)
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables; the loopback server must be reached directly."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-
 
 def seed(github: GitHubAPI, forum: DiscourseAPI, so: StackExchangeAPI) -> None:
     github.add_issue(11, "Sync hangs on large albums", login="pip-thornbury", created=hours(1), labels=("bug",))

@@ -65,6 +65,7 @@ class MainScreen(RespondActions, Screen):
         self.triggers: dict[str, Query] = {}
         """Each playbook's triggers, parsed once: the posts that offer it."""
         self.templates = TemplateLibrary()
+        self._sla_refreshed = False
 
     @property
     def store(self) -> Store:
@@ -96,7 +97,6 @@ class MainScreen(RespondActions, Screen):
         self.refresh_status()
         self._load_playbooks()
         self._load_templates()
-        self._refresh_sla()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
             self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
@@ -141,6 +141,9 @@ class MainScreen(RespondActions, Screen):
         if data.generation != self._generation:
             return
         self.query_one(ItemList).show(data, cursor=position)
+        if not self._sla_refreshed:  # after the first rows are drawn, so it never delays them
+            self._sla_refreshed = True
+            self._refresh_sla()
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(one_line(self.view.name if self.view else ""), style="bold")
         header.append(f"  {data.total} items", style="dim")
