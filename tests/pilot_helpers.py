@@ -11,6 +11,20 @@ async def settle(pilot, rounds: int = 3) -> None:
     await pilot.pause()
 
 
+async def steady_cursors(pilot) -> None:
+    """Stop every cursor on the screen blinking, so a snapshot never catches it mid-blink.
+
+    A blinking cursor is drawn or not by a timer, which makes an SVG depend on when it is
+    taken; with blinking off the cursor is always drawn where it has focus.
+    """
+    from textual.widgets import Input, TextArea
+
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        if isinstance(widget, (Input, TextArea)):
+            widget.cursor_blink = False
+    await pilot.pause()
+
+
 def shown(static, width: int = 200) -> str:
     """The plain text a Static shows (its content rendered as the terminal would)."""
     import io

@@ -9,11 +9,9 @@ from __future__ import annotations
 import pytest
 
 from inbox.tui.demo_app import make_demo_app
-from tests.pilot_helpers import settle
+from tests.pilot_helpers import settle, steady_cursors
 
 SIZE = (170, 45)
-
-
 
 
 def _keys(*keys):
@@ -22,6 +20,7 @@ def _keys(*keys):
         for key in keys:
             await pilot.press(key)
         await settle(pilot)
+        await steady_cursors(pilot)
     return run_before
 
 
@@ -73,6 +72,7 @@ class TestPlaybooks:
             await settle(pilot)
             await pilot.press("space", "j", "space", "j")
             await settle(pilot)
+            await steady_cursors(pilot)
         assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
 
 
