@@ -828,7 +828,7 @@ def test_to_mrkdwn(markdown: str, mrkdwn: str) -> None:
     ("one\ntwo\n\nthree", "<p>one<br>two</p><p>three</p>"),
     ("- a\n- b", "<ul><li>a</li><li>b</li></ul>"),
     ("`<i>`", "<p><code>&lt;i&gt;</code></p>"),
-    ('[x"y](https://x.test/"q)', '<p><a href="https://x.test/&quot;q">x&quot;y</a></p>'),
+    ('[x"y](https://x.test/"q)', '<p><a href="https://x.test/%22q">x&quot;y</a></p>'),
     ("> quoted", "<blockquote><p>quoted</p></blockquote>"),
     ("```\n<script>\n```", "<pre><code>&lt;script&gt;\n</code></pre>"),
 ])

@@ -1,76 +1,70 @@
 """The Markdown a teammate writes, made into what a channel posts: Slack mrkdwn, or a
-small HTML for Intercom.
+small HTML for Intercom. Channels that read Markdown (GitHub, GitLab, Discourse) get
+the text as written and never come here.
 
-Whatever the user typed stays text on the channel: `<script>`, `&` and `[@click=...]`
-are escaped, not interpreted, and only http(s) and mailto links become links (a
-`javascript:` target stays literal text). Code spans and fenced blocks are escaped but
-never restyled.
+Both forms come from one CommonMark parse, so nesting, code spans and link targets are
+read the way every Markdown editor reads them. Whatever the user typed stays text on the
+channel: raw HTML, `&`, `<!channel>` and `[@click=...]` are escaped, never interpreted,
+and only http(s) and mailto targets become links (a `javascript:` link stays literal).
 """
 
 from __future__ import annotations
 
-import html
-import re
-from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
-_FENCE = re.compile(r"^```[^\n`]*\n(.*?)^```[ \t]*$\n?", re.MULTILINE | re.DOTALL)
-_INLINE = re.compile(
-    r"`(?P<code>[^`\n]+)`"
-    r"|\[(?P<label>[^\[\]\n]+)\]\(\s*<?(?P<target>[^\s()<>]+)>?\s*\)"
-    r"|<(?P<auto>(?:https?://|mailto:)[^\s<>]+)>"
-)
-_EMPHASIS = re.compile(
-    r"\*\*(?P<strong>[^\s*](?:[^\n]*?[^\s*])?)\*\*"
-    r"|__(?P<strong2>[^\s_](?:[^\n]*?[^\s_])?)__"
-    r"|~~(?P<strike>[^\s~](?:[^\n]*?[^\s~])?)~~"
-    r"|(?<![\w*])\*(?P<em>[^\s*](?:[^\n*]*?[^\s*])?)\*(?![\w*])"
-    r"|(?<![\w_])_(?P<em2>[^\s_](?:[^\n_]*?[^\s_])?)_(?![\w_])"
-)
-_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
-_BULLET = re.compile(r"^ {0,3}[-*+][ \t]+")
-_NUMBERED = re.compile(r"^ {0,3}\d{1,9}[.)][ \t]+")
+_BULLETS = ("•", "◦", "▪")  # the marks Slack itself draws for list levels 1, 2, 3
+_INDENT = "    "
 
 
-def _safe(url: str) -> bool:
-    return url.lower().startswith(_SAFE_SCHEMES)
+def _safe_link(url: str) -> bool:
+    """Only links a reader can follow without running anything; the rest stay text."""
+    return url.strip().lower().startswith(_SAFE_SCHEMES)
 
 
-def _blocks(text: str) -> list[tuple[bool, str]]:
-    """(is a fenced code block, its text) in order; an unclosed fence stays text."""
-    parts: list[tuple[bool, str]] = []
-    position = 0
-    for match in _FENCE.finditer(text):
-        parts.append((False, text[position:match.start()]))
-        parts.append((True, match.group(1)))
-        position = match.end()
-    parts.append((False, text[position:]))
-    return [(code, part) for code, part in parts if part or code]
+class _HtmlRenderer(RendererHTML):
+    """markdown-it's HTML, made compact for a chat bubble: no newlines between tags,
+    line breaks kept as `<br>`, headings as bold paragraphs, code blocks without the
+    language class."""
+
+    def renderToken(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return super().renderToken(tokens, idx, options, env).strip("\n")
+
+    def softbreak(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "<br>"
+
+    hardbreak = softbreak
+
+    def fence(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return f"<pre><code>{escapeHtml(tokens[idx].content)}</code></pre>"
+
+    code_block = fence
+
+    def heading_open(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "<p><strong>"
+
+    def heading_close(self, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+        return "</strong></p>"
 
 
-def _headings(text: str) -> str:
-    """`# Title` -> `**Title**`: neither target has headings; bold reads as one."""
-    return _HEADING.sub(lambda m: m.group(1) if "*" in m.group(1) else f"**{m.group(1)}**", text)
+def _parser() -> MarkdownIt:
+    """CommonMark with raw HTML off (it is text) and ~~strike~~; images are off, so
+    `![x](url)` stays a plain link rather than loading anything into a reply."""
+    md = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False},
+                    renderer_cls=_HtmlRenderer)
+    md.enable("strikethrough").disable("image")
+    md.validateLink = _safe_link  # type: ignore[method-assign]
+    return md
 
 
-def _inline(text: str, escape: Callable[[str], str], emphasis: Callable[[str], str],
-            code: Callable[[str], str], link: Callable[[str, str], str]) -> str:
-    """Text with its code spans, links and emphasis turned into the target's form."""
-    out: list[str] = []
-    position = 0
-    for match in _INLINE.finditer(text):
-        out.append(emphasis(escape(text[position:match.start()])))
-        position = match.end()
-        if match.group("code") is not None:
-            out.append(code(match.group("code")))
-            continue
-        label, target = match.group("label"), match.group("target") or match.group("auto")
-        if _safe(target):
-            out.append(link(target, label if label is not None else target))
-        else:
-            out.append(escape(match.group(0)))  # not a link we make: shown as typed
-    out.append(emphasis(escape(text[position:])))
-    return "".join(out)
+_MD = _parser()
 
 
 # --- Slack mrkdwn ---------------------------------------------------------------------------
@@ -80,76 +74,95 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _slack_emphasis(text: str) -> str:
-    def swap(match: re.Match[str]) -> str:
-        if match.group("strong") is not None or match.group("strong2") is not None:
-            return f"*{match.group('strong') or match.group('strong2')}*"
-        if match.group("strike") is not None:
-            return f"~{match.group('strike')}~"
-        return f"_{match.group('em') or match.group('em2')}_"
-
-    return _EMPHASIS.sub(swap, text)
+def _slack_url(url: str) -> str:
+    return slack_escape(url).replace("|", "%7C")  # `|` would end the target
 
 
-def _slack_link(url: str, label: str) -> str:
-    target = slack_escape(url).replace("|", "%7C")
-    return f"<{target}>" if label == url else f"<{target}|{slack_escape(label)}>"
+def _slack_code(code: str) -> str:
+    """An inline code span. Slack's ends at the next backtick and has no escape, so a
+    span holding one is sent as ```preformatted```, which shows it as typed."""
+    fence = "```" if "`" in code else "`"
+    return f"{fence}{slack_escape(code)}{fence}"
+
+
+def _slack_inline(nodes: Sequence[SyntaxTreeNode], bold: bool = False) -> str:
+    """Inline nodes as mrkdwn; `bold` inside a heading, which is bold already."""
+    out: list[str] = []
+    for node in nodes:
+        kind = node.type
+        if kind == "text":
+            out.append(slack_escape(node.content))
+        elif kind in ("softbreak", "hardbreak"):
+            out.append("\n")
+        elif kind == "code_inline":
+            out.append(_slack_code(node.content))
+        elif kind == "strong":
+            inner = _slack_inline(node.children, bold=True)
+            out.append(inner if bold else f"*{inner}*")
+        elif kind == "em":
+            out.append(f"_{_slack_inline(node.children, bold)}_")
+        elif kind == "s":
+            out.append(f"~{_slack_inline(node.children, bold)}~")
+        elif kind == "link":
+            url = str(node.attrs.get("href", ""))
+            label = _slack_inline(node.children, bold)
+            out.append(f"<{_slack_url(url)}>" if label == slack_escape(url)
+                       else f"<{_slack_url(url)}|{label}>")
+        else:  # nothing else is enabled; whatever it is, its text is shown as text
+            out.append(slack_escape(node.content))
+    return "".join(out)
+
+
+def _slack_blocks(nodes: Sequence[SyntaxTreeNode], depth: int, quoted: bool,
+                  sep: str = "\n\n") -> str:
+    return sep.join(_slack_block(node, depth, quoted) for node in nodes)
+
+
+def _slack_list(node: SyntaxTreeNode, depth: int, quoted: bool) -> str:
+    """One line per item, its marker by level; what an item holds past its first line
+    (a nested list, a second paragraph) is indented under it."""
+    start = int(node.attrs.get("start", 1))
+    lines: list[str] = []
+    for number, item in enumerate(node.children, start):
+        marker = f"{number}." if node.type == "ordered_list" else _BULLETS[depth % len(_BULLETS)]
+        tight = all(child.hidden for child in item.children if child.type == "paragraph")
+        body = _slack_blocks(item.children, depth + 1, quoted, "\n" if tight else "\n\n")
+        first, *rest = body.split("\n")
+        lines.append(f"{marker} {first}".rstrip())
+        lines += [f"{_INDENT}{line}" if line else "" for line in rest]
+    return "\n".join(lines)
+
+
+def _slack_block(node: SyntaxTreeNode, depth: int, quoted: bool) -> str:
+    kind = node.type
+    if kind == "paragraph":
+        return _slack_inline(node.children[0].children)
+    if kind == "heading":  # Slack has no headings: a bold line reads as one
+        return f"*{_slack_inline(node.children[0].children, bold=True)}*"
+    if kind in ("fence", "code_block"):
+        return f"```\n{slack_escape(node.content)}```"
+    if kind in ("bullet_list", "ordered_list"):
+        return _slack_list(node, depth, quoted)
+    if kind == "blockquote":
+        # Slack quotes one level deep: a quote inside a quote joins it
+        body = _slack_blocks(node.children, depth, True)
+        return body if quoted else "\n".join(f"> {line}" if line else ">" for line in body.split("\n"))
+    if kind == "hr":
+        return "───"
+    return slack_escape(node.content)
 
 
 def to_mrkdwn(markdown: str) -> str:
     """Markdown -> Slack mrkdwn: `&<>` escaped, `[text](url)` -> `<url|text>`,
-    `**bold**` -> `*bold*`, `*em*` -> `_em_`, `~~gone~~` -> `~gone~`."""
-    out = []
-    for is_code, part in _blocks(markdown.replace("\r\n", "\n")):
-        if is_code:
-            out.append(f"```\n{slack_escape(part)}```\n")
-        else:
-            out.append(_inline(_headings(part), slack_escape, _slack_emphasis,
-                               lambda code: f"`{slack_escape(code)}`", _slack_link))
-    return "".join(out).strip("\n")
+    `**bold**` -> `*bold*`, `*em*` -> `_em_`, `~~gone~~` -> `~gone~`, lists with
+    indented levels, `> ` quotes kept as quotes."""
+    tree = SyntaxTreeNode(_MD.parse(markdown))
+    return _slack_blocks(tree.children, 0, False).strip("\n")
 
 
 # --- HTML --------------------------------------------------------------------------------
 
-def _html_emphasis(text: str) -> str:
-    def swap(match: re.Match[str]) -> str:
-        if match.group("strong") is not None or match.group("strong2") is not None:
-            return f"<strong>{match.group('strong') or match.group('strong2')}</strong>"
-        if match.group("strike") is not None:
-            return f"<s>{match.group('strike')}</s>"
-        return f"<em>{match.group('em') or match.group('em2')}</em>"
-
-    return _EMPHASIS.sub(swap, text)
-
-
-def _html_inline(text: str) -> str:
-    return _inline(text, html.escape, _html_emphasis,
-                   lambda code: f"<code>{html.escape(code)}</code>",
-                   lambda url, label: f'<a href="{html.escape(url)}">{html.escape(label)}</a>')
-
-
-def _html_paragraph(paragraph: str) -> str:
-    lines = paragraph.split("\n")
-    for pattern, tag in ((_BULLET, "ul"), (_NUMBERED, "ol")):
-        if all(pattern.match(line) for line in lines):
-            items = "".join(f"<li>{_html_inline(pattern.sub('', line, count=1))}</li>" for line in lines)
-            return f"<{tag}>{items}</{tag}>"
-    if all(line.lstrip().startswith(">") for line in lines):
-        inner = "\n".join(re.sub(r"^\s*> ?", "", line) for line in lines)
-        return f"<blockquote>{to_html(inner)}</blockquote>"
-    return "<p>" + "<br>".join(_html_inline(line) for line in lines) + "</p>"
-
-
 def to_html(markdown: str) -> str:
     """Markdown -> simple, safe HTML: every character the user typed escaped, blank
     lines make paragraphs, single newlines `<br>`, http(s)/mailto links `<a href>`."""
-    out = []
-    for is_code, part in _blocks(markdown.replace("\r\n", "\n")):
-        if is_code:
-            out.append(f"<pre><code>{html.escape(part)}</code></pre>")
-            continue
-        for paragraph in re.split(r"\n[ \t]*\n", _headings(part)):
-            paragraph = paragraph.strip("\n")
-            if paragraph.strip():
-                out.append(_html_paragraph(paragraph))
-    return "".join(out)
+    return _MD.render(markdown)
