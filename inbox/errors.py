@@ -31,3 +31,23 @@ class SourceError(InboxError):
 
 class UsageError(InboxError):
     """The command line asked for something that cannot be done (unknown key, bad value)."""
+
+
+class StoreError(InboxError):
+    """The database file cannot serve as the inbox (not a database, or a migration failed)."""
+
+
+class ForeignDatabase(StoreError):
+    """The file is another program's database: the inbox neither uses nor changes it."""
+
+
+class NewerDatabase(StoreError):
+    """The database was upgraded by a newer version of the inbox than this one."""
+
+
+class ReadOnlyDatabase(StoreError):
+    """The database file, or the folder it needs for its journal, cannot be written."""
+
+
+class DatabaseBusy(StoreError):
+    """Another connection holds the database's write lock; trying again later may work."""

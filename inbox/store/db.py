@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from inbox.errors import InboxError, QueryError
+from inbox.errors import InboxError, QueryError, StoreError
 from inbox.leaks import leaks_json
 from inbox.models import Item, Reply
 from inbox.query import (
@@ -31,13 +31,14 @@ from inbox.query import (
     compile_query,
     parse_query,
 )
-from inbox.store import migrations
+from inbox.store import access, migrations
 from inbox.store.drafts import Drafts, Releases
 from inbox.store.runs import Runs
+from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
+from inbox.store.triage import undo as _undo_triage
+from inbox.store.triage import write as _write_triage
 from inbox.timeutil import iso
 
-TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note",
-                 "jira_key", "assigned_at")
 
 LIST_COLUMNS = (
     "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
@@ -92,25 +93,45 @@ class Cursor:
 class Store:
     """The inbox database. Safe to share between threads (one connection, one lock)."""
 
+    OPEN_WAIT = 3.0
+    """Seconds to wait for another writer when opening, before saying the file is busy."""
+    WRITE_WAIT = 5.0
+    """Seconds a write waits for another writer (a sync's page takes milliseconds) before
+    saying the file is busy."""
+
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path) if str(path) != ":memory:" else None
+        where = str(path)
         if self.path is not None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise InboxError(f"{self.path}: cannot create its folder: {exc}") from None
+            access.check_writable(self.path)
+        conn: sqlite3.Connection | None = None
         try:
-            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
-                                   timeout=30)
-            conn.execute("PRAGMA journal_mode = WAL")
+            conn = sqlite3.connect(where, check_same_thread=False, isolation_level=None,
+                                   timeout=self.OPEN_WAIT)
+            # Before anything writes (even the journal mode): another program's file stays as it was.
+            schema = migrations.Schema.read(conn)
+            migrations.check(schema, where)
+            access.use_wal(conn, self.OPEN_WAIT)
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA busy_timeout = 30000")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB: counts over 100k rows stay in memory
             self.db = sqlite_utils.Database(conn)
             self._lock = threading.RLock()
-            migrations.apply(self.db)
+            if not schema.current:  # an up-to-date file opens without the write lock: reads never wait
+                migrations.apply(self.db, where)
+            conn.execute(f"PRAGMA busy_timeout = {int(self.WRITE_WAIT * 1000)}")
         except sqlite3.DatabaseError as exc:
-            raise InboxError(f"{path}: not a usable inbox database ({exc})") from None
+            if conn is not None:
+                conn.close()
+            raise access.explain(where, exc) or StoreError(
+                f"{where}: not a usable inbox database ({exc})") from None
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
 
     @property
     def runs(self) -> Runs:
@@ -123,16 +144,36 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
+
+        A lock held elsewhere for too long, or a file made read-only meanwhile, is the
+        store's one-line error rather than SQLite's.
+        """
         with self._lock:
             conn = self.db.conn
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise self._explained(exc) from None
             try:
                 yield conn
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise self._explained(exc) from None
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise self._explained(exc) from None
+
+    def _explained(self, exc: sqlite3.OperationalError) -> Exception:
+        return access.explain(str(self.path or ":memory:"), exc) or exc
 
     # --- writing what channels said ----------------------------------------------
 
@@ -421,50 +462,20 @@ class Store:
             rows[row[0]] = dict(zip(("key",) + TRIAGE_FIELDS, row))
         return rows
 
-    def set_triage(self, keys: Sequence[str], changes: dict[str, Any], *, now: datetime
-                   ) -> dict[str, dict[str, Any] | None]:
-        """Apply the same changes to each key; returns what was there before (for undo).
-
-        Marking done records the item's current last activity, so newer activity from the
-        channel brings it back to the Inbox without anyone touching the triage row.
-        """
+    def set_triage(self, keys: Sequence[str], changes: dict[str, Any], *, now: datetime) -> TriageChange:
+        """Apply the same changes to each key; returns what was there and what changed, which
+        is what an undo needs (see `inbox.store.triage`)."""
         unknown = set(changes) - set(TRIAGE_FIELDS)
         if unknown:
             raise ValueError(f"not triage fields: {sorted(unknown)}")
-        before = self.triage_rows(keys)
         with self.transaction() as conn:
-            for key in keys:
-                # a datetime (a snooze target) is stored in the one ISO form, so it compares
-                # as a string with `now` like every other stored time
-                values = {name: iso(value) if isinstance(value, datetime) else value
-                          for name, value in changes.items()}
-                if values.get("done"):
-                    row = conn.execute("SELECT last_activity_at FROM items WHERE key = ?", [key]).fetchone()
-                    values["done_activity_at"] = row[0] if row else None
-                elif "done" in values:
-                    values["done_activity_at"] = None
-                if "done" in values:
-                    values["done"] = int(bool(values["done"]))
-                if "assignee" in values and "assigned_at" not in values:
-                    # when the item was handed over: the clock "Needs follow-up" runs on
-                    row = conn.execute("SELECT assignee FROM triage WHERE key = ?", [key]).fetchone()
-                    if not row or (row[0] or "").lower() != (values["assignee"] or "").lower():
-                        values["assigned_at"] = iso(now) if values["assignee"] else None
-                conn.execute("INSERT OR IGNORE INTO triage (key) VALUES (?)", [key])
-                assignments = ", ".join(f"{name} = ?" for name in values)
-                conn.execute(f"UPDATE triage SET {assignments}, updated_at = ? WHERE key = ?",
-                             [*values.values(), iso(now), key])
-        return before
+            return _write_triage(conn, keys, changes, now)
 
-    def restore_triage(self, snapshot: dict[str, dict[str, Any] | None]) -> None:
-        """Put triage rows back as `set_triage` found them: the undo of a triage action."""
+    def restore_triage(self, change: TriageChange) -> Undone:
+        """Undo a triage action: put back each field it changed that still holds its value,
+        in one transaction; a field changed meanwhile is left, and named in the answer."""
         with self.transaction() as conn:
-            for key, row in snapshot.items():
-                conn.execute("DELETE FROM triage WHERE key = ?", [key])
-                if row is not None:
-                    columns = ("key",) + TRIAGE_FIELDS
-                    conn.execute(f"INSERT INTO triage ({', '.join(columns)}) VALUES "
-                                 f"({', '.join('?' for _ in columns)})", [row[c] for c in columns])
+            return _undo_triage(conn, change)
 
 
 def _item_row(item: Item, synced_at: str | None, stored_body: str = "") -> tuple:

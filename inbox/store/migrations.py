@@ -2,13 +2,27 @@
 
 Channel data (`items`, `thread`, `item_labels`) and the user's decisions (`triage`) live
 in separate tables joined by key, so no sync can overwrite a decision.
+
+The file carries the inbox's mark (`PRAGMA application_id`) and how many migrations made
+it (`PRAGMA user_version`), so another program's database, or one a newer inbox made, is
+refused before anything is written to it. Migrations run in one write transaction that
+reads what is applied only once it holds the lock: a second process opening a new file at
+the same moment waits, then finds everything done. Each migration is a savepoint: one that
+fails leaves no trace and stays pending.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import sqlite_utils
+
+from inbox.errors import ForeignDatabase, NewerDatabase, StoreError
+
+APPLICATION_ID = 0x494E4258
+""""INBX": `PRAGMA application_id` of every inbox database."""
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = []
 
@@ -154,16 +168,110 @@ def m006_rules_sla_people(db: sqlite_utils.Database) -> None:
     db["person_tags"].create({"person": str, "tag": str, "at": str}, pk=("person", "tag"))
 
 
-def apply(db: sqlite_utils.Database) -> list[str]:
-    """Apply what is missing; returns the names applied."""
-    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
-    done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
-    applied = []
-    for function in MIGRATIONS:
-        if function.__name__ in done:
-            continue
-        with db.conn:
-            function(db)
-            db.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", [function.__name__])
-        applied.append(function.__name__)
+@dataclass(frozen=True)
+class Schema:
+    """What a database file says about itself, read without writing to it."""
+
+    application_id: int
+    version: int
+    tables: tuple[str, ...]
+    applied: tuple[str, ...]
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection) -> Schema:
+        tables = tuple(row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"))
+        applied: tuple[str, ...] = ()
+        if "_migrations" in tables:
+            try:
+                applied = tuple(row[0] for row in conn.execute("SELECT name FROM _migrations"))
+            except sqlite3.OperationalError:  # someone else's `_migrations`, shaped otherwise
+                applied = ()
+        return cls(conn.execute("PRAGMA application_id").fetchone()[0],
+                   conn.execute("PRAGMA user_version").fetchone()[0], tables, applied)
+
+    @property
+    def empty(self) -> bool:
+        """A new file: nothing in it, and no other program's mark."""
+        return not self.tables and self.application_id in (0, APPLICATION_ID) and (
+            self.version == 0 or self.application_id == APPLICATION_ID)
+
+    @property
+    def current(self) -> bool:
+        """Marked, and every migration of this version applied: nothing to write on opening."""
+        return (self.application_id == APPLICATION_ID and self.version == len(MIGRATIONS)
+                and {function.__name__ for function in MIGRATIONS} <= set(self.applied))
+
+    @property
+    def ours(self) -> bool:
+        """Marked as the inbox's, or made by a release before the mark (its `_migrations`
+        names our first migration, beside an `items` table)."""
+        if self.application_id == APPLICATION_ID or self.empty:
+            return True
+        return (self.application_id == 0 and {"_migrations", "items"} <= set(self.tables)
+                and MIGRATIONS[0].__name__ in self.applied)
+
+
+def check(schema: Schema, where: str) -> None:
+    """Refuse a file that is not the inbox's, or that a newer inbox has upgraded."""
+    if not schema.ours:
+        shown = ", ".join(name[:40] for name in schema.tables[:3]) + (", …" if len(schema.tables) > 3 else "")
+        what = f"it has tables ({shown})" if schema.tables else f"it is marked {schema.application_id:#x}"
+        raise ForeignDatabase(f"{where} is not an inbox database: {what} but not the inbox's mark, "
+                              "so it was left untouched; give the inbox its own file with --db")
+    known = {function.__name__ for function in MIGRATIONS}
+    unknown = [name for name in schema.applied if name not in known]
+    found = max(schema.version, len(schema.applied))
+    if schema.version > len(MIGRATIONS) or unknown:
+        raise NewerDatabase(f"{where} was made by a newer version of the inbox: schema version {found}, "
+                            f"this version supports up to {len(MIGRATIONS)}; upgrade the inbox")
+
+
+def apply(db: sqlite_utils.Database, where: str = "the database") -> list[str]:
+    """Apply what is missing, under the write lock; returns the names applied.
+
+    Migrations that succeed before one fails are kept; the failing one leaves nothing and
+    is raised as a `StoreError`.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    failure: StoreError | None = None
+    applied: list[str] = []
+    try:
+        schema = Schema.read(conn)
+        check(schema, where)
+        if "_migrations" not in schema.tables:
+            conn.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+        done = set(schema.applied)
+        for function in MIGRATIONS:
+            if function.__name__ in done:
+                continue
+            conn.execute("SAVEPOINT migration")
+            try:
+                function(db)
+                if not conn.in_transaction:
+                    raise StoreError(f"migration {function.__name__} ended the transaction")
+            except Exception as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK TO migration")
+                    conn.execute("RELEASE migration")
+                failure = StoreError(f"{where}: cannot upgrade the database: {function.__name__} failed "
+                                     f"({type(exc).__name__}: {exc}); nothing of it was kept")
+                failure.__cause__ = exc
+                break
+            conn.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", [function.__name__])
+            conn.execute("RELEASE migration")
+            applied.append(function.__name__)
+        version = len(done) + len(applied)
+        if schema.application_id != APPLICATION_ID:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if schema.version != version:
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    if failure is not None:
+        raise failure
     return applied

@@ -24,6 +24,7 @@ from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.store import Store
 from inbox.store.drafts import Draft
+from inbox.store.triage import TriageChange, Undone
 from inbox.text import one_line
 from inbox.timeutil import iso, parse_time, parse_until
 from inbox.triage.rules import rule_history
@@ -56,7 +57,7 @@ class MainScreen(RespondActions, Screen):
         self.views: list[View] = []
         self.view: View | None = None
         self.filter_text = ""
-        self.undo_stack: list[tuple[str, dict[str, Any]]] = []
+        self.undo_stack: list[tuple[str, TriageChange]] = []
         self.sync_activity: dict[str, str] = {}
         self._generation = 0
         self._preview_key: str | None = None
@@ -309,7 +310,11 @@ class MainScreen(RespondActions, Screen):
 
     @work(thread=True, group="triage")
     def _write_triage(self, key: str, title: str, changes: dict[str, Any], message: str) -> None:
-        before = self.store.set_triage([key], changes, now=self.app.now())
+        try:
+            before = self.store.set_triage([key], changes, now=self.app.now())
+        except InboxError as exc:  # the database is busy or became read-only: nothing changed
+            self.app.call_from_thread(self.say, str(exc), severity="error", timeout=8)
+            return
         self.app.call_from_thread(self._triaged, message, title, before)
         if changes.get("type") and not self.app.demo:
             self._write_type_label(key, changes["type"])
@@ -330,7 +335,7 @@ class MainScreen(RespondActions, Screen):
             app.call_from_thread(self.say, said, timeout=4)
             app.call_from_thread(self._load_preview, self._preview_key)
 
-    def _triaged(self, message: str, title: str, before: dict[str, Any]) -> None:
+    def _triaged(self, message: str, title: str, before: TriageChange) -> None:
         self.undo_stack.append((message, before))
         del self.undo_stack[:-100]
         self.say(f"{message}: {title[:60]}", timeout=2)
@@ -404,12 +409,27 @@ class MainScreen(RespondActions, Screen):
         self._restore(message, before)
 
     @work(thread=True, group="triage")
-    def _restore(self, message: str, before: dict[str, Any]) -> None:
-        self.store.restore_triage(before)
-        self.app.call_from_thread(self._undone, message)
+    def _restore(self, message: str, before: TriageChange) -> None:
+        try:
+            undone = self.store.restore_triage(before)
+        except InboxError as exc:  # nothing was undone: keep it for another `u`
+            self.app.call_from_thread(self.undo_stack.append, (message, before))
+            self.app.call_from_thread(self.say, str(exc), severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self._undone, message, undone)
 
-    def _undone(self, message: str) -> None:
-        self.say(f"Undone: {message}", timeout=2)
+    def _undone(self, message: str, undone: Undone) -> None:
+        """Say what was undone, and what was left because someone changed it meanwhile."""
+        left = [_changed_meanwhile(name, value) for fields in undone.left.values()
+                for name, value in fields.items()]
+        if not left:
+            self.say(f"Undone: {message}", timeout=2)
+        elif undone.restored:
+            self.say(f"Undone: {message}; left {', '.join(left)}: someone changed "
+                     f"{'it' if len(left) == 1 else 'them'} meanwhile", severity="warning", timeout=6)
+        else:
+            self.say(f"Not undone: {message}: someone changed {', '.join(left)} meanwhile",
+                     severity="warning", timeout=6)
         self.reload()
         self.refresh_counts()
         self._load_preview(self._preview_key)
@@ -567,3 +587,13 @@ class _StatusProgress:
 
     def finished(self, result: Any) -> None:
         self._set(result.name, None)
+
+
+def _changed_meanwhile(field: str, value: Any) -> str:
+    """A triage field undo left alone, with the value it has now (never a whole note)."""
+    name = {"snoozed_until": "snooze", "jira_key": "Jira key"}.get(field, field)
+    if field == "note":
+        return name
+    if field == "done":
+        return f"{name} (now {'done' if value else 'not done'})"
+    return f"{name} (now {one_line(str(value))[:40] if value else 'none'})"
