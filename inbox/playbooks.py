@@ -26,17 +26,24 @@ from inbox.frontmatter import FrontMatterError
 from inbox.query import parse_query
 
 BUNDLED_PACKAGE = "inbox.bundled_playbooks"
-_OFFSET = re.compile(r"^\s*([+-]?)\s*(\d+)\s*([mhdw])\s*$")
+_OFFSET = re.compile(r"([+-]?)\s*(\d+)\s*([mhdw])")  # on stripped text: no backtracking
 _UNIT_WORDS = {"m": "minute", "h": "hour", "d": "day", "w": "week"}
 _UNIT_DELTAS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_TASK = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]+\[(?P<mark>[ xX])\][ \t]+(?P<text>\S.*?)\s*$")
-_HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<text>.+?)[ \t]*#*[ \t]*$")
+_TASK = re.compile(r"^(?P<indent>[ \t]*)[-*+][ \t]+\[(?P<mark>[ xX])\][ \t]+(?P<text>\S.*)")
+_HEADING = re.compile(r"^(?P<hashes>#{1,6})[ \t]+(?P<text>.+)")
 _FENCE = re.compile(r"^[ \t]*(```|~~~)")
 _LIST_ITEM = re.compile(r"^([-*+]|\d+[.)])\s")
 
 
 PlaybookError = FrontMatterError
 """A playbook file that cannot be used; the message names the file and line."""
+
+MAX_OFFSET = timedelta(days=366)
+"""A schedule reaches at most a year either side of the event, so due times stay dates."""
+MAX_STEPS = 500
+MAX_HEADINGS = 200
+"""Each step and heading is a widget in the TUI, so these keep a playbook quick to open;
+the bundled ones have a few dozen."""
 
 
 # --- schedule maths -----------------------------------------------------------------
@@ -46,16 +53,19 @@ def parse_offset(text: object) -> timedelta:
     """`-10m`, `-7d`, `+1d`, `2h`, `0` -> timedelta from the event start.
 
     Raises:
-        ValueError: not a signed number with a unit m, h, d or w.
+        ValueError: not a signed number with a unit m, h, d or w, or more than a year.
     """
     if isinstance(text, int) and not isinstance(text, bool) and text == 0:
         return timedelta(0)
-    match = _OFFSET.match(str(text)) if isinstance(text, (str, int)) else None
+    match = _OFFSET.fullmatch(str(text).strip()) if isinstance(text, (str, int)) else None
+    shown = frontmatter.shorten(repr(text))
     if not match:
-        raise ValueError(f"bad offset {text!r}: use a sign, a number and a unit m, h, d or w "
+        raise ValueError(f"bad offset {shown}: use a sign, a number and a unit m, h, d or w "
                          "(e.g. -10m, -7d, +1d)")
     sign, amount, unit = match.groups()
-    delta = timedelta(**{_UNIT_DELTAS[unit]: int(amount)})
+    amount = amount.lstrip("0") or "0"
+    if len(amount) > 6 or (delta := timedelta(**{_UNIT_DELTAS[unit]: int(amount)})) > MAX_OFFSET:
+        raise ValueError(f"offset {shown} is more than a year from the event start")
     return -delta if sign == "-" else delta
 
 
@@ -105,9 +115,14 @@ class Step:
     """Lines of the body it covers: the task line and its indented detail."""
 
     def due(self, event_start: datetime | None) -> datetime | None:
+        """None when unscheduled, or when the event sits so near the calendar's end
+        (year 9999) that the due time has no date."""
         if event_start is None or self.offset is None:
             return None
-        return event_start + self.offset
+        try:
+            return event_start + self.offset
+        except OverflowError:
+            return None
 
     def is_overdue(self, event_start: datetime | None, now: datetime, ticked: bool) -> bool:
         due = self.due(event_start)
@@ -209,7 +224,7 @@ def parse_playbook(text: str, *, name: str, path: Path | None = None) -> Playboo
             parse_query(triggers)
         except QueryError as exc:
             raise fail("triggers", str(exc)) from None
-    headings, steps = _outline(document.body, document.body_line)
+    headings, steps = _outline(document)
     steps = _apply_schedule(document.front.get("schedule"), steps, fail)
     return Playbook(
         name=name, title=title, summary=summary, body=document.body, path=path,
@@ -229,13 +244,18 @@ def _tags(value: Any, fail) -> tuple[str, ...]:
     return tuple(str(t) for t in value)
 
 
-def _outline(body: str, first_line: int) -> tuple[list[Heading], list[Step]]:
-    """Headings and task steps, skipping fenced code; each step keeps its indented detail."""
+def _outline(document: frontmatter.Document) -> tuple[list[Heading], list[Step]]:
+    """Headings and task steps, skipping fenced code; each step keeps its indented detail.
+
+    Raises:
+        PlaybookError: more steps or headings than a checklist can sensibly hold.
+    """
+    first_line = document.body_line
     headings: list[Heading] = []
     steps: list[Step] = []
     section = ""
     in_fence = False
-    lines = body.split("\n")
+    lines = document.body.split("\n")
     seen: set[str] = set()
     for index, line in enumerate(lines):
         if _FENCE.match(line):
@@ -245,7 +265,10 @@ def _outline(body: str, first_line: int) -> tuple[list[Heading], list[Step]]:
             continue
         heading = _HEADING.match(line)
         if heading:
-            text = heading.group("text").strip()
+            if len(headings) == MAX_HEADINGS:
+                raise PlaybookError(f"{document.where}:{first_line + index}: more than {MAX_HEADINGS} "
+                                    "headings; split the playbook")
+            text = _heading_text(heading.group("text"))
             headings.append(Heading(len(heading.group("hashes")), text, first_line + index))
             if len(heading.group("hashes")) > 1:
                 section = text
@@ -253,23 +276,33 @@ def _outline(body: str, first_line: int) -> tuple[list[Heading], list[Step]]:
         task = _TASK.match(line)
         if not task:
             continue
+        if len(steps) == MAX_STEPS:
+            raise PlaybookError(f"{document.where}:{first_line + index}: more than {MAX_STEPS} "
+                                "steps; split the playbook")
         indent = len(task.group("indent").expandtabs(4))
         detail, detail_lines = _detail(lines, index + 1, indent)
-        text = task.group("text")
+        text = task.group("text").rstrip()
         step_id = _step_id(section, text, seen)
         steps.append(Step(id=step_id, text=text, section=section, line=first_line + index, detail=detail,
                           span=1 + detail_lines))
     return headings, steps
 
 
+def _heading_text(text: str) -> str:
+    """The words of a heading, without a closing run of #s (as in `## Before ##`).
+
+    Trimmed by hand: a regex that does it backtracks for ages on a long line of spaces."""
+    return (text[0] + text[1:].rstrip(" \t").rstrip("#").rstrip(" \t")).strip()
+
+
 def _detail(lines: list[str], start: int, indent: int) -> tuple[str, int]:
     """The text indented under a task, up to the next task or the outdent, and how many
     lines it took (blank ones included)."""
-    collected: list[str] = []
+    collected: list[list[str]] = []
     taken = 0
     for line in lines[start:]:
         if not line.strip():
-            collected.append("")
+            collected.append([])
             taken += 1
             continue
         if len(line) - len(line.lstrip()) <= indent or _TASK.match(line) or _HEADING.match(line):
@@ -277,10 +310,10 @@ def _detail(lines: list[str], start: int, indent: int) -> tuple[str, int]:
         taken += 1
         line = line.strip()
         if collected and collected[-1] and not _LIST_ITEM.match(line):
-            collected[-1] += " " + line  # a hard-wrapped sentence reads as one line
+            collected[-1].append(line)  # a hard-wrapped sentence reads as one line
         else:
-            collected.append(line)
-    return "\n".join(collected).strip(), taken
+            collected.append([line])
+    return "\n".join(" ".join(words) for words in collected).strip(), taken
 
 
 def _normal(text: str) -> str:
