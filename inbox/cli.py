@@ -23,7 +23,7 @@ import platformdirs
 from inbox import __version__
 from inbox import config as config_module
 from inbox.config import Config
-from inbox.errors import ConfigError, InboxError, QueryError, UsageError
+from inbox.errors import ConfigError, DatabaseBusy, InboxError, QueryError, UsageError
 from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
 from inbox.store import Store, item_json
@@ -253,7 +253,9 @@ def _playbook(config: Config, args: argparse.Namespace) -> int:
 def _open_store(args: argparse.Namespace) -> Store:
     try:
         return Store(args.db or config_module.default_db_path())
-    except InboxError as exc:  # not a database, or a folder: the path given is wrong
+    except DatabaseBusy:  # the right file, in use: trying again later works (exit 1)
+        raise
+    except InboxError as exc:  # not a database, not ours, read-only, or a folder: the path given is wrong
         raise UsageError(str(exc)) from None
 
 

@@ -12,16 +12,82 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import platformdirs
 
 from inbox.errors import ConfigError
+from inbox.models import PostType
+from inbox.timeutil import parse_duration
 
 APP_NAME = "inbox"
 _SECRET_KEYS = {"token", "api_key", "key", "secret", "password", "api_token", "client_secret"}
-_URL_KEYS = {"base_url"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True)
+class Option:
+    """What one key of a `[[sources]]` entry must hold.
+
+    Each channel kind declares its keys as a table of these (`Source.options`), so a value
+    of the wrong kind is refused when the config loads, naming the file, source and key,
+    instead of surfacing mid-sync as an error about the channel.
+    """
+
+    type: str
+    """Which shared check applies: one of `Option.TYPES`."""
+    keys: tuple[str, ...] = ()
+    """For a table: the only keys it may have (empty: any)."""
+    values: tuple[str, ...] = ()
+    """For a table: the only values its entries may have (empty: any text)."""
+
+    TYPES: ClassVar[tuple[str, ...]] = ("text", "ascii", "id", "url", "strings", "duration",
+                                        "table", "bool", "number", "env")
+    TEXT: ClassVar[Option]
+    """One line of text."""
+    ASCII: ClassVar[Option]
+    """One line of ASCII text: anything sent in an HTTP header or host name."""
+    ID: ClassVar[Option]
+    """A name or a number (`project = 318` or `"group/project"`)."""
+    URL: ClassVar[Option]
+    """An http(s) URL with a host."""
+    STRINGS: ClassVar[Option]
+    """One string or a list of strings."""
+    DURATION: ClassVar[Option]
+    """A duration such as "7d" (`inbox.timeutil.parse_duration`)."""
+    TABLE: ClassVar[Option]
+    """A table of string = string."""
+    BOOL: ClassVar[Option]
+    NUMBER: ClassVar[Option]
+    """A positive number (seconds, megabytes)."""
+    ENV: ClassVar[Option]
+    """The name of an environment variable (where a secret is read from)."""
+
+    def __post_init__(self) -> None:
+        if self.type not in self.TYPES:
+            raise ValueError(f"unknown option type {self.type!r} (known: {', '.join(self.TYPES)})")
+
+    def check(self, value: Any, where: str, name: str) -> None:
+        """Raises ConfigError (`where: name ...`) when `value` is not of this option's kind."""
+        _OPTION_CHECKS[self.type](value, where, name, self)
+
+
+Option.TEXT, Option.ASCII, Option.ID = Option("text"), Option("ascii"), Option("id")
+Option.URL, Option.STRINGS, Option.DURATION = Option("url"), Option("strings"), Option("duration")
+Option.TABLE, Option.BOOL, Option.NUMBER = Option("table"), Option("bool"), Option("number")
+Option.ENV = Option("env")
+
+COMMON_OPTIONS: dict[str, Option] = {
+    "base_url": Option.URL,
+    "write": Option.BOOL,
+    "timeout": Option.NUMBER,
+    "max_body_mb": Option.NUMBER,
+    "type_labels": Option("table", keys=tuple(t.value for t in PostType)),
+}
+"""The keys every source takes besides `name` and `kind`; each kind adds its own."""
 
 
 @dataclass
@@ -154,7 +220,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
     config = Config(
         path=path,
         team=_team(data.get("team", {}), where),
-        sources=_sources(data.get("sources", []), where),
+        sources=_sources(data.get("sources", []), path),
         views=_views(data.get("views", []), where),
         keys=_keys(data.get("keys", {}), where),
         sync_interval=_sync_interval(data.get("sync", {}), where),
@@ -215,9 +281,7 @@ def _team(table: Any, where: str) -> Team:
     )
 
 
-def _duration(value: Any, where: str, name: str) -> timedelta:
-    from inbox.timeutil import parse_duration
-
+def _duration(value: Any, where: str, name: str, option: Option | None = None) -> timedelta:
     _expect(value, str, where, name)
     try:
         return parse_duration(value)
@@ -225,10 +289,93 @@ def _duration(value: Any, where: str, name: str) -> timedelta:
         raise ConfigError(f"{where}: {name}: {exc}") from None
 
 
-def _http_url(value: Any, where: str, name: str) -> str:
-    if not (isinstance(value, str) and value.startswith(("http://", "https://"))):
+def _http_url(value: Any, where: str, name: str, option: Option | None = None) -> str:
+    try:  # a bad port or IPv6 bracket raises here rather than at the first request
+        plain = isinstance(value, str) and not _LINE_BREAK_OR_CONTROL.search(value) and " " not in value
+        parts = urlsplit(value) if plain else None
+        ok = bool(parts and parts.scheme in ("http", "https") and parts.hostname and parts.port != 0)
+    except ValueError:
+        ok = False
+    if not ok:
         raise ConfigError(f"{where}: {name} must be an http(s) URL, not {value!r}")
     return value
+
+
+# --- one check per kind of source option (see Option) -------------------------------------
+
+
+def _text(value: Any, where: str, name: str, option: Option | None = None) -> str:
+    """One line: a value that ends up in a URL or a header cannot hold a line break."""
+    _expect(value, str, where, name)
+    if _LINE_BREAK_OR_CONTROL.search(value):
+        raise ConfigError(f"{where}: {name} must be one line of text, not {value!r}")
+    return value
+
+
+def _ascii(value: Any, where: str, name: str, option: Option | None = None) -> str:
+    """HTTP headers and host names take ASCII only; anything else fails every request."""
+    _text(value, where, name)
+    if not value.isascii():
+        raise ConfigError(f"{where}: {name} must be ASCII text (it goes into HTTP headers or "
+                          f"host names), not {value!r}")
+    return value
+
+
+def _id(value: Any, where: str, name: str, option: Option | None = None) -> str | int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {name} must be a string or a number, not {value!r}")
+    return _text(value, where, name)
+
+
+def _strings(value: Any, where: str, name: str, option: Option | None = None) -> str | list[str]:
+    if isinstance(value, list):
+        for entry in _string_list(value, where, name):
+            _text(entry, where, f"{name} entries")
+        return value
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {name} must be a string or a list of strings, not {value!r}")
+    return _text(value, where, name)
+
+
+def _table(value: Any, where: str, name: str, option: Option | None = None) -> dict[str, str]:
+    """A table of string = string; `option` may limit its keys or its values."""
+    _expect(value, dict, where, name)
+    keys, values = (option.keys, option.values) if option else ((), ())
+    for key, entry in value.items():
+        if keys and key not in keys:
+            raise ConfigError(f"{where}: {name}.{key}: unknown key (use {_one_of(keys)})")
+        _text(entry, where, f"{name}.{key}")
+        if values and entry not in values:
+            raise ConfigError(f"{where}: {name}.{key} must be one of {_one_of(values)}, not {entry!r}")
+    return dict(value)
+
+
+def _bool(value: Any, where: str, name: str, option: Option | None = None) -> bool:
+    return _expect(value, bool, where, name)
+
+
+def _number(value: Any, where: str, name: str, option: Option | None = None) -> float:
+    """Positive and below a million, so no limit built from it is zero, negative or overflows."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 10**6:
+        raise ConfigError(f"{where}: {name} must be a positive number, not {value!r}")
+    return value
+
+
+def _env(value: Any, where: str, name: str, option: Option | None = None) -> str:
+    if not (isinstance(value, str) and _ENV_NAME.match(value)):
+        raise ConfigError(f"{where}: {name} must name an environment variable (letters, digits "
+                          f"and _), not {value!r}")
+    return value
+
+
+def _one_of(choices: tuple[str, ...]) -> str:
+    return ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else choices[0]
+
+
+_OPTION_CHECKS = {"text": _text, "ascii": _ascii, "id": _id, "url": _http_url, "strings": _strings,
+                  "duration": _duration, "table": _table, "bool": _bool, "number": _number, "env": _env}
 
 
 def _docs(table: Any, where: str) -> dict[str, str]:
@@ -262,20 +409,19 @@ def _jira(table: Any, where: str) -> JiraConfig | None:
 
 
 def _type_labels(table: Any, where: str, name: str) -> dict[str, str]:
-    from inbox.models import PostType
-
     _expect(table, dict, where, f"[{name}]")
-    types = [t.value for t in PostType]
-    for post_type, label in table.items():
-        if post_type not in types:
-            raise ConfigError(f"{where}: {name}.{post_type}: not a post type (use {', '.join(types)})")
-        _expect(label, str, where, f"{name}.{post_type}")
-    return dict(table)
+    return _table(table, where, name, COMMON_OPTIONS["type_labels"])
 
 
-def _sources(entries: Any, where: str) -> list[SourceConfig]:
-    from inbox.sources import registry  # the registry knows each kind's required keys
+def _sources(entries: Any, path: Path | None) -> list[SourceConfig]:
+    """Every `[[sources]]` entry checked against its kind's declared options.
 
+    An error names the file (when there is one: a config built in code has none), the
+    source and the key.
+    """
+    from inbox.sources import registry  # each kind declares its required keys and options
+
+    where = str(path) if path else "config"
     _expect(entries, list, where, "[[sources]]")
     sources: list[SourceConfig] = []
     seen: set[str] = set()
@@ -286,34 +432,29 @@ def _sources(entries: Any, where: str) -> list[SourceConfig]:
         if not isinstance(name, str) or not _SOURCE_NAME.match(name):
             raise ConfigError(f"{where}: {label}: name must be letters, digits, '-', '_' or '.' "
                               f"(it prefixes item keys like name:1234), not {name!r}")
-        label = f"source {name!r}"
+        at = f"{path}: source {name!r}" if path else f"source {name!r}"
         if name in seen:
-            raise ConfigError(f"{where}: {label}: the name is used twice")
+            raise ConfigError(f"{at}: the name is used twice")
         seen.add(name)
         kind = entry.get("kind")
         source_class = registry.KINDS.get(kind) if isinstance(kind, str) else None
         if source_class is None:
-            raise ConfigError(f"{where}: {label}: unknown kind {kind!r} "
+            raise ConfigError(f"{at}: unknown kind {kind!r} "
                               f"(known: {', '.join(sorted(registry.KINDS))})")
         options = {k: v for k, v in entry.items() if k not in ("name", "kind")}
-        for key in source_class.required:
-            if not options.get(key):
-                raise ConfigError(f"{where}: {label}: {kind} needs {key} = ...")
-        for key, value in options.items():
+        declared = {**COMMON_OPTIONS, **source_class.options}
+        for key in options:
             if key.lower() in _SECRET_KEYS:
-                raise ConfigError(f"{where}: {label}: {key} looks like a secret; secrets never go "
+                raise ConfigError(f"{at}: {key} looks like a secret; secrets never go "
                                   f"in the config file: put it in an environment variable and "
                                   f"name that with {key}_env = \"VARIABLE\"")
-            if key in _URL_KEYS and not (isinstance(value, str) and value.startswith(("http://", "https://"))):
-                raise ConfigError(f"{where}: {label}: {key} must be an http(s) URL, not {value!r}")
-            if key in source_class.required and (isinstance(value, bool) or not isinstance(value, (str, list, int))):
-                raise ConfigError(f"{where}: {label}: {key} must be a string, not {value!r}")
-            if key.endswith("_env") and not isinstance(value, str):
-                raise ConfigError(f"{where}: {label}: {key} must name an environment variable")
-            if key == "write" and not isinstance(value, bool):
-                raise ConfigError(f"{where}: {label}: write must be true or false")
-            if key == "type_labels":
-                _type_labels(value, where, f"{label} type_labels")
+        for key in source_class.required:
+            if not options.get(key):
+                raise ConfigError(f"{at}: {kind} needs {key} = ...")
+        for key, value in options.items():
+            option = declared.get(key) or (Option.ENV if key.endswith("_env") else None)
+            if option is not None:
+                option.check(value, at, key)
         sources.append(SourceConfig(name=name, kind=kind, options=options))
     return sources
 
@@ -337,17 +478,11 @@ def _views(entries: Any, where: str) -> list[View]:
 
 
 def _sync_interval(table: Any, where: str) -> timedelta | None:
-    from inbox.timeutil import parse_duration
-
     _expect(table, dict, where, "[sync]")
     value = table.get("interval")
     if value is None:
         return None
-    _expect(value, str, where, "sync.interval")
-    try:
-        interval = parse_duration(value)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: sync.interval: {exc}") from None
+    interval = _duration(value, where, "sync.interval")
     if interval < timedelta(minutes=1):
         raise ConfigError(f"{where}: sync.interval must be 1m or more, not {value!r}")
     return interval

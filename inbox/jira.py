@@ -291,8 +291,9 @@ async def file_issue(config: JiraConfig, session: Session, payload: dict[str, An
 
 def jira_session(config: JiraConfig, env: Mapping[str, str] | None = None, **kwargs: Any) -> Session:
     """A `Session` that authenticates as `config.email` with the API token from the
-    environment variable `config.token_env` (Basic auth; the token is redacted from errors).
-    Use it as `async with jira_session(config) as session:` so its connections close.
+    environment variable `config.token_env` (Basic auth, sent only to `config.base_url`'s
+    origin; the token is redacted from errors). Use it as
+    `async with jira_session(config) as session:` so its connections close.
 
     Raises:
         ConfigError: the environment variable is not set.
@@ -305,4 +306,4 @@ def jira_session(config: JiraConfig, env: Mapping[str, str] | None = None, **kwa
     headers = {"Authorization": f"Basic {credential}", "Accept": "application/json",
                "Content-Type": "application/json", **(kwargs.pop("headers", None) or {})}
     secrets = (token, credential, *kwargs.pop("secrets", ()))
-    return Session("jira", headers=headers, secrets=secrets, **kwargs)
+    return Session("jira", origin=config.base_url, headers=headers, secrets=secrets, **kwargs)

@@ -57,6 +57,8 @@ async def check_sources(config: Config, *, env: Mapping[str, str] | None = None,
             return source_config.name, exc.reason
         except InboxError as exc:
             return source_config.name, str(exc)
+        except Exception as exc:  # noqa: BLE001 - one source's surprise must not hide the others' results
+            return source_config.name, f"unexpected error ({type(exc).__name__})"
         return source_config.name, "ok"
 
     return dict(await asyncio.gather(*(check(s) for s in config.sources)))

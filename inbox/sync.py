@@ -17,14 +17,17 @@ import httpx
 
 from inbox.config import Config, SourceConfig
 from inbox.errors import InboxError, SourceError
+from inbox.redaction import Redactor
 from inbox.sources import registry
 from inbox.sources.base import Source
 from inbox.store import Cursor, Store
-from inbox.text import one_line
 from inbox.timeutil import parse_time, utcnow
 
 if TYPE_CHECKING:
     from inbox.triage.rules import RuleAction
+
+WARNING_LENGTH = 500
+"""A warning (a skipped item, a thread that failed) is one line of at most this much."""
 
 
 @dataclass
@@ -78,6 +81,8 @@ class StoreContext:
 
     def __init__(self, store: Store, source: str, now: datetime, result: SourceResult) -> None:
         self.store, self.source, self.now, self.result = store, source, now, result
+        self.redactor = Redactor()
+        """The session's, once there is one: warnings are stored and shown, so masked."""
 
     def cursor(self, stream: str) -> Cursor:
         return self.store.cursor(self.source, stream)
@@ -89,7 +94,7 @@ class StoreContext:
         return self.store.threads_fetched_at(keys)
 
     def warn(self, message: str) -> None:
-        self.result.warnings.append(one_line(message))
+        self.result.warnings.append(self.redactor.line(message, WARNING_LENGTH))
 
 
 async def sync_source(
@@ -109,6 +114,7 @@ async def sync_source(
     try:
         session = source.session(transport=transport, sleep=sleep,
                                  notify=lambda text: progress.status(source.name, text))
+        context.redactor = session.redactor
         async with session:
             async for page in source.fetch(session, context):
                 if page.not_modified:
@@ -123,12 +129,12 @@ async def sync_source(
                 result.replies += sum(len(item.thread) for item in page.items if item.thread)
                 progress.advanced(source.name, result.items, result.pages)
     except InboxError as exc:
-        result.error = exc.reason if isinstance(exc, SourceError) else str(exc)
+        result.error = context.redactor.line(exc.reason if isinstance(exc, SourceError) else str(exc))
     except Exception as exc:  # an unexpected payload shape must not take the other sources down
         if os.environ.get("INBOX_DEBUG"):
             raise
-        detail = session.redact(str(exc)) if session else str(exc)
-        result.error = one_line(f"unexpected data from the channel ({type(exc).__name__}: {detail})")[:300]
+        result.error = context.redactor.line(
+            f"unexpected data from the channel ({type(exc).__name__}: {exc})", 300)
     if session is not None:
         result.requests = session.requests
     rate = session.rate if session is not None else None

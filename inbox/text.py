@@ -1,14 +1,17 @@
 """Channel text made safe and readable: no escape sequences, HTML turned into plain text.
 
-Everything a channel sends passes `clean` before it is stored and again before it is
-shown, so an OSC 52 clipboard write or a colour code in a title stays inert text.
+Everything a channel sends is made valid Unicode once, as it is parsed (`valid_json`),
+and passes `clean` before it is stored and again before it is shown, so an OSC 52
+clipboard write or a colour code in a title stays inert text.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 # ESC-introduced sequences (CSI, OSC up to BEL/ST, DCS/APC/PM/SOS strings, two-byte escapes),
 # their 8-bit forms, then any remaining C0/C1 control except tab and newline.
@@ -35,6 +38,43 @@ def clean(text: object) -> str:
 def one_line(text: object) -> str:
     """Clean text folded onto one line, for list rows and titles."""
     return " ".join(clean(text).split())
+
+
+# Lone surrogates: JSON's "\ud800" escape decodes to one, and neither SQLite nor a
+# terminal can take it. A high surrogate escape followed by a low one is a real pair.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_ESCAPE_PAIRS = re.compile(r"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+                           r"|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def valid_text(text: str) -> str:
+    """`text` as valid Unicode: each lone surrogate becomes U+FFFD (a split pair is joined)."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _valid_escape(match: re.Match[str]) -> str:
+    escape = match.group(0)
+    # `\\` (kept, so the scan stays in step), a surrogate pair (kept), or a lone half
+    return escape if escape == "\\\\" or len(escape) == 12 else "\\ufffd"
+
+
+def valid_json(content: bytes) -> Any:
+    """Decoded JSON in which every string is valid Unicode, keys included.
+
+    Bytes that are not text in the body's encoding and lone surrogate escapes (valid
+    JSON, but no database takes them) become U+FFFD before parsing, so no field of any
+    channel can fail a store write later.
+
+    Raises:
+        ValueError: not JSON.
+    """
+    text = content.decode(json.detect_encoding(content), "replace")
+    if _SURROGATE_ESCAPE.search(text):
+        text = _ESCAPE_PAIRS.sub(_valid_escape, text)
+    return json.loads(text)
 
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")

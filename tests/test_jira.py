@@ -336,5 +336,5 @@ async def test_token_comes_from_the_environment_by_default(monkeypatch: pytest.M
     monkeypatch.setenv("JIRA_TOKEN", TOKEN + "\n")
     async with jira_session(config()) as session:
         assert session.source == "jira"
-        assert session.client.headers["Authorization"] == f"Basic {CREDENTIAL}"
+        assert session.auth_headers["Authorization"] == f"Basic {CREDENTIAL}"
         assert TOKEN not in session.redact(f"token {TOKEN} and {CREDENTIAL}")

@@ -8,16 +8,17 @@ page with its cursor in one transaction.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
-from inbox.config import SourceConfig
+from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError
 from inbox.models import Item, Reply
-from inbox.sources.http import Session
+from inbox.sources.http import Session, strip_secrets
 from inbox.store import Cursor
+from inbox.timeutil import iso, parse_time
 
 
 @dataclass
@@ -61,12 +62,16 @@ class SyncContext(Protocol):
 class Source:
     """Base of every channel adapter.
 
-    Subclasses set `kind`, `required` (config keys that must be present),
-    `default_base_url`, and implement `fetch` and `normalize`.
+    Subclasses set `kind`, `required` (config keys that must be present), `options`
+    (every config key they read, and what it holds), `default_base_url`, and implement
+    `fetch` and `normalize`.
     """
 
     kind: ClassVar[str] = ""
     required: ClassVar[tuple[str, ...]] = ()
+    options: ClassVar[Mapping[str, Option]] = {}
+    """This kind's own config keys and what each holds, checked when the config loads (the
+    keys every kind takes, such as `base_url` and `write`, are `config.COMMON_OPTIONS`)."""
     default_base_url: ClassVar[str | None] = None
     secret_keys: ClassVar[tuple[str, ...]] = ("token_env",)
     """Config keys naming environment variables that hold this kind's secrets."""
@@ -96,7 +101,9 @@ class Source:
 
         Raises:
             ConfigError: the config names a variable that is not set (or names none when
-                `required`): said in one line naming both, rather than syncing anonymously.
+                `required`): said in one line naming both, rather than syncing anonymously;
+                or the variable holds what no HTTP header can carry (a non-ASCII character,
+                a line break): named, never shown, since it is a secret.
         """
         variable = self.config.get(key)
         if not variable:
@@ -108,17 +115,21 @@ class Source:
         if not value:
             raise ConfigError(f"source {self.name!r}: environment variable {variable} "
                               f"(named by {key}) is not set")
+        if not (value.isascii() and value.isprintable()):
+            raise ConfigError(f"source {self.name!r}: environment variable {variable} (named by "
+                              f"{key}) holds a non-ASCII character or a line break (a token or key "
+                              "is printable ASCII)")
         return value
 
     def secrets(self) -> tuple[str, ...]:
         return tuple(v for v in (self.secret(k) for k in self.secret_keys) if v)
 
     def headers(self) -> dict[str, str]:
-        """Auth and API headers for every request."""
+        """Auth and API headers, sent only to `base_url`'s origin (see `Session`)."""
         return {}
 
     def params(self) -> dict[str, str]:
-        """Query parameters sent with every request but never stored (e.g. an API key)."""
+        """Query parameters sent only to `base_url`'s origin and never stored (an API key)."""
         return {}
 
     def is_staff(self, login: str | None) -> bool:
@@ -128,8 +139,25 @@ class Source:
         return f"{self.name}:{external_id}"
 
     def session(self, **kwargs: Any) -> Session:
-        return Session(self.name, headers=self.headers(), params=self.params(),
-                       secrets=self.secrets(), **kwargs)
+        """The HTTP session for one sync, check or post: the credentials bound to
+        `base_url`'s origin, and the limits a config may set per source (`timeout`: seconds
+        one request may take in all; `max_body_mb`: the largest answer read)."""
+        limits: dict[str, Any] = {}
+        timeout, max_body = self._limit("timeout"), self._limit("max_body_mb")
+        if timeout is not None:
+            limits["deadline"] = float(timeout)
+        if max_body is not None:
+            limits["max_body"] = int(max_body * 2**20)
+        return Session(self.name, origin=self.base_url, headers=self.headers(), params=self.params(),
+                       secrets=self.secrets(), **{**limits, **kwargs})
+
+    def _limit(self, key: str) -> float | None:
+        value = self.config.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 10**6:
+            raise ConfigError(f"source {self.name!r}: {key} must be a positive number, not {value!r}")
+        return value
 
     # --- the contract ----------------------------------------------------------
 
@@ -194,17 +222,60 @@ class Source:
         """
         raise NotImplementedError
 
-    def normalize_or_skip(self, raw: Any, context: SyncContext, what: str) -> Item | None:
-        """`normalize`, but a malformed object is skipped with a warning naming it, so one
-        bad item never holds up the rest of its page."""
+    def normalize_or_skip(self, raw: Any, context: SyncContext, what: str, *, page: str | None = None,
+                          normalize: Callable[[Any], Any] | None = None) -> Any:
+        """`normalize(raw)` (or the given function, for a comment), but a malformed object
+        is skipped with a warning naming it and its page: one bad item never holds up the
+        rest of its page, let alone the source. Normalizing is pure, so whatever it raises
+        is the object's fault."""
         try:
-            item = self.normalize(raw)
-            if item.created_at is None or item.last_activity_at is None:
-                raise ValueError("no creation time")
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            context.warn(f"skipped {what}: unexpected data ({type(exc).__name__}: {exc})")
+            made = (normalize or self.normalize)(raw)
+            if isinstance(made, Item):
+                _check_storable(made)
+        except Exception as exc:
+            where = f" on {strip_secrets(page)}" if page else ""
+            context.warn(f"skipped {what}: unexpected data{where} ({type(exc).__name__}: {exc})")
             return None
-        return item
+        return made
+
+
+def _check_storable(item: Item) -> None:
+    """Raises ValueError for what no store row can hold: no id, no time, a count past
+    SQLite's integers."""
+    if item.external_id in ("", "None") or item.external_id.startswith(("[", "{")):
+        raise ValueError(f"no usable id ({item.external_id[:40]!r})")
+    if item.created_at is None or item.last_activity_at is None:
+        raise ValueError("no creation time")
+    for name in ("replies", "supporters"):
+        count = getattr(item, name)
+        if count is not None and not -2**63 <= count < 2**63:
+            raise ValueError(f"{name} out of range")
+
+
+def usable_id(value: Any) -> str | int | None:
+    """An id from a channel when it is one (text or a whole number), else None: hostile
+    data may put a list there, which no lookup can take."""
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+def by_id(objects: Any) -> dict[str | int, dict]:
+    """Side-loaded objects (users, statuses) by `id`; any without a usable id left out."""
+    found = {}
+    for entry in objects if isinstance(objects, list) else []:
+        key = usable_id(entry.get("id")) if isinstance(entry, dict) else None
+        if key is not None:
+            found[key] = entry
+    return found
+
+
+def activity(value: Any) -> str:
+    """A raw object's time (`updated_at`, epoch seconds...) as the ISO text a page's order
+    is judged by; "" when it is missing or no clock can hold it (`normalize_or_skip` then
+    skips the object, and the page goes on)."""
+    try:
+        return iso(parse_time(value)) or ""
+    except (OverflowError, OSError, ValueError):
+        return ""
 
 
 class Stream:

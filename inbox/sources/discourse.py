@@ -13,9 +13,10 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
+from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext, activity, by_id
 from inbox.sources.http import Session, error_detail
 from inbox.sources.pagination import discourse_json_url, next_url_pages
 from inbox.text import html_to_text, one_line, unescape
@@ -41,6 +42,7 @@ def _flagged_staff(user: dict[str, Any] | None) -> bool:
 class DiscourseSource(Source):
     kind = "discourse"
     required = ("base_url",)
+    options = {"api_username": Option.ASCII, "api_key_env": Option.ENV, "category": Option.ID}
     secret_keys = ("api_key_env",)
     writable = True
     labelable = True
@@ -72,25 +74,26 @@ class DiscourseSource(Source):
             data = fetched.data
             if not isinstance(data, dict) or not isinstance(data.get("topic_list"), dict):
                 raise SourceError(self.name, f"expected a topic list ({fetched.url})")
-            users = {u.get("id"): u for u in data.get("users") or [] if isinstance(u, dict)}
+            users = by_id(data.get("users"))
             topics = [t for t in data["topic_list"].get("topics") or [] if isinstance(t, dict)]
-            activity = [iso(parse_time(t.get("bumped_at") or t.get("last_posted_at")
-                                       or t.get("created_at"))) or "" for t in topics]
-            ordered = [a for a, t in zip(activity, topics) if not t.get("pinned")]
-            cursor, finished = stream.after_page(activity, fetched.next_url, ordered)
+            times = [activity(t.get("bumped_at") or t.get("last_posted_at") or t.get("created_at"))
+                     for t in topics]
+            ordered = [a for a, t in zip(times, topics) if not t.get("pinned")]
+            cursor, finished = stream.after_page(times, fetched.next_url, ordered)
 
             known = context.threads_fetched_at([self.key(t.get("id")) for t in topics])
             items = []
             for topic in topics:
                 raw = {"topic": topic, "users": users}
                 what = f"topic {topic.get('id')}"
-                item = self.normalize_or_skip(raw, context, what)
+                item = self.normalize_or_skip(raw, context, what, page=fetched.url)
                 if item is None:
                     continue
                 if known.get(item.key) != iso(item.last_activity_at):
                     raw["posts"] = await self._posts(session, context, topic)
                     if raw["posts"] is not None:
-                        item = self.normalize_or_skip(raw, context, what)
+                        posts_page = f"{self.base_url}/t/{topic.get('id')}.json"
+                        item = self.normalize_or_skip(raw, context, what, page=posts_page)
                         if item is None:
                             continue
                 if item.thread is None:

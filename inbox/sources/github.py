@@ -12,13 +12,14 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
 
+from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext, activity
 from inbox.sources.http import Session
 from inbox.sources.pagination import link_header_pages
 from inbox.text import clean, one_line
-from inbox.timeutil import iso, parse_time
+from inbox.timeutil import parse_time
 
 STAFF_ASSOCIATIONS = {"OWNER", "MEMBER", "COLLABORATOR"}
 MAX_BODY = 65_536
@@ -28,6 +29,7 @@ MAX_BODY = 65_536
 class GitHubSource(Source):
     kind = "github"
     required = ("repo",)
+    options = {"repo": Option.TEXT, "token_env": Option.ENV}
     default_base_url = "https://api.github.com"
     writable = True
     labelable = True
@@ -64,18 +66,21 @@ class GitHubSource(Source):
             if not isinstance(fetched.data, list):
                 raise SourceError(self.name, f"expected a list of {name}, got something else ({fetched.url})")
             raws = [raw for raw in fetched.data if isinstance(raw, dict)]
-            activity = [iso(parse_time(raw.get("updated_at") or raw.get("created_at"))) or "" for raw in raws]
-            cursor, finished = stream.after_page(activity, fetched.next_url)
+            times = [activity(raw.get("updated_at") or raw.get("created_at")) for raw in raws]
+            cursor, finished = stream.after_page(times, fetched.next_url)
             page = Page(name, cursor=cursor, etag=(fetched.url, fetched.etag) if fetched.url == url else None)
             if name == "issues":
-                normalized = (self.normalize_or_skip(raw, context, f"issue #{raw.get('number')}")
+                normalized = (self.normalize_or_skip(raw, context, f"issue #{raw.get('number')}",
+                                                     page=fetched.url)
                               for raw in raws if "pull_request" not in raw)
                 page.items = [item for item in normalized if item is not None]
             else:
                 for raw in raws:
                     number = str(raw.get("issue_url") or "").rstrip("/").rsplit("/", 1)[-1]
-                    if number.isdigit():
-                        page.replies.setdefault(self.key(number), []).append(self.normalize_comment(raw))
+                    reply = self.normalize_or_skip(raw, context, f"comment {raw.get('id')}", page=fetched.url,
+                                                   normalize=self.normalize_comment)
+                    if number.isdigit() and reply is not None:
+                        page.replies.setdefault(self.key(number), []).append(reply)
             yield page
             if finished:
                 return

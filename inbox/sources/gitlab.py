@@ -13,9 +13,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote
 
+from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
+from inbox.sources.base import Page, Posted, Source, Stream, SyncContext, activity
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import link_header_pages
 from inbox.store import Cursor
@@ -50,6 +51,7 @@ def _hidden(note: dict[str, Any]) -> bool:
 class GitLabSource(Source):
     kind = "gitlab"
     required = ("project",)
+    options = {"project": Option.ID, "token_env": Option.ENV}
     default_base_url = "https://gitlab.com/api/v4"
     writable = True
     labelable = True
@@ -73,9 +75,9 @@ class GitLabSource(Source):
             if not isinstance(fetched.data, list):
                 raise SourceError(self.name, f"expected a list of issues, got something else ({fetched.url})")
             raws = [raw for raw in fetched.data if isinstance(raw, dict)]
-            activity = [iso(parse_time(raw.get("updated_at") or raw.get("created_at"))) or "" for raw in raws]
-            cursor, finished = stream.after_page(activity, fetched.next_url)
-            issues = [(raw, when) for raw, when in zip(raws, activity) if not _is_merge_request(raw)]
+            times = [activity(raw.get("updated_at") or raw.get("created_at")) for raw in raws]
+            cursor, finished = stream.after_page(times, fetched.next_url)
+            issues = [(raw, when) for raw, when in zip(raws, times) if not _is_merge_request(raw)]
             known = context.threads_fetched_at([self.key(raw.get("iid")) for raw, _ in issues])
             items = []
             for issue, when in issues:
@@ -84,7 +86,7 @@ class GitLabSource(Source):
                     raw["notes"] = await self._notes(session, context, issue)
                     if raw["notes"] is None and when:
                         failed = min(failed or when, when)
-                item = self.normalize_or_skip(raw, context, f"issue #{issue.get('iid')}")
+                item = self.normalize_or_skip(raw, context, f"issue #{issue.get('iid')}", page=fetched.url)
                 if item is not None:
                     items.append(item)
             yield Page("issues", items=items, cursor=_below(cursor, failed))

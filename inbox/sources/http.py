@@ -1,8 +1,9 @@
-"""HTTP for every channel: timeouts, retries, rate-limit waits, ETags, and no leaked secrets.
+"""HTTP for every channel: credentials, limits, retries, rate-limit waits, ETags, no leaks.
 
-One `Session` per source per sync. Rate limits are waited out (and shown through
-`notify`) rather than failed; 5xx and timeouts are retried with backoff, then reported
-as a `SourceError` whose message never holds a token or a secret query parameter.
+One `Session` per source per sync. A source's credentials go only to the origin it is
+configured for; every try has a deadline and a body size limit. Rate limits are waited
+out (and shown through `notify`) rather than failed; 5xx and timeouts are retried with
+backoff, then reported as a `SourceError` whose message never holds a secret.
 """
 
 from __future__ import annotations
@@ -13,18 +14,27 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from typing import Any, Protocol
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
 from inbox import __version__
 from inbox.errors import SourceError
-from inbox.text import one_line
+from inbox.redaction import Redactor
+from inbox.sources.body import ACCEPT_ENCODING, BodyTooLarge, read_body, size
+from inbox.text import valid_json
 
 USER_AGENT = f"community-inbox/{__version__}"
 SECRET_PARAMS = {"key", "access_token", "api_key", "token", "client_secret", "api_token"}
 TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+"""The longest wait for a connection, and for each read."""
+DEADLINE = 120.0
+"""Seconds one try may take in all: connecting, redirects and every byte of the body."""
+MAX_BODY = 50 * 2**20
+"""The largest body read, in bytes after decompression."""
+MAX_REDIRECTS = 5
+_BODY_ARGS = ("content", "data", "files", "json")
 
 
 def strip_secrets(url: str) -> str:
@@ -90,47 +100,90 @@ def retry_after_seconds(headers: Mapping[str, str], now: float | None = None) ->
     return max(0.0, when - (now or time.time()))
 
 
+def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, the default port filled in: what "the same server" means."""
+    parsed = httpx.URL(str(url))
+    scheme = parsed.scheme.lower()
+    return scheme, (parsed.host or "").lower(), parsed.port or {"http": 80, "https": 443}.get(scheme)
+
+
+class Login(Protocol):
+    """A credential fetched while syncing (an OAuth token). The Session asks for its
+    headers before a request to the origin, and on a 401 from there has it `forget` them
+    and asks once more."""
+
+    async def headers(self, session: Session) -> dict[str, str]: ...
+    def forget(self) -> None: ...
+
+
 class Session:
-    """An httpx.AsyncClient wrapped with the inbox's retry and rate-limit policy.
+    """An httpx.AsyncClient wrapped with the inbox's policy for talking to a channel.
+
+    Credentials (`headers`, `params`, `login`) are attached to each request, and only when
+    its origin (scheme, host, port) is `origin`, the configured base URL's. Redirects are
+    followed here, not by httpx, at most MAX_REDIRECTS: a hop to the origin gets the
+    credentials again; a hop to another origin is made without any; and a request with a
+    body (a POST or PUT, a token request with the client secret) is never sent on to
+    another origin: that redirect is refused in one line.
+
+    Each try has `deadline` seconds in all and a body of at most `max_body` bytes after
+    decompression; going past either is one line naming the source and the URL, and is
+    not retried (a server that drips or floods would do it again).
 
     Args:
         source: the source name, for messages.
-        headers: auth and API headers, sent with every request (never logged).
-        params: query parameters sent with every request but never stored (e.g. `key=`).
+        origin: the configured base URL; required when there are credentials.
+        headers: auth and API headers for requests to the origin (never logged).
+        params: query parameters for requests to the origin, never stored (e.g. `key=`).
+        login: a credential fetched at run time (UserVoice's OAuth token).
         notify: called with a short status ("waiting 30s: rate limited") for the progress bar.
         sleep: awaitable sleep, replaceable in tests.
         max_wait: the longest single rate-limit wait in seconds before giving up.
+        secrets: values masked in every message (`params`' values are added to them).
     """
 
     def __init__(
         self,
         source: str,
         *,
+        origin: str | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
+        login: Login | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         notify: Callable[[str], None] | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         retries: int = 3,
         backoff: float = 1.0,
         max_wait: float = 900.0,
+        deadline: float = DEADLINE,
+        max_body: int = MAX_BODY,
         secrets: tuple[str, ...] = (),
     ) -> None:
+        if origin is None and (headers or params or login):
+            raise ValueError("a Session with credentials needs the origin they belong to")
         self.source = source
+        self.origin = origin_of(origin) if origin else None
+        self.auth_headers = dict(headers or {})
+        self.auth_params = dict(params or {})
+        self.login = login
         self.rate = RateState()
         self.notify = notify or (lambda status: None)
         self.sleep = sleep
         self.retries = retries
         self.backoff = backoff
         self.max_wait = max_wait
+        self.deadline = deadline
+        self.max_body = max_body
         self.requests = 0
-        self._secret_params = dict(params or {})
-        self._secrets = tuple(s for s in secrets if s)
+        self.last_response: httpx.Response | None = None
+        """The last answer received (body read), for a caller that explains a refusal itself."""
+        self.redactor = Redactor((*secrets, *self.auth_params.values()))
         self._holds: dict[str, float] = {}
-        all_headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        all_headers.update(headers or {})
-        self.client = httpx.AsyncClient(headers=all_headers, timeout=TIMEOUT, transport=transport,
-                                        follow_redirects=True)
+        self.client = httpx.AsyncClient(
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json",
+                     "Accept-Encoding": ACCEPT_ENCODING},
+            timeout=TIMEOUT, transport=transport, follow_redirects=False)
 
     async def __aenter__(self) -> Session:
         return self
@@ -139,21 +192,19 @@ class Session:
         await self.client.aclose()
 
     def redact(self, text: str) -> str:
-        """A message with every known secret value replaced, raw or URL-encoded (as a
-        `key=` parameter appears in a URL)."""
-        for secret in self._secrets + tuple(self._secret_params.values()):
-            if secret and len(secret) >= 4:  # shorter is no real secret, and would garble the text
-                for form in sorted({secret, quote(secret, safe=""), quote_plus(secret)}, key=len, reverse=True):
-                    text = text.replace(form, "***")
-        return text
+        """`text` with every known secret (and any 8+ character start of one) masked."""
+        return self.redactor(text)
 
     def add_secret(self, secret: str) -> None:
         """A secret learned mid-sync (an OAuth access token): redacted like the others."""
-        if secret and secret not in self._secrets:
-            self._secrets = (*self._secrets, secret)
+        self.redactor.add(secret)
 
     def error(self, message: str, status: int | None = None) -> SourceError:
-        return SourceError(self.source, one_line(self.redact(message)), status)
+        return SourceError(self.source, self.redactor.line(message), status)
+
+    def trusted(self, url: str | httpx.URL) -> bool:
+        """Whether `url` is on the configured origin, the only place credentials go."""
+        return self.origin is not None and origin_of(url) == self.origin
 
     def hold(self, key: str, seconds: float) -> None:
         """Do not call `key` again for `seconds` (Stack Exchange `backoff`)."""
@@ -168,12 +219,14 @@ class Session:
             self.notify("")
 
     async def request(self, method: str, url: str, *, etag: str | None = None,
-                      hold_key: str | None = None, once: bool = False, **kwargs: Any) -> httpx.Response:
-        """Send with retries; returns a 2xx or 304 response, else raises SourceError.
+                      hold_key: str | None = None, once: bool = False, login: bool = True,
+                      **kwargs: Any) -> httpx.Response:
+        """Send with retries; returns a 2xx or 304 response (body read), else raises SourceError.
 
         `once`: the request changes something (a posted reply), so it is only sent again
         when it surely never arrived (no connection, or a rate limit refused it); a timeout
         or a 5xx may have posted it already, and fails instead of posting twice.
+        `login=False`: without the `login` credential (the request that fetches it).
         """
         shown = strip_secrets(url)
         if hold_key and hold_key in self._holds:
@@ -185,18 +238,19 @@ class Session:
         headers = dict(kwargs.pop("headers", None) or {})
         if etag:
             headers["If-None-Match"] = etag
-        if self._secret_params or kwargs.get("params"):
-            # Merged into the URL's own query: httpx's `params=` would replace that query
-            # (site, tagged, page...) instead of adding to it.
-            extra = {**self._secret_params, **(kwargs.pop("params", None) or {})}
-            url = str(httpx.URL(url).copy_merge_params(extra))
+        params = kwargs.pop("params", None)
+        if params:
+            # Merged into the URL's own query now, so each redirect hop does not add it again.
+            url = str(httpx.URL(url).copy_merge_params(params))
+        use_login = login and self.login is not None and self.trusted(url)
         attempt = 0
         rate_waits = 0
+        logged_in_again = False
         while True:
             attempt += 1
+            fetched = await self.login.headers(self) if use_login else {}
             try:
-                self.requests += 1
-                response = await self.client.request(method, url, headers=headers, **kwargs)
+                response = await self._exchange(method, url, headers, fetched, kwargs, shown, once)
             except httpx.TimeoutException as exc:
                 if once and not isinstance(exc, httpx.ConnectTimeout):
                     raise self.error(f"timed out waiting for an answer; it may have gone through, "
@@ -205,6 +259,8 @@ class Session:
                     raise self.error(f"timed out after {attempt} tries: {shown}") from None
                 await self._wait(self._backoff(attempt), "timed out, retrying")
                 continue
+            except httpx.DecodingError:
+                raise self.error(f"the answer's compressed body is damaged: {shown}") from None
             except httpx.HTTPError as exc:
                 if attempt > self.retries:
                     raise self.error(f"cannot connect ({type(exc).__name__}): {shown}") from None
@@ -214,6 +270,11 @@ class Session:
             status = response.status_code
             if status < 300 or status == 304:
                 return response
+            if status == 401 and use_login and not logged_in_again and self.trusted(response.url):
+                self.login.forget()  # an expired token: fetch a new one and try once more
+                logged_in_again = True
+                attempt -= 1
+                continue
             wait = self._rate_limit_wait(response)
             if wait is not None:
                 rate_waits += 1
@@ -230,6 +291,69 @@ class Session:
                 await self._wait(self._backoff(attempt), f"server error {status}, retrying")
                 continue
             raise self.error(self._client_error(response, shown), status)
+
+    async def _exchange(self, method: str, url: str, headers: dict[str, str], fetched: dict[str, str],
+                        kwargs: dict[str, Any], shown: str, once: bool) -> httpx.Response:
+        """One try: the request and its redirects within the deadline, each body read
+        within the size limit. `fetched`: the login's headers, for the origin only."""
+        maybe_sent = "; it may have gone through, so check before retrying" if once else ""
+        start = origin_of(url)
+        deadline = asyncio.timeout(self.deadline)
+        try:
+            async with deadline:
+                for _ in range(MAX_REDIRECTS + 1):
+                    response = await self._send(method, url, headers, fetched, kwargs)
+                    if not response.has_redirect_location:
+                        return response
+                    target = self._redirect_target(response, shown)
+                    if response.status_code == 303 and method != "HEAD" or (
+                            response.status_code in (301, 302) and method == "POST"):
+                        method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in _BODY_ARGS}
+                    elif any(kwargs.get(k) is not None for k in _BODY_ARGS) and origin_of(target) != start:
+                        there = "://".join(origin_of(target)[:2])
+                        raise self.error(f"redirected (HTTP {response.status_code}) to {there}, another "
+                                         f"server: the request's body is not sent there: {shown}",
+                                         response.status_code)
+                    url = target
+        except TimeoutError:
+            if not deadline.expired():
+                raise
+            raise self.error(f"no complete answer within {self.deadline:g}s{maybe_sent}: {shown}") from None
+        except BodyTooLarge:
+            raise self.error(f"the answer is larger than {size(self.max_body)}, the most read"
+                             f"{maybe_sent}: {shown}") from None
+        raise self.error(f"more than {MAX_REDIRECTS} redirects: {shown}")
+
+    async def _send(self, method: str, url: str, headers: dict[str, str], fetched: dict[str, str],
+                    kwargs: dict[str, Any]) -> httpx.Response:
+        """One HTTP exchange, with the credentials if (and only if) `url` is on the origin."""
+        if self.trusted(url):
+            headers = {**headers, **self.auth_headers, **fetched}
+            if self.auth_params:
+                url = str(httpx.URL(url).copy_merge_params(self.auth_params))
+        request = self.client.build_request(method, url, headers=headers, **kwargs)
+        self.requests += 1
+        response = await self.client.send(request, stream=True)
+        try:
+            response._content = await read_body(response, self.max_body)  # what .aread() would set
+        finally:
+            await response.aclose()
+        self.last_response = response
+        return response
+
+    def _redirect_target(self, response: httpx.Response, shown: str) -> str:
+        """Where a redirect leads, less any query parameter holding one of our secrets (a
+        server may echo `key=` into the address; ours are added again only on the origin)."""
+        try:
+            target = response.url.join(response.headers["location"])
+        except httpx.InvalidURL:
+            raise self.error(f"redirected to something that is not an address: {shown}",
+                             response.status_code) from None
+        query = parse_qsl(target.query.decode(errors="replace"), keep_blank_values=True)
+        kept = [(k, v) for k, v in query if self.redactor(v) == v]
+        if len(kept) == len(query):
+            return str(target)
+        return str(target.copy_with(query=urlencode(kept).encode() or None))
 
     async def get_json(self, url: str, *, etag: str | None = None, hold_key: str | None = None,
                        **kwargs: Any) -> tuple[Any, httpx.Response]:
@@ -248,12 +372,17 @@ class Session:
         return self.decode(response), response
 
     def decode(self, response: httpx.Response) -> Any:
+        """The JSON body, every string in it valid text (see `valid_json`): the one place
+        channel data is parsed, before any adapter sees it."""
         try:
-            return response.json()
+            return valid_json(response.content)
         except ValueError:
             # The status it came with (usually 200): it is bad data, not a failed request.
             raise self.error(f"the response is not valid JSON: {strip_secrets(str(response.url))}",
                              response.status_code) from None
+        except RecursionError:
+            raise self.error(f"the JSON response is nested too deeply to read: "
+                             f"{strip_secrets(str(response.url))}", response.status_code) from None
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff * (2 ** (attempt - 1)) * (1 + random.random() * 0.1)
@@ -273,15 +402,18 @@ class Session:
         return None
 
     def _client_error(self, response: httpx.Response, shown: str) -> str:
+        """The refusal in one line: what it means, the channel's reason (masked, then cut)."""
         status = response.status_code
-        detail = ""
         try:
-            detail = error_detail(response.json())
-        except ValueError:
-            detail = response.text[:200] if response.headers.get("content-type", "").startswith("text/") else ""
+            detail, limit = error_detail(valid_json(response.content)), 500
+        except (ValueError, RecursionError):
+            text = response.headers.get("content-type", "").startswith("text/")
+            detail, limit = (response.text if text else ""), 200
         hint = {401: "unauthorized: check the token", 403: "forbidden: the token lacks access",
                 404: "not found"}.get(status, f"HTTP {status}")
-        detail = " ".join(detail.split())[:500]
+        if self.origin is not None and not self.trusted(response.url):
+            hint += f" (answered by {'://'.join(origin_of(response.url)[:2])}, which gets no credentials)"
+        detail = self.redactor.line(detail, limit)
         return f"{hint}{': ' + detail if detail else ''} ({shown})"
 
 
@@ -301,7 +433,8 @@ def error_detail(body: Any) -> str:
             for field, messages in value.items():
                 text = "; ".join(str(m) for m in messages) if isinstance(messages, list) else str(messages)
                 parts.append(text if field == "base" else f"{field} {text}")
-    for message in body.get("errorMessages") or []:
+    messages = body.get("errorMessages")
+    for message in messages if isinstance(messages, list) else []:
         parts.append(str(message))
     errors = body.get("errors")
     if isinstance(errors, dict):

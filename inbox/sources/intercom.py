@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
 from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
@@ -64,6 +65,8 @@ def _count(value: Any) -> int | None:
 class IntercomSource(Source):
     kind = "intercom"
     required = ()
+    options = {"token_env": Option.ENV, "api_version": Option.ASCII, "admin_id": Option.ID,
+               "app_id": Option.TEXT}
     default_base_url = "https://api.intercom.io"
     writable = True
 
@@ -100,7 +103,8 @@ class IntercomSource(Source):
             conversations = [c for c in data["conversations"] if isinstance(c, dict)]
             activity = [iso(_time(c.get("updated_at") or c.get("created_at"))) or "" for c in conversations]
             cursor, finished = stream.after_page(activity, fetched.next_url)
-            normalized = (self.normalize_or_skip(c, context, f"conversation {c.get('id')}") for c in conversations)
+            normalized = (self.normalize_or_skip(c, context, f"conversation {c.get('id')}", page=fetched.url)
+                          for c in conversations)
             yield Page("conversations", items=[item for item in normalized if item is not None], cursor=cursor)
             if finished:
                 return

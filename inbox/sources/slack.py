@@ -24,7 +24,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from inbox.config import SourceConfig
+from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import Item, Reply
 from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
@@ -169,6 +169,8 @@ def is_reply(message: Any, parent_ts: str) -> bool:
 class SlackSource(Source):
     kind = "slack"
     required = ("channel",)
+    options = {"channel": Option.TEXT, "workspace": Option.ASCII, "history": Option.DURATION,
+               "thread_window": Option.DURATION, "token_env": Option.ENV}
     default_base_url = "https://slack.com/api"
     writable = True
 
@@ -212,7 +214,7 @@ class SlackSource(Source):
             hint += f" (needs {one_line(data['needed'])})"
         details = _metadata(data).get("messages")
         if isinstance(details, list) and details:
-            hint += ": " + "; ".join(one_line(d) for d in details if d)[:200]
+            hint += ": " + session.redactor.line("; ".join(str(d) for d in details if d), 200)
         error = session.error(f"{method}: Slack error {code}: {hint}")
         raise SlackError(self.name, error.reason, code)
 
@@ -285,7 +287,7 @@ class SlackSource(Source):
             for message in posts:
                 raw = {"message": message, "users": self._users, "workspace": workspace,
                        "replies": threads.get(message["ts"])}
-                item = self.normalize_or_skip(raw, context, f"message {message['ts']}")
+                item = self.normalize_or_skip(raw, context, f"message {message['ts']}", page=fetched.url)
                 if item is not None:
                     items.append(item)
             yield Page("messages", items=items, cursor=cursor)

@@ -10,18 +10,20 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
+from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.base import Page, Source, Stream, SyncContext, activity, usable_id
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import page_number_pages
 from inbox.text import html_to_text, one_line, unescape
-from inbox.timeutil import iso, parse_time
+from inbox.timeutil import parse_time
 
 
 class StackExchangeSource(Source):
     kind = "stackexchange"
     required = ("tagged",)
+    options = {"site": Option.TEXT, "tagged": Option.STRINGS, "key_env": Option.ENV}
     default_base_url = "https://api.stackexchange.com/2.3"
     min_interval = timedelta(minutes=10)  # 300 requests a day without an app key
     secret_keys = ("key_env",)
@@ -56,17 +58,18 @@ class StackExchangeSource(Source):
         async for fetched in page_number_pages(session, url, hold_key="questions",
                                                has_more=lambda d: isinstance(d, dict) and bool(d.get("has_more"))):
             questions = self._wrapper(session, fetched.data, fetched.url, "questions")
-            activity = [iso(parse_time(q.get("last_activity_date") or q.get("creation_date"))) or ""
-                        for q in questions]
-            cursor, finished = stream.after_page(activity, fetched.next_url)
+            times = [activity(q.get("last_activity_date") or q.get("creation_date")) for q in questions]
+            cursor, finished = stream.after_page(times, fetched.next_url)
             known = context.threads_fetched_at([self.key(q.get("question_id")) for q in questions])
-            changed = [q for q, when in zip(questions, activity)
-                       if known.get(self.key(q.get("question_id"))) != when and q.get("answer_count")]
+            changed = [q for q, when in zip(questions, times)
+                       if known.get(self.key(q.get("question_id"))) != when and q.get("answer_count")
+                       and usable_id(q.get("question_id")) is not None]
             answers = await self._answers(session, context, changed)
             items = []
             for question in questions:
-                raw = {"question": question, "answers": answers.get(question.get("question_id"))}
-                item = self.normalize_or_skip(raw, context, f"question {question.get('question_id')}")
+                raw = {"question": question, "answers": answers.get(usable_id(question.get("question_id")))}
+                item = self.normalize_or_skip(raw, context, f"question {question.get('question_id')}",
+                                              page=fetched.url)
                 if item is not None:
                     items.append(item)
             yield Page("questions", items=items, cursor=cursor)
@@ -91,7 +94,7 @@ class StackExchangeSource(Source):
                         session, url, hold_key="answers",
                         has_more=lambda d: isinstance(d, dict) and bool(d.get("has_more"))):
                     for answer in self._wrapper(session, fetched.data, fetched.url, "answers"):
-                        found.setdefault(answer.get("question_id"), []).append(answer)
+                        found.setdefault(usable_id(answer.get("question_id")), []).append(answer)
             except SourceError as exc:
                 if not exc.not_there:  # a site without the answers method is not a failure
                     context.warn(f"answers: {exc.reason}")

@@ -9,19 +9,17 @@ the idea lifecycle (a sensible default covers the usual names).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Generator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-import httpx
-
-from inbox.config import SourceConfig
+from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import IdeaStatus, Item
-from inbox.sources.base import Page, Source, Stream, SyncContext
+from inbox.sources.base import Page, Source, Stream, SyncContext, activity, by_id
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import cursor_pages
 from inbox.text import clean, html_to_text, one_line
-from inbox.timeutil import iso, parse_time
+from inbox.timeutil import parse_time
 
 LIFECYCLE = {status.value for status in IdeaStatus}
 DEFAULT_STATUS_MAP = {
@@ -46,10 +44,6 @@ def _status_key(name: object) -> str:
     return " ".join(re.sub(r"[-_]", " ", str(name)).lower().split())
 
 
-def _by_id(data: dict[str, Any], collection: str) -> dict[Any, dict]:
-    return {x.get("id"): x for x in data.get(collection) or [] if isinstance(x, dict)}
-
-
 def _next_cursor(data: Any) -> str | None:
     """`pagination.cursor` until the last page (no cursor, or page = total_pages)."""
     pagination = data.get("pagination") if isinstance(data, dict) else None
@@ -61,63 +55,60 @@ def _next_cursor(data: Any) -> str | None:
     return str(pagination["cursor"])
 
 
-class ClientCredentials(httpx.Auth):
-    """OAuth client credentials as an httpx auth flow: every request (whichever paginator
-    sends it) gets the Bearer token; a 401 fetches a new one and retries the request once.
+class ClientCredentials:
+    """OAuth client credentials, as the Session's `login`: before a request to UserVoice
+    the Session asks for the Bearer header (the first time, a token is fetched); after a
+    401 it has the token forgotten and asks again, once.
 
-    A token answer the Session can retry (429, 5xx) is handed back to it as the response;
-    a refusal is a SourceError that names what to check, never the secret.
+    The token request carries the client secret in its body, so it goes only to the
+    configured origin and is never re-sent after a redirect to another one (see
+    `Session`). An answer the Session can retry (429, 5xx) is retried like any call; a
+    refusal names what to check, never the secret.
     """
 
-    requires_response_body = True
-
-    def __init__(self, source: UserVoiceSource, session: Session, client_secret: str) -> None:
-        self.source, self.session = source, session
+    def __init__(self, source: UserVoiceSource, client_secret: str) -> None:
+        self.source = source
         self._client_secret = client_secret
         self.token: str | None = None
 
-    def _token_request(self) -> httpx.Request:
-        return self.session.client.build_request("POST", f"{self.source.base_url}/api/v2/oauth/token", data={
-            "grant_type": "client_credentials", "client_id": str(self.source.config.get("client_id")),
-            "client_secret": self._client_secret})
+    async def headers(self, session: Session) -> dict[str, str]:
+        if self.token is None:
+            self.token = await self._fetch(session)
+        return {"Authorization": f"Bearer {self.token}"}
 
-    def _take(self, response: httpx.Response) -> bool:
-        """Keep the token from a token response; False to hand the response back."""
-        status = response.status_code
-        if status == 429 or status >= 500:
-            return False
+    def forget(self) -> None:
+        self.token = None
+
+    async def _fetch(self, session: Session) -> str:
+        form = {"grant_type": "client_credentials", "client_id": str(self.source.config.get("client_id")),
+                "client_secret": self._client_secret}
         try:
-            body = response.json()
-        except ValueError:
+            response = await session.request("POST", f"{self.source.base_url}/api/v2/oauth/token",
+                                             data=form, login=False)
+        except SourceError as exc:
+            if session.last_response is None or exc.status is None or not 400 <= exc.status < 500:
+                raise  # no answer, a server error, or a redirect elsewhere: said as it is
+            response = session.last_response  # a refusal: explained below
+        try:
+            body = session.decode(response)
+        except SourceError:
             body = None
         token = body.get("access_token") if isinstance(body, dict) else None
-        if status >= 300 or not isinstance(token, str) or not token:
+        if response.status_code >= 300 or not isinstance(token, str) or not token:
             detail = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
-            raise self.session.error(
-                f"the OAuth token request was refused (HTTP {status}{': ' + str(detail) if detail else ''}): "
-                f"check client_id and the secret in ${self.source.config.get('secret_env')}", status)
-        self.token = token
-        # Redacted from every message like the configured secrets. (Session has no public
-        # way to add a secret learned mid-sync yet.)
-        self.session.add_secret(token)
-        return True
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self.token is None and not self._take((yield self._token_request())):
-            return
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        response = yield request
-        if response.status_code == 401:
-            self.token = None
-            if not self._take((yield self._token_request())):
-                return
-            request.headers["Authorization"] = f"Bearer {self.token}"
-            yield request
+            raise session.error(
+                f"the OAuth token request was refused (HTTP {response.status_code}"
+                f"{': ' + str(detail) if detail else ''}): check client_id and the secret in "
+                f"${self.source.config.get('secret_env')}", response.status_code)
+        session.add_secret(token)  # redacted from every message like the configured secrets
+        return token
 
 
 class UserVoiceSource(Source):
     kind = "uservoice"
     required = ("client_id", "secret_env")
+    options = {"subdomain": Option.ASCII, "client_id": Option.TEXT, "secret_env": Option.ENV,
+               "status_map": Option("table", values=(*sorted(LIFECYCLE), "none"))}
     default_base_url = None  # https://{subdomain}.uservoice.com, from the config's subdomain
     secret_keys = ("secret_env",)
 
@@ -152,9 +143,8 @@ class UserVoiceSource(Source):
         return found
 
     def session(self, **kwargs: Any) -> Session:
-        session = super().session(**kwargs)
-        session.client.auth = ClientCredentials(self, session, self.secret("secret_env", required=True))
-        return session
+        login = ClientCredentials(self, self.secret("secret_env", required=True))
+        return super().session(login=login, **kwargs)
 
     def check_url(self) -> str:
         return with_params(f"{self.base_url}/api/v2/admin/suggestions", per_page=1)
@@ -169,11 +159,11 @@ class UserVoiceSource(Source):
             if not isinstance(data, dict) or not isinstance(data.get("suggestions"), list):
                 raise SourceError(self.name, f"expected a list of suggestions ({fetched.url})")
             suggestions = [s for s in data["suggestions"] if isinstance(s, dict)]
-            activity = [iso(parse_time(s.get("updated_at") or s.get("created_at"))) or "" for s in suggestions]
-            cursor, finished = stream.after_page(activity, fetched.next_url)
-            side = {name: _by_id(data, name) for name in ("users", "statuses", "labels")}
-            normalized = (self.normalize_or_skip({"suggestion": s, **side}, context, f"suggestion {s.get('id')}")
-                          for s in suggestions)
+            times = [activity(s.get("updated_at") or s.get("created_at")) for s in suggestions]
+            cursor, finished = stream.after_page(times, fetched.next_url)
+            side = {name: by_id(data.get(name)) for name in ("users", "statuses", "labels")}
+            normalized = (self.normalize_or_skip({"suggestion": s, **side}, context, f"suggestion {s.get('id')}",
+                                                 page=fetched.url) for s in suggestions)
             yield Page("suggestions", items=[item for item in normalized if item is not None], cursor=cursor)
             if finished:
                 return

@@ -20,15 +20,15 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from inbox.config import SourceConfig
+from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Posted, Source, SyncContext
+from inbox.sources.base import Page, Posted, Source, SyncContext, activity, by_id, usable_id
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import next_url_pages
 from inbox.store import Cursor
 from inbox.text import clean, one_line
-from inbox.timeutil import iso, parse_time
+from inbox.timeutil import parse_time
 
 STREAM = "tickets"
 EXPORT = "/api/v2/incremental/tickets/cursor.json"
@@ -51,13 +51,13 @@ def _after_cursor(data: dict[str, Any]) -> str | None:
 
 def _users(data: Any) -> dict[Any, dict]:
     """Side-loaded users (`include=users`) by id."""
-    found = data.get("users") if isinstance(data, dict) else None
-    return {u.get("id"): u for u in found or [] if isinstance(u, dict)}
+    return by_id(data.get("users") if isinstance(data, dict) else None)
 
 
 class ZendeskSource(Source):
     kind = "zendesk"
     required = ("email", "token_env")
+    options = {"subdomain": Option.ASCII, "email": Option.ASCII, "token_env": Option.ENV}
     default_base_url = None  # https://{subdomain}.zendesk.com, from the config's subdomain
     writable = True
 
@@ -112,15 +112,17 @@ class ZendeskSource(Source):
             latest: dict[Any, dict] = {}
             for ticket in data["tickets"]:
                 if isinstance(ticket, dict):
-                    latest.pop(ticket.get("id"), None)
-                    latest[ticket.get("id")] = ticket  # the export can repeat a ticket: last wins
+                    key = usable_id(ticket.get("id"))
+                    key = id(ticket) if key is None else key  # no id: skipped by normalize_or_skip
+                    latest.pop(key, None)
+                    latest[key] = ticket  # the export can repeat a ticket: last wins
             users = _users(data)
             removed = [self.key(t["id"]) for t in latest.values() if _deleted(t) and t.get("id") is not None]
             live = [t for t in latest.values() if not _deleted(t)]
             known = context.threads_fetched_at([self.key(t.get("id")) for t in live])
             items = []
             for ticket in live:
-                when = iso(parse_time(ticket.get("updated_at") or ticket.get("created_at")))
+                when = activity(ticket.get("updated_at") or ticket.get("created_at")) or None
                 if when is not None and known.get(self.key(ticket.get("id"))) == when:
                     continue  # saved with its comments at this very update (a page read again)
                 raw: dict[str, Any] = {"ticket": ticket, "users": users, "comments": None}
@@ -129,7 +131,7 @@ class ZendeskSource(Source):
                 if not (resume_at is None and ticket.get("status") == "closed"):
                     comments, comment_users = await self._comments(session, context, ticket)
                     raw.update(comments=comments, users={**users, **comment_users})
-                item = self.normalize_or_skip(raw, context, f"ticket {ticket.get('id')}")
+                item = self.normalize_or_skip(raw, context, f"ticket {ticket.get('id')}", page=fetched.url)
                 if item is not None:
                     items.append(item)
             if fetched.next_url:

@@ -586,22 +586,15 @@ async def post_to_webhook(settings: SweepSettings, text: str, *, env: Mapping[st
     if not text.strip():
         raise UsageError("nothing to post: the message is empty")
 
-    answers: list[httpx.Response] = []
-
-    async def keep(response: httpx.Response) -> None:
-        await response.aread()
-        answers.append(response)
-
     secrets = (url, parts.path, parts.query)
-    async with Session(WEBHOOK_SOURCE, transport=transport, sleep=sleep, secrets=secrets) as session:
-        session.client.event_hooks = {"request": [], "response": [keep]}
+    async with Session(WEBHOOK_SOURCE, origin=url, transport=transport, sleep=sleep, secrets=secrets) as session:
         try:
             response = await session.request("POST", url, json={"text": text}, once=True)
         except SourceError as exc:
-            raise _refused(exc, answers[-1] if answers else None, name) from None
+            raise _refused(exc, session.last_response, name) from None
     body = response.text.strip()
     if body != "ok":
-        raise SourceError(WEBHOOK_SOURCE, f"unexpected answer {one_line(session.redact(body))[:100]!r} "
+        raise SourceError(WEBHOOK_SOURCE, f"unexpected answer {session.redactor.line(body, 100)!r} "
                           f"(HTTP {response.status_code}); the message may have been posted: "
                           "check the channel before posting again", response.status_code)
 

@@ -1,0 +1,76 @@
+"""Channel data the store can always take: valid Unicode from the parser, and a hostile
+value in any field of one item costing that item only, never its page or its channel."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from inbox.store import Store
+from inbox.text import valid_json, valid_text
+from tests.adapter_base import Canned
+from tests.test_http_hardening import KINDS, contract
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    (rb'{"t": "a\ud800b"}', {"t": "a\ufffdb"}),
+    (rb'{"t": "\udc00\ud800"}', {"t": "\ufffd\ufffd"}),
+    (rb'{"\ud800": 1}', {"\ufffd": 1}),
+    (rb'{"t": "\ud83d\ude00 and \uD800\uDC00"}', {"t": "\U0001F600 and \U00010000"}),
+    (rb'{"t": "\\ud800"}', {"t": "\\ud800"}),  # an escaped backslash: the text `\ud800`
+    (rb'{"t": "\\\ud800"}', {"t": "\\\ufffd"}),
+    (b'{"t": "\xed\xa0\x80 \xff"}', {"t": "\ufffd\ufffd\ufffd \ufffd"}),  # surrogate and stray bytes
+    (b'\xef\xbb\xbf{"t": "bom"}', {"t": "bom"}),
+    ('{"t": "\u00e9"}'.encode("utf-16"), {"t": "\u00e9"}),
+])
+def test_valid_json_gives_only_valid_unicode(body: bytes, expected: Any) -> None:
+    data = valid_json(body)
+    assert data == expected
+    json.dumps(data, ensure_ascii=False).encode("utf-8")  # what a store write needs
+
+
+def test_valid_json_still_refuses_what_is_not_json() -> None:
+    with pytest.raises(ValueError):
+        valid_json(b'{"t": "cut sh')
+
+
+def test_valid_text() -> None:
+    assert valid_text("plain") == "plain"
+    assert valid_text("a\ud800b\ud83d\ude00") == "a\ufffdb\U0001F600"
+
+
+LISTS = {"github": (), "gitlab": (), "discourse": ("topic_list", "topics"), "stackexchange": ("items",),
+         "slack": ("messages",), "zendesk": ("tickets",), "intercom": ("conversations",),
+         "uservoice": ("suggestions",)}
+HOSTILE = ([1], 10**20)
+"""Not an id, a string or a time; and a number no SQLite integer holds."""
+
+
+def first_item(data: Any, kind: str) -> dict:
+    for key in LISTS[kind]:
+        data = data[key]
+    return next(entry for entry in data if isinstance(entry, dict))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_a_hostile_value_in_any_field_costs_one_item_at_most(kind: str, tmp_path: Path) -> None:
+    adapter = contract(kind)
+    canned = adapter.small_channel().route(adapter.list_path).responses[0]
+    fields = list(first_item(canned.data, kind))
+    failed = []
+    for n, (field, value) in enumerate((f, v) for f in fields for v in HOSTILE):
+        channel = adapter.small_channel()
+        route = channel.route(adapter.list_path)
+        data = copy.deepcopy(route.responses[0].data)
+        first_item(data, kind)[field] = value
+        route.responses = [Canned(canned.status, data, canned.headers), *route.responses[1:]]
+        store = Store(tmp_path / f"{n}.db")
+        result = await adapter.sync(channel, store)
+        if result.error or store.item_count(adapter.name) == 0:
+            failed.append((field, value, result.error))
+        store.close()
+    assert failed == []
