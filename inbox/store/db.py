@@ -3,15 +3,20 @@
 WAL mode lets the TUI read while a sync writes from another thread or process. Each
 page of a sync is saved with its cursor in one transaction, so an interrupted sync
 resumes where it stopped and an upsert by key never duplicates.
+
+`Store` holds the connection and its lock; each table family's SQL lives in its own
+module and is reached from here: `store.drafts`, `store.releases`, `store.runs`,
+`store.rule_actions` (and `store.rules_pass()`), `store.people`, `store.sla`,
+`store.stats`. Everything goes in and out as plain data (dicts, tuples, dataclasses),
+so another backend can stand behind the same names.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,65 +25,19 @@ from typing import Any
 import sqlite_utils
 
 from inbox.errors import InboxError, QueryError, StoreError
-from inbox.leaks import leaks_json
 from inbox.models import Item, Reply
-from inbox.query import (
-    AWAITING_SQL,
-    DONE_SQL,
-    FROM,
-    SNOOZED_SQL,
-    Query,
-    compile_query,
-    parse_query,
-)
-from inbox.store import access, migrations
+from inbox.query import FROM, Query, compile_query, parse_query
+from inbox.store import access, migrations, triage
+from inbox.store import items as _items
 from inbox.store.drafts import Drafts, Releases
+from inbox.store.items import LIST_COLUMNS
+from inbox.store.people import People
+from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
+from inbox.store.sla import Sla
+from inbox.store.stats import Stats
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
-from inbox.store.triage import undo as _undo_triage
-from inbox.store.triage import write as _write_triage
 from inbox.timeutil import iso
-
-
-LIST_COLUMNS = (
-    "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
-    "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
-    "i.labels, i.leaks, i.supporters, t.type, COALESCE(t.status, i.idea_status) AS status, "
-    "t.assignee, t.assigned_at, t.snoozed_until, t.note, t.jira_key, "
-    f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting, "
-    "(SELECT s.due_at FROM sla_due s WHERE s.key = i.key) AS sla_due_at"
-)
-
-_ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",
-                 "author_is_staff", "created_at", "last_activity_at", "replies",
-                 "last_reply_by_staff", "answered", "state", "labels", "synced_at", "idea_status",
-                 "supporters")
-_UPSERT_ITEM = (
-    f"INSERT INTO items ({', '.join(_ITEM_COLUMNS)}) VALUES ({', '.join('?' for _ in _ITEM_COLUMNS)}) "
-    "ON CONFLICT(key) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in _ITEM_COLUMNS if c not in ("key", "last_reply_by_staff"))
-    # a list page may not know who replied last; keep what a thread fetch learned
-    # A list page may not know who replied last: keep what a thread fetch learned, unless
-    # the reply count moved (then it is unknown until the thread arrives).
-    + ", last_reply_by_staff = CASE WHEN excluded.replies = 0 THEN NULL "
-      "WHEN excluded.last_reply_by_staff IS NOT NULL THEN excluded.last_reply_by_staff "
-      "WHEN excluded.replies = items.replies THEN items.last_reply_by_staff ELSE NULL END"
-)
-_UPSERT_REPLY = (
-    "INSERT INTO thread (key, reply_id, author, author_is_staff, created_at, body) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(key, reply_id) DO UPDATE SET "
-    # a reply the inbox posted stays staff, whatever the channel says of the posting account
-    "author = excluded.author, author_is_staff = MAX(excluded.author_is_staff, COALESCE(thread.by_us, 0)), "
-    "created_at = excluded.created_at, body = excluded.body"
-)
-_LAST_REPLY_FROM_THREAD = (
-    "UPDATE items SET last_reply_by_staff = (SELECT r.author_is_staff FROM thread r "
-    "WHERE r.key = items.key ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1) "
-    "WHERE key = ? AND replies > 0 AND EXISTS (SELECT 1 FROM thread r WHERE r.key = items.key)"
-)
-
-_NOTHING_SINCE_THE_THREAD = (
-    " AND last_activity_at <= (SELECT MAX(r.created_at) FROM thread r WHERE r.key = items.key)")
 
 
 @dataclass(frozen=True)
@@ -91,7 +50,10 @@ class Cursor:
 
 
 class Store:
-    """The inbox database. Safe to share between threads (one connection, one lock)."""
+    """The inbox database. Safe to share between threads (one connection, one lock).
+
+    `db` is the SQLite handle itself: for this package and the tests, never the callers.
+    """
 
     OPEN_WAIT = 3.0
     """Seconds to wait for another writer when opening, before saying the file is busy."""
@@ -133,17 +95,56 @@ class Store:
                 conn.close()
             raise
 
+    def close(self) -> None:
+        with self._lock:
+            self.db.conn.close()
+
+    # --- the table families --------------------------------------------------------
+
+    @property
+    def drafts(self) -> Drafts:
+        """Replies being written: kept until posted or discarded."""
+        return Drafts(self)
+
+    @property
+    def releases(self) -> Releases:
+        """Which completed ideas each release announced."""
+        return Releases(self)
+
     @property
     def runs(self) -> Runs:
         """Playbook runs and their ticks."""
         return Runs(self)
 
-    def close(self) -> None:
-        with self._lock:
-            self.db.conn.close()
+    @property
+    def rule_actions(self) -> RuleActions:
+        """What rules did to each item."""
+        return RuleActions(self)
+
+    def rules_pass(self, *, dry_run: bool = False) -> AbstractContextManager[RulesPass]:
+        """One run of the rules in one transaction: `with store.rules_pass() as rules:`.
+        A dry run, or any error, rolls it all back."""
+        return rules_pass(self, dry_run=dry_run)
+
+    @property
+    def people(self) -> People:
+        """Logins per person, tags, and who wrote what."""
+        return People(self)
+
+    @property
+    def sla(self) -> Sla:
+        """Response-time due moments and the rows they are computed from."""
+        return Sla(self)
+
+    @property
+    def stats(self) -> Stats:
+        """The rows response-time statistics count."""
+        return Stats(self)
+
+    # --- the connection (this package only) ----------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any error.
 
         A lock held elsewhere for too long, or a file made read-only meanwhile, is the
@@ -194,46 +195,14 @@ class Store:
         `removed` are keys the channel says are gone (a deleted ticket): their channel data
         goes; the user's triage row stays (harmless, and it comes back if the item does).
         """
-        synced = iso(synced_at) if synced_at else None
-        streamed = dict(replies or {})
-        replies = dict(streamed)
+        streamed = list(replies or {})
+        threads = dict(replies or {})
         for item in items:
             if item.thread is not None:
-                replies[item.key] = item.thread
-        with self.transaction() as conn:
-            # An item whose body is None came without one (e.g. an unchanged Discourse topic
-            # seen only in the list): keep the stored body.
-            kept = self._stored_bodies(conn, [item.key for item in items if item.body is None])
-            conn.executemany(_UPSERT_ITEM, [_item_row(item, synced, kept.get(item.key, ""))
-                                            for item in items])
-            keys = [item.key for item in items]
-            conn.executemany("DELETE FROM item_labels WHERE key = ?", [(k,) for k in keys])
-            conn.executemany(
-                "INSERT OR IGNORE INTO item_labels (key, label) VALUES (?, ?)",
-                [(item.key, label) for item in items for label in item.labels],
-            )
-            known = self._existing_keys(conn, replies)
-            conn.executemany(_UPSERT_REPLY, [
-                (key, r.external_id, r.author, int(r.author_is_staff), iso(r.created_at), r.body)
-                for key, thread in replies.items() if key in known for r in thread
-            ])
-            # A reply stream (GitHub's comments) is complete for what changed, so it says who
-            # replied last; a thread that came with its item may be cut short and does not.
-            conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in streamed if key in known])
-            # An item the inbox replied to: who replied last is known from the stored thread,
-            # whatever the channel thinks of the account that posted.
-            # Also when only the list came (an unchanged Discourse topic names its last poster,
-            # maybe our non-staff API account), as long as nothing happened after the newest
-            # stored reply: a newer customer reply still makes it await us.
-            ours = self._keys_with_our_replies(conn, {*keys, *replies})
-            conn.executemany(_LAST_REPLY_FROM_THREAD, [(key,) for key in ours if key in replies and key in known])
-            conn.executemany(_LAST_REPLY_FROM_THREAD + _NOTHING_SINCE_THE_THREAD,
-                             [(key,) for key in ours if key not in replies])
-            conn.executemany("UPDATE items SET thread_at = last_activity_at WHERE key = ?",
-                             [(item.key,) for item in items if item.thread is not None])
-            self._flag_leaks(conn, {*keys, *(key for key in replies if key in known)})
-            for table in ("items", "item_labels", "thread"):
-                conn.executemany(f"DELETE FROM {table} WHERE key = ?", [(key,) for key in removed])
+                threads[item.key] = item.thread
+        with self._transaction() as conn:
+            _items.save_page(conn, items, replies=threads, streamed=streamed,
+                             synced=iso(synced_at) if synced_at else None, removed=removed)
             if cursor is not None:
                 conn.execute(
                     "INSERT OR REPLACE INTO cursors (source, stream, next_url, high_water, "
@@ -243,92 +212,27 @@ class Store:
             if etag is not None and etag[1]:
                 conn.execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?, ?)", etag)
 
-    @staticmethod
-    def _rows_for_keys(conn: sqlite3.Connection, sql: str, keys: Iterable[str]) -> list[tuple]:
-        """Run `sql`, whose `{keys}` becomes `?, ?, ...`, over the keys in chunks that
-        stay under SQLite's parameter limit."""
-        keys = list(keys)
-        rows: list[tuple] = []
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            rows += conn.execute(sql.format(keys=", ".join("?" for _ in chunk)), chunk).fetchall()
-        return rows
-
-    @classmethod
-    def _stored_bodies(cls, conn: sqlite3.Connection, keys: list[str]) -> dict[str, str]:
-        return dict(cls._rows_for_keys(conn, "SELECT key, body FROM items WHERE key IN ({keys})", keys))
-
-    @classmethod
-    def _existing_keys(cls, conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
-        return {row[0] for row in cls._rows_for_keys(conn, "SELECT key FROM items WHERE key IN ({keys})", keys)}
-
-    @classmethod
-    def _keys_with_our_replies(cls, conn: sqlite3.Connection, keys: Iterable[str]) -> set[str]:
-        return {row[0] for row in cls._rows_for_keys(
-            conn, "SELECT DISTINCT key FROM thread WHERE by_us = 1 AND key IN ({keys})", keys)}
-
-    @classmethod
-    def _flag_leaks(cls, conn: sqlite3.Connection, keys: set[str]) -> None:
-        """Scan what is stored for these items (title, body, thread) for credentials; the
-        item keeps only masked findings, never the secret itself."""
-        if not keys:
-            return
-        replies: dict[str, list[str]] = {}
-        for key, body in cls._rows_for_keys(conn, "SELECT key, body FROM thread WHERE key IN ({keys})", keys):
-            replies.setdefault(key, []).append(body)
-        rows = cls._rows_for_keys(conn, "SELECT key, title, body FROM items WHERE key IN ({keys})", keys)
-        # Only rows whose findings changed: an UPDATE also re-indexes the row for search.
-        conn.executemany("UPDATE items SET leaks = ?1 WHERE key = ?2 AND leaks IS NOT ?1",
-                         [(leaks_json([title, body, *replies.get(key, [])]), key) for key, title, body in rows])
-
     def record_posted(self, key: str, reply: Reply) -> None:
         """A reply the inbox posted: in the thread at once, counted as the team's answer
         (so the item no longer awaits us), under the id the channel gave it so the next
         sync updates it instead of adding it again."""
-        with self.transaction() as conn:
-            conn.execute(_UPSERT_REPLY, (key, reply.external_id, reply.author, 1,
-                                         iso(reply.created_at), reply.body))
-            conn.execute("UPDATE thread SET by_us = 1, author_is_staff = 1 WHERE key = ? AND reply_id = ?",
-                         [key, reply.external_id])
-            conn.execute(
-                "UPDATE items SET replies = replies + 1, last_reply_by_staff = 1, "
-                "last_activity_at = MAX(last_activity_at, ?) WHERE key = ?",
-                [iso(reply.created_at), key])
-            self._flag_leaks(conn, {key})
+        with self._transaction() as conn:
+            _items.record_posted(conn, key, reply)
 
     def set_labels(self, key: str, labels: Sequence[str]) -> None:
         """The item's labels as the channel now has them (after the inbox added one)."""
-        with self.transaction() as conn:
-            conn.execute("UPDATE items SET labels = ? WHERE key = ?",
-                         [json.dumps(list(labels), ensure_ascii=False), key])
-            conn.execute("DELETE FROM item_labels WHERE key = ?", [key])
-            conn.executemany("INSERT OR IGNORE INTO item_labels (key, label) VALUES (?, ?)",
-                             [(key, label) for label in labels])
+        with self._transaction() as conn:
+            _items.set_labels(conn, key, labels)
 
     def replace_sla_due(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Every awaiting item's response-time due moment as (key, due_at, since), computed
-        by the SLA in Python (business hours do not fit in SQL) and read by `is:overdue`."""
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM sla_due")
-            conn.executemany("INSERT OR REPLACE INTO sla_due (key, due_at, since) VALUES (?, ?, ?)", rows)
+        """`store.sla.replace`: every awaiting item's due moment as (key, due_at, since)."""
+        self.sla.replace(rows)
 
     def set_person_logins(self, logins: Iterable[tuple[str, str, str]]) -> None:
-        """The config's `[people.NAME]` as (person, kind or source, login): `author:NAME`
-        then finds that person's posts on every channel."""
-        with self.transaction() as conn:
-            conn.execute("DELETE FROM person_logins")
-            conn.executemany("INSERT OR IGNORE INTO person_logins (person, kind, login) VALUES (?, ?, ?)",
-                             logins)
+        """`store.people.set_logins`: the config's logins as (person, kind or source, login)."""
+        self.people.set_logins(logins)
 
-    @property
-    def drafts(self) -> Drafts:
-        """Replies being written: kept until posted or discarded."""
-        return Drafts(self)
-
-    @property
-    def releases(self) -> Releases:
-        """Which completed ideas each release announced."""
-        return Releases(self)
+    # --- where each sync stands ----------------------------------------------------
 
     def cursor(self, source: str, stream: str = "items") -> Cursor:
         with self._lock:
@@ -346,7 +250,7 @@ class Store:
                     rate_remaining: int | None = None, rate_limit: int | None = None,
                     rate_reset_at: datetime | None = None) -> None:
         """Remember how the last sync of a source went, for the status line and `sources`."""
-        with self.transaction() as conn:
+        with self._transaction() as conn:
             row = conn.execute("SELECT last_success_at, rate_remaining, rate_limit, rate_reset_at "
                                "FROM sources WHERE name = ?", [source]).fetchone()
             last_success, old_remaining, old_limit, old_reset = row or (None, None, None, None)
@@ -370,7 +274,7 @@ class Store:
             query = parse_query(query or "")
         return compile_query(query, now=now, me=me)
 
-    def _run(self, sql: str, params: dict) -> list[sqlite3.Row]:
+    def _run(self, sql: str, params: dict) -> list[dict[str, Any]]:
         with self._lock:
             try:
                 cursor = self.db.conn.execute(sql, params)
@@ -436,13 +340,16 @@ class Store:
         only when it moved; a thread whose fetch failed is missing here, so it is retried.
         """
         with self._lock:
-            return dict(self._rows_for_keys(
-                self.db.conn,
-                "SELECT key, thread_at FROM items WHERE key IN ({keys}) AND thread_at IS NOT NULL", keys))
+            return _items.threads_fetched_at(self.db.conn, keys)
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
         with self._lock:
-            return self._existing_keys(self.db.conn, keys)
+            return _items.existing_keys(self.db.conn, keys)
+
+    def keys_synced_since(self, since: datetime | str) -> list[str]:
+        """Keys of the items saved at or after `since` (a sync stamps what it saves)."""
+        with self._lock:
+            return _items.keys_synced_since(self.db.conn, iso(since) if isinstance(since, datetime) else since)
 
     def item_count(self, source: str | None = None) -> int:
         sql, params = "SELECT COUNT(*) AS n FROM items i", {}
@@ -456,7 +363,7 @@ class Store:
         """The current triage of each key (None where the user decided nothing yet)."""
         rows: dict[str, dict[str, Any] | None] = {key: None for key in keys}
         with self._lock:
-            found = self._rows_for_keys(
+            found = _items.rows_for_keys(
                 self.db.conn, f"SELECT key, {', '.join(TRIAGE_FIELDS)} FROM triage WHERE key IN ({{keys}})", keys)
         for row in found:
             rows[row[0]] = dict(zip(("key",) + TRIAGE_FIELDS, row))
@@ -465,57 +372,12 @@ class Store:
     def set_triage(self, keys: Sequence[str], changes: dict[str, Any], *, now: datetime) -> TriageChange:
         """Apply the same changes to each key; returns what was there and what changed, which
         is what an undo needs (see `inbox.store.triage`)."""
-        unknown = set(changes) - set(TRIAGE_FIELDS)
-        if unknown:
-            raise ValueError(f"not triage fields: {sorted(unknown)}")
-        with self.transaction() as conn:
-            return _write_triage(conn, keys, changes, now)
+        with self._transaction() as conn:
+            return triage.write(conn, keys, changes, now)
 
     def restore_triage(self, change: TriageChange) -> Undone:
         """Undo a triage action: put back each field it changed that still holds its value,
         in one transaction; a field changed meanwhile is left, and named in the answer."""
-        with self.transaction() as conn:
-            return _undo_triage(conn, change)
+        with self._transaction() as conn:
+            return triage.undo(conn, change)
 
-
-def _item_row(item: Item, synced_at: str | None, stored_body: str = "") -> tuple:
-    last_reply = None if item.replies == 0 or item.last_reply_by_staff is None else int(item.last_reply_by_staff)
-    body = item.body if item.body is not None else (stored_body or "")
-    return (
-        item.key, item.source, item.kind, item.external_id, item.url, item.title, body,
-        item.author, int(item.author_is_staff), iso(item.created_at), iso(item.last_activity_at),
-        int(item.replies), last_reply, int(item.answered), item.state,
-        json.dumps(item.labels, ensure_ascii=False), synced_at, item.idea_status, item.supporters,
-    )
-
-
-def item_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The item JSON contract of `inbox list --json` from a store row."""
-    last_reply = row.get("last_reply_by_staff")
-    return {
-        "key": row["key"],
-        "source": row["source"],
-        "kind": row["kind"],
-        "external_id": row["external_id"],
-        "url": row["url"],
-        "title": row["title"],
-        "body": row.get("body"),
-        "author": row["author"],
-        "author_is_staff": bool(row["author_is_staff"]),
-        "created_at": row["created_at"],
-        "last_activity_at": row["last_activity_at"],
-        "replies": row["replies"],
-        "last_reply_by_staff": None if row["replies"] == 0 or last_reply is None else bool(last_reply),
-        "answered": bool(row["answered"]),
-        "state": row["state"],
-        "labels": json.loads(row["labels"] or "[]"),
-        "leaks": json.loads(row.get("leaks") or "[]"),
-        "supporters": row.get("supporters"),
-        "type": row["type"],
-        "status": row["status"],
-        "assignee": row["assignee"],
-        "done": bool(row["done"]),
-        "snoozed_until": row["snoozed_until"],
-        "note": row.get("note"),
-        "jira": row.get("jira_key"),
-    }

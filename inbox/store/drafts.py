@@ -35,12 +35,12 @@ class Drafts:
 
     def save(self, key: str, text: str, *, template: str | None, now: datetime) -> None:
         """Keep the text (the last failure, if any, is cleared: it is a new version)."""
-        with self.store.transaction() as conn:
+        with self.store._transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO drafts (key, template, text, updated_at, error) "
                          "VALUES (?, ?, ?, ?, NULL)", [key, template, text, iso(now)])
 
     def failed(self, key: str, error: str) -> None:
-        with self.store.transaction() as conn:
+        with self.store._transaction() as conn:
             conn.execute("UPDATE drafts SET error = ? WHERE key = ?", [error, key])
 
     def get(self, key: str) -> Draft | None:
@@ -56,7 +56,7 @@ class Drafts:
         return [Draft(*row) for row in rows]
 
     def discard(self, key: str) -> None:
-        with self.store.transaction() as conn:
+        with self.store._transaction() as conn:
             conn.execute("DELETE FROM drafts WHERE key = ?", [key])
 
 
@@ -73,7 +73,7 @@ class Releases:
         return {row[0] for row in rows}
 
     def record(self, version: str, keys: list[str], *, now: datetime) -> None:
-        with self.store.transaction() as conn:
+        with self.store._transaction() as conn:
             conn.executemany("INSERT OR IGNORE INTO releases (version, key, announced_at) VALUES (?, ?, ?)",
                              [(version, key, iso(now)) for key in keys])
 

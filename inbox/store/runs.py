@@ -48,7 +48,7 @@ class Runs:
     def start(self, playbook: str, run_date: date, *, now: datetime,
               event_start: datetime | None = None) -> Run:
         """The run of `playbook` on `run_date`, created if new; a given event start is kept."""
-        with self.store.transaction() as conn:
+        with self.store._transaction() as conn:
             conn.execute("INSERT OR IGNORE INTO playbook_runs (playbook, run_date, started_at) "
                          "VALUES (?, ?, ?)", (playbook, run_date.isoformat(), iso(now)))
             if event_start is not None:
@@ -78,7 +78,7 @@ class Runs:
                    event_start=parse_time(row[3]), started_at=parse_time(row[4]), ticks=ticks)
 
     def tick(self, run_id: int, step_id: str, step_text: str, *, ticked: bool, now: datetime) -> Run:
-        with self.store.transaction() as conn:
+        with self.store._transaction() as conn:
             if ticked:
                 conn.execute("INSERT OR REPLACE INTO playbook_ticks (run_id, step_id, step_text, ticked_at) "
                              "VALUES (?, ?, ?, ?)", (run_id, step_id, step_text, iso(now)))

@@ -71,35 +71,49 @@ def rows(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, dict[str, A
 
 
 def write(conn: sqlite3.Connection, keys: Sequence[str], changes: dict[str, Any], now: datetime) -> TriageChange:
-    """In the caller's transaction: the same changes to each key, and what they changed.
+    """In the caller's transaction: the same changes to each key, and what they changed."""
+    _check(changes)
+    before = rows(conn, keys)
+    for key in keys:
+        apply(conn, key, changes, now)
+    after = rows(conn, keys)
+    return TriageChange(before, after, {
+        key: ((before[key] or {}).get("updated_at"), (after[key] or {}).get("updated_at")) for key in keys})
+
+
+def apply(conn: sqlite3.Connection, key: str, changes: dict[str, Any], now: datetime) -> None:
+    """In the caller's transaction: the changes to one key. The TUI, the CLI and the rules
+    all decide through here, so a decision is stored alike whoever made it.
 
     Marking done records the item's current last activity, so newer activity from the
     channel brings it back to the Inbox without anyone touching the triage row.
     """
-    before = rows(conn, keys)
-    for key in keys:
-        # a datetime (a snooze target) is stored in the one ISO form, so it compares
-        # as a string with `now` like every other stored time
-        values = {name: iso(value) if isinstance(value, datetime) else value for name, value in changes.items()}
-        if values.get("done"):
-            row = conn.execute("SELECT last_activity_at FROM items WHERE key = ?", [key]).fetchone()
-            values["done_activity_at"] = row[0] if row else None
-        elif "done" in values:
-            values["done_activity_at"] = None
-        if "done" in values:
-            values["done"] = int(bool(values["done"]))
-        if "assignee" in values and "assigned_at" not in values:
-            # when the item was handed over: the clock "Needs follow-up" runs on
-            row = conn.execute("SELECT assignee FROM triage WHERE key = ?", [key]).fetchone()
-            if not row or (row[0] or "").lower() != (values["assignee"] or "").lower():
-                values["assigned_at"] = iso(now) if values["assignee"] else None
-        conn.execute("INSERT OR IGNORE INTO triage (key) VALUES (?)", [key])
-        assignments = ", ".join(f"{name} = ?" for name in values)
-        conn.execute(f"UPDATE triage SET {assignments}, updated_at = ? WHERE key = ?",
-                     [*values.values(), iso(now), key])
-    after = rows(conn, keys)
-    return TriageChange(before, after, {
-        key: ((before[key] or {}).get("updated_at"), (after[key] or {}).get("updated_at")) for key in keys})
+    _check(changes)
+    # a datetime (a snooze target) is stored in the one ISO form, so it compares
+    # as a string with `now` like every other stored time
+    values = {name: iso(value) if isinstance(value, datetime) else value for name, value in changes.items()}
+    if values.get("done"):
+        row = conn.execute("SELECT last_activity_at FROM items WHERE key = ?", [key]).fetchone()
+        values["done_activity_at"] = row[0] if row else None
+    elif "done" in values:
+        values["done_activity_at"] = None
+    if "done" in values:
+        values["done"] = int(bool(values["done"]))
+    if "assignee" in values and "assigned_at" not in values:
+        # when the item was handed over: the clock "Needs follow-up" runs on
+        row = conn.execute("SELECT assignee FROM triage WHERE key = ?", [key]).fetchone()
+        if not row or (row[0] or "").lower() != (values["assignee"] or "").lower():
+            values["assigned_at"] = iso(now) if values["assignee"] else None
+    conn.execute("INSERT OR IGNORE INTO triage (key) VALUES (?)", [key])
+    assignments = ", ".join(f"{name} = ?" for name in values)
+    conn.execute(f"UPDATE triage SET {assignments}, updated_at = ? WHERE key = ?",
+                 [*values.values(), iso(now), key])
+
+
+def _check(changes: dict[str, Any]) -> None:
+    unknown = set(changes) - set(TRIAGE_FIELDS)
+    if unknown:
+        raise ValueError(f"not triage fields: {sorted(unknown)}")
 
 
 def undo(conn: sqlite3.Connection, change: TriageChange) -> Undone:

@@ -1,14 +1,8 @@
 """People: every author across channels, merged where the config says two logins are one
 person, with what they did, how engaged they are and the tags the team gave them.
 
-An identity is a login on a channel: `amy-acme` on GitHub and `amy-acme` on the forum are
-two accounts that may belong to two humans, so they stay two people until `[people.NAME]`
-says otherwise:
-
-    [people.amy]
-    github = "amy-acme"          # a channel kind: that login on every GitHub source
-    discourse = ["core-amy", "amy"]
-    server = "amy-work"          # or a source name: that login on that source only
+An identity is a login on a channel: two logins are one person only where `[people.NAME]`
+says so (`identities` reads it).
 
 Engagement follows Orbit's levels, by activity weight (a post 1, a reply 2: answering
 helps someone else, which is what a community runs on) over the last 90 days, and recency:
@@ -18,18 +12,14 @@ helps someone else, which is what a community runs on) over the last 90 days, an
     3 participating  weight >= 2 in the last 90 days (one answer, or two posts)
     4 exploring      the rest: a single post, or nothing in the last 90 days
 
-Logins compare case-insensitively for ASCII letters only, as SQLite's NOCASE does, so
-this list and the query language's `author:` always agree on who is who.
-
-Pure core: reads the store under its lock with two aggregate queries per source (GROUP BY
-author), so 100k items and 200k replies list in about half a second; only `set_tag`,
-`remove_tag` and `sync_person_logins` write.
+Pure core: the store groups activity by author (`store.people.activity`), so 100k items
+and 200k replies list in about half a second; only `set_tag`, `remove_tag` and
+`sync_person_logins` write, through the store.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -38,10 +28,10 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from inbox.config import Config
-from inbox.errors import ConfigError, QueryError, UsageError
-from inbox.query import KINDS
+from inbox.errors import QueryError, UsageError
 from inbox.store import Store
 from inbox.timeutil import iso, parse_time
+from inbox.triage.identities import ASCII_LOWER, fold, people_config, person_logins_rows
 
 LEVELS = {1: "leading", 2: "contributing", 3: "participating", 4: "exploring"}
 """Engagement levels, Orbit-like: 1 is the most engaged."""
@@ -60,84 +50,9 @@ SUGGESTED_TAGS = ("champion", "contributor", "staff")
 DEFAULT_HELPFUL_WINDOW = timedelta(days=14)
 """`inbox people --helpful`: the week or two before office hours."""
 
-_PERSON_NAME = re.compile(r"^\w[\w.-]*$")
 _TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _QUERY_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("[^"]*"?|\S*)|("[^"]*"?)|(\S+))')
 QUERY_FIELDS = ("tag", "level", "channel")
-
-
-def fold(text: str) -> str:
-    """The case-insensitive form, as SQLite's NOCASE compares (ASCII letters only)."""
-    return text.translate(_ASCII_LOWER)
-
-
-# --- the config --------------------------------------------------------------------------------
-
-def people_config(config: Config) -> dict[str, dict[str, list[str]]]:
-    """`[people.NAME]` tables: person -> {channel kind or source name: [logins]}.
-
-    Raises:
-        ConfigError: naming the file and the entry (`people.amy.githb`) for a bad shape,
-            an unknown channel, an empty login, or a login claimed by two people.
-    """
-    where = str(config.path) if config.path else "config"
-    table = config.raw.get("people", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [people] must hold tables like [people.amy], not {table!r}")
-    source_kinds = {source.name: source.kind for source in config.sources}
-    people: dict[str, dict[str, list[str]]] = {}
-    seen_names: dict[str, str] = {}
-    claimed: dict[tuple[str, str], tuple[str, str]] = {}  # (scope, folded login) -> (person, key)
-    for name, entry in table.items():
-        label = f"people.{name}"
-        if not _PERSON_NAME.match(name):
-            raise ConfigError(f"{where}: {label}: a person's name is letters, digits, '-', '_' or '.' "
-                              "(it is what `author:NAME` finds)")
-        if fold(name) in seen_names:
-            raise ConfigError(f"{where}: {label}: the same person as people.{seen_names[fold(name)]} "
-                              "(names ignore case)")
-        seen_names[fold(name)] = name
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{where}: {label} must be a table of logins like "
-                              f"[people.{name}] github = \"login\", not {entry!r}")
-        if not entry:
-            raise ConfigError(f"{where}: {label}: give at least one login, like github = \"login\"")
-        logins: dict[str, list[str]] = {}
-        for key, value in entry.items():
-            entry_label = f"{label}.{key}"
-            if key not in KINDS and key not in source_kinds:
-                raise ConfigError(
-                    f"{where}: {entry_label}: not a channel kind or a source name (kinds: "
-                    f"{', '.join(KINDS)}; sources: {', '.join(source_kinds) or 'none configured'})")
-            values = [value] if isinstance(value, str) else value
-            if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-                raise ConfigError(f"{where}: {entry_label} must be a login or a list of logins, not {value!r}")
-            cleaned: list[str] = []
-            for login in values:
-                login = login.strip()
-                if not login or any(char < " " for char in login):
-                    raise ConfigError(f"{where}: {entry_label}: {login!r} is not a login")
-                # a kind covers every source of that kind; a source only itself
-                scopes = ({f"kind:{key}"} | {f"source:{s}" for s, k in source_kinds.items() if k == key}
-                          if key in KINDS else {f"source:{key}"})
-                for scope in scopes:
-                    other = claimed.get((scope, fold(login)))
-                    if other and other[0] != name:
-                        raise ConfigError(f"{where}: {entry_label}: {login!r} is already "
-                                          f"people.{other[0]}.{other[1]}: a login is one person's")
-                    claimed[(scope, fold(login))] = (name, key)
-                if fold(login) not in {fold(c) for c in cleaned}:
-                    cleaned.append(login)
-            logins[key] = cleaned
-        people[name] = logins
-    return people
-
-
-def person_logins_rows(config: Config) -> list[tuple[str, str, str]]:
-    """(person, kind or source, login) rows for `Store.set_person_logins`."""
-    return [(name, key, login) for name, logins in people_config(config).items()
-            for key, values in logins.items() for login in values]
 
 
 def sync_person_logins(config: Config, store: Store) -> bool:
@@ -146,11 +61,9 @@ def sync_person_logins(config: Config, store: Store) -> bool:
     reads unless the config changed (so `inbox list` never waits on a sync's writes).
     Returns whether it wrote."""
     rows = person_logins_rows(config)
-    with store._lock:
-        stored = store.db.conn.execute("SELECT person, kind, login FROM person_logins").fetchall()
-    if sorted(stored) == sorted(set(rows)):
+    if sorted(store.people.logins()) == sorted(set(rows)):
         return False
-    store.set_person_logins(rows)
+    store.people.set_logins(rows)
     return True
 
 
@@ -185,22 +98,13 @@ def set_tag(store: Store, person: str, tag: str, *, now: datetime) -> bool:
     person = person.strip()
     if not person:
         raise UsageError("which person? give a name")
-    with store.transaction() as conn:
-        if conn.execute("SELECT 1 FROM person_tags WHERE person = ? COLLATE NOCASE AND tag = ?",
-                        [person, tag]).fetchone():
-            return False
-        conn.execute("INSERT INTO person_tags (person, tag, at) VALUES (?, ?, ?)", [person, tag, iso(now)])
-    return True
+    return store.people.add_tag(person, tag, now=now)
 
 
 def remove_tag(store: Store, person: str, tag: str, *, now: datetime) -> bool:
     """Take a tag off a person. Returns False when they did not have it (an automatic
     `staff` comes from the channel or [team] staff, not from a tag, and stays)."""
-    tag = normalize_tag(tag)
-    with store.transaction() as conn:
-        removed = conn.execute("DELETE FROM person_tags WHERE person = ? COLLATE NOCASE AND tag = ?",
-                               [person.strip(), tag]).rowcount
-    return removed > 0
+    return store.people.remove_tag(person.strip(), normalize_tag(tag))
 
 
 # --- people ------------------------------------------------------------------------------------
@@ -281,28 +185,6 @@ def engagement_level(recent_weight: int, active_recently: bool) -> int:
     return 4
 
 
-# Per source, one row per author: count, first and last, staff flag, the count in the
-# last 90 days (level 1's "active in the last 30" is the last time) and in `since`.
-# Thread rows have no source column: the key's prefix is the source (`server:1234`), read
-# as a range of the primary key, quicker than cutting every key apart. (One UNION ALL
-# query per source was measured slower than these two.)
-_AGGREGATES = ("COUNT(*), MIN(created_at), MAX(created_at), MAX(author_is_staff), "
-               "IFNULL(SUM(created_at >= :d90), 0), {window}")
-_ITEM_GROUPS = (f"SELECT author, {_AGGREGATES} FROM items "
-                "WHERE source = :source AND author IS NOT NULL AND author <> ''{only} GROUP BY author")
-_THREAD_GROUPS = (f"SELECT author, {_AGGREGATES} FROM thread "
-                  "WHERE key >= :low AND key < :high AND author IS NOT NULL AND author <> ''{only} "
-                  "GROUP BY author")
-# Replies in a window on someone else's post: grouped with the post's author too, so a
-# person answering their own post under another login of theirs is still left out.
-_HELPFUL_GROUPS = (
-    "SELECT i.source, i.kind, r.author, i.author, COUNT(*), MAX(r.created_at) "
-    "FROM thread r JOIN items i ON i.key = r.key "
-    "WHERE r.created_at >= :since AND r.created_at <= :now AND r.author IS NOT NULL AND r.author <> '' "
-    "GROUP BY i.source, i.kind, r.author, i.author"
-)
-
-
 class _Directory:
     """Who is who: resolves (source, kind, login) to a person's key, from the config."""
 
@@ -322,20 +204,6 @@ class _Directory:
         folded = fold(login)
         name = self.logins.get((source, folded)) or self.logins.get((kind, folded))
         return name if name is not None else f"\0{kind}\0{folded}"
-
-
-def _read(store: Store, sql: str, params: dict[str, Any]) -> list[tuple]:
-    with store._lock:
-        return store.db.conn.execute(sql, params).fetchall()
-
-
-def _stored_sources(store: Store) -> dict[str, str]:
-    """Each source with stored items, and its kind."""
-    with store._lock:
-        conn = store.db.conn
-        names = [row[0] for row in conn.execute("SELECT DISTINCT source FROM items")]
-        return {name: conn.execute("SELECT kind FROM items WHERE source = ? LIMIT 1", [name]).fetchone()[0]
-                for name in names}
 
 
 def _when(text: str | None) -> datetime | None:
@@ -379,29 +247,22 @@ def _compute(config: Config, store: Store, *, now: datetime, since: timedelta | 
 def _build(config: Config, store: Store, *, now: datetime, since: timedelta | None,
            logins: set[str] | None) -> tuple[_Directory, dict[str, Person]]:
     directory = _Directory(config)
-    params: dict[str, Any] = {"d90": iso(now - WINDOW), "since": iso(now - since) if since else None,
-                              "logins": json.dumps(sorted(logins or ()))}
-    window = "IFNULL(SUM(created_at >= :since), 0)" if since is not None else "0"
-    # lower() folds ASCII letters only, as `fold` and NOCASE do
-    only = " AND lower(author) IN (SELECT value FROM json_each(:logins))" if logins is not None else ""
-    item_sql = _ITEM_GROUPS.format(window=window, only=only)
-    thread_sql = _THREAD_GROUPS.format(window=window, only=only)
-    groups = []
-    for source, kind in _stored_sources(store).items():
-        params.update(source=source, low=f"{source}:", high=f"{source};")
-        groups.append((source, kind, False, _read(store, item_sql, params)))
-        groups.append((source, kind, True, _read(store, thread_sql, params)))
-    tag_rows = _read(store, "SELECT person, tag FROM person_tags ORDER BY tag", {})
+    # per source, one row per author: count, first and last, staff flag, the count in the
+    # last 90 days (level 1's "active in the last 30" is the last time) and in `since`
+    groups = store.people.activity(recent_from=now - WINDOW, window_from=now - since if since else None,
+                                   logins=logins)
+    tag_rows = store.people.tags()
     active_since = iso(now - RECENT)
     mapped = directory.logins
 
     tallies: dict[str, list] = {}
-    for source, kind, is_reply, rows in groups:
+    for group in groups:
+        source, kind, is_reply, rows = group.source, group.kind, group.replies, group.rows
         weight = REPLY_WEIGHT if is_reply else POST_WEIGHT
         count_at, window_at = (_REPLIES, _WREPLIES) if is_reply else (_POSTS, _WPOSTS)
         prefix = f"\0{kind}\0"
         for login, count, first, last, staff, n90, nsince in rows:
-            folded = login.translate(_ASCII_LOWER)
+            folded = login.translate(ASCII_LOWER)
             key = (mapped.get((source, folded)) or mapped.get((kind, folded)) if mapped else None) \
                 or prefix + folded
             tally = tallies.get(key)
@@ -505,7 +366,7 @@ def helpful(config: Config, store: Store, *, now: datetime,
     """Community members (not staff) who answered the most in the window: replies created
     within `since` before `now` (the boundary counts) on posts they did not open, most
     first, ties to the most recent answer. For the office-hours call-outs."""
-    rows = _read(store, _HELPFUL_GROUPS, {"since": iso(now - since), "now": iso(now)})
+    rows = store.people.answers(since=now - since, now=now)
     directory = _Directory(config)
     # whole-history figures (and the staff flag) only for who answered: their logins, and
     # every login of a mapped person among them

@@ -2,9 +2,10 @@
 
 A `[[rules]]` entry is a name, a query in the query language, and actions beside them:
 `type`, `status`, `assign`, `done`, `snooze`, `label` (a channel label) and `template`
-(draft a reply). After a sync, each rule in config order acts on the new or changed items
-its query matches. Every action is recorded in `rule_actions` (which rule, what, when), so
-the preview can say so and so a rule can tell its own decisions from the user's:
+(draft a reply); `rules_config` reads and checks them. After a sync, each rule in config
+order acts on the new or changed items its query matches. Every action is recorded in
+`rule_actions` (which rule, what, when), so the preview can say so and so a rule can tell
+its own decisions from the user's:
 
 - a field the user set by hand (a value no rule recorded) is never changed by a rule;
 - a field a rule set and the user then cleared (un-done, unassigned, unsnoozed, type
@@ -23,13 +24,11 @@ loop); no lock is held over the network.
 from __future__ import annotations
 
 import asyncio
-import difflib
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -37,129 +36,17 @@ import httpx
 from inbox.config import Config
 from inbox.errors import ConfigError, QueryError, SourceError, UsageError
 from inbox.models import IdeaStatus, PostType
-from inbox.query import FROM, Query, compile_query, parse_query
 from inbox.store import Store
-from inbox.store.db import LIST_COLUMNS
+from inbox.store.rules import RulesPass
 from inbox.text import one_line
-from inbox.timeutil import format_duration, iso, parse_duration, parse_time, utcnow
+from inbox.timeutil import iso, parse_time, utcnow
+from inbox.triage.rules_config import Rule, load_rules
 
-ACTIONS = ("type", "status", "assign", "done", "snooze", "label", "template")
-"""The action keys a rule takes beside `name` and `query`, in the order they apply."""
 _TRIAGE_ACTIONS = ("type", "status", "assign", "done", "snooze")
+_FIELDS = {"assign": "assignee", "snooze": "snoozed_until"}
+"""The triage field an action writes, where the names differ."""
 _SKIPPED = "skip:"
 """`rule_actions.field` prefix of an action a rule could not take (value: the reason)."""
-_CHECK_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-# --- the rules --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Rule:
-    """One `[[rules]]` entry, validated."""
-
-    name: str
-    query: Query
-    actions: dict[str, Any]
-    """Action -> value: type/status/assign/label/template a string, done True, snooze a
-    timedelta. Only the actions the entry names."""
-
-    def describe_actions(self) -> str:
-        """`type=bug done=true snooze=2d`: as the config says it."""
-        return " ".join(f"{name}={_config_value(value)}" for name, value in self.actions.items())
-
-
-def _config_value(value: Any) -> str:
-    if value is True:
-        return "true"
-    if isinstance(value, timedelta):
-        return format_duration(value)
-    return one_line(str(value))
-
-
-def load_rules(config: Config) -> list[Rule]:
-    """The config's `[[rules]]`, in order.
-
-    Raises:
-        ConfigError: a bad entry, naming the rule and the field
-            (`config.toml: rules #2 (netlify): snooze: bad duration ...`).
-    """
-    where = str(config.path) if config.path else "config"
-    entries = config.raw.get("rules", [])
-    if not isinstance(entries, list):
-        raise ConfigError(f"{where}: rules: write each rule as its own [[rules]] table")
-    rules: list[Rule] = []
-    seen: dict[str, int] = {}
-    for index, entry in enumerate(entries, start=1):
-        label = f"{where}: rules #{index}"
-        if not isinstance(entry, dict):
-            raise ConfigError(f"{label}: must be a table: write [[rules]] above its keys")
-        name = entry.get("name")
-        if not isinstance(name, str) or not one_line(name):
-            raise ConfigError(f"{label}: name: every rule needs a name = \"...\" "
-                              "(each item it acts on shows it)")
-        name = one_line(name)
-        label = f"{label} ({name})"
-        if name.lower() in seen:
-            raise ConfigError(f"{label}: name: rules #{seen[name.lower()]} has the same name")
-        seen[name.lower()] = index
-        known = ("name", "query", *ACTIONS)
-        for key in entry:
-            if key not in known:
-                close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"did you mean {close[0]}?" if close else \
-                    f"a rule takes name, query and the actions {', '.join(ACTIONS)}"
-                raise ConfigError(f"{label}: {key}: unknown key; {hint}")
-        query_text = entry.get("query")
-        if not isinstance(query_text, str):
-            raise ConfigError(f"{label}: query: every rule needs a query = '...' in the query "
-                              "language (as in the filter bar)")
-        try:
-            query = parse_query(query_text)
-            compile_query(query, now=_CHECK_TIME, me=config.team.me)  # assignee:me needs [team] me
-        except QueryError as exc:
-            raise ConfigError(f"{label}: query: {exc}") from None
-        if not query.terms:
-            raise ConfigError(f"{label}: query: an empty query would match every item")
-        actions = {action: _action(action, entry[action], label) for action in ACTIONS if action in entry}
-        if not actions:
-            raise ConfigError(f"{label}: no action: add one of {', '.join(ACTIONS)} beside name and query")
-        rules.append(Rule(name=name, query=query, actions=actions))
-    return rules
-
-
-def _action(action: str, value: Any, label: str) -> Any:
-    where = f"{label}: {action}"
-    if action in ("type", "status"):
-        allowed = [t.value for t in (PostType if action == "type" else IdeaStatus)]
-        if not isinstance(value, str) or value.strip().lower() not in allowed:
-            raise ConfigError(f"{where}: {value!r} is not a {'post type' if action == 'type' else 'status'} "
-                              f"(use {', '.join(allowed)})")
-        return value.strip().lower()
-    if action == "done":
-        if value is True:
-            return True
-        if value is False:
-            raise ConfigError(f"{where}: a rule only marks items done (it never takes a decision "
-                              "back): write done = true, or leave done out")
-        raise ConfigError(f"{where}: must be true, not {value!r}")
-    if action == "snooze":
-        if not isinstance(value, str):
-            raise ConfigError(f"{where}: must be a duration like \"2d\", not {value!r}")
-        try:
-            span = parse_duration(value)
-        except ValueError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-        if span <= timedelta(0):
-            raise ConfigError(f"{where}: must be longer than 0, not {value!r}")
-        return span
-    # assign, label, template: a name
-    if not isinstance(value, str) or not one_line(value):
-        what = {"assign": "a person's login", "label": "a label name", "template": "a template name"}[action]
-        raise ConfigError(f"{where}: must be {what}, not {value!r}")
-    if action == "assign" and one_line(value).lower() == "none":
-        raise ConfigError(f"{where}: a rule only assigns (it never takes a decision back): "
-                          "name the person, or leave assign out")
-    return one_line(value)
 
 
 # --- what rules did ---------------------------------------------------------------------
@@ -215,10 +102,6 @@ class _Done:
     at: str
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll back what a dry run wrote."""
-
-
 # --- applying ---------------------------------------------------------------------------
 
 def apply_rules(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None = None,
@@ -266,21 +149,15 @@ def rules_after_sync(config: Config, store: Store, *, since: datetime | str, now
 
 def changed_keys_since(store: Store, moment: datetime | str) -> list[str]:
     """Keys of the items saved at or after `moment` (a sync stamps what it saves)."""
-    since = iso(moment) if isinstance(moment, datetime) else moment
-    with store._lock:
-        rows = store.db.conn.execute("SELECT key FROM items WHERE synced_at >= ? ORDER BY key",
-                                     [since]).fetchall()
-    return [row[0] for row in rows]
+    return store.keys_synced_since(moment)
 
 
 def rule_history(store: Store, key: str) -> list[dict[str, Any]]:
     """What rules did to the item, oldest first: rule, field, value, at, and a `line` for
     the preview ("rule wordpress-notices set done at 2026-11-20 10:00")."""
-    with store._lock:
-        rows = store.db.conn.execute(
-            "SELECT rule, field, value, at FROM rule_actions WHERE key = ? ORDER BY at, id", [key]).fetchall()
-    return [{"rule": rule, "field": name, "value": value, "at": at, "line": _history_line(rule, name, value, at)}
-            for rule, name, value, at in rows]
+    return [{"rule": done.rule, "field": done.field, "value": done.value, "at": done.at,
+             "line": _history_line(done.rule, done.field, done.value, done.at)}
+            for done in store.rule_actions.history(key)]
 
 
 _DID = {
@@ -322,17 +199,13 @@ def _run(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | N
 
         run.library = load_templates(config.template_paths)
     try:
-        with store.transaction() as conn:
-            run.conn = conn
+        with store.rules_pass(dry_run=dry_run) as rules_pass:
+            run.rules_pass = rules_pass
             run.load_history()
             for rule in rules:
                 run.apply(rule)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
     finally:
-        run.conn = None
+        run.rules_pass = None
     if run.labels:
         _in_own_loop(run.write_labels(transport))
     return run
@@ -366,7 +239,9 @@ class _Run:
     keys: list[str] | None
     dry_run: bool
     env: Mapping[str, str] | None
-    conn: sqlite3.Connection | None = None
+    rules_pass: RulesPass | None = None
+    """The store's rules pass while the rules run; None after it (labels are recorded
+    one by one, once the channel has them)."""
     library: Any = None
     actions: list[RuleAction] = field(default_factory=list)
     matched: dict[str, int] = field(default_factory=dict)
@@ -385,19 +260,11 @@ class _Run:
     def at(self) -> str:
         return iso(self.now)
 
-    def _keys_param(self) -> str:
-        return json.dumps(self.keys)
-
     # --- reading -------------------------------------------------------------------
 
     def load_history(self) -> None:
-        sql = "SELECT key, rule, field, value, at FROM rule_actions"
-        params: list[Any] = []
-        if self.keys is not None:
-            sql += " WHERE key IN (SELECT value FROM json_each(?))"
-            params.append(self._keys_param())
-        for key, rule, name, value, at in self.conn.execute(sql + " ORDER BY at, id", params):
-            self._remember(key, rule, name, value, at)
+        for done in self.rules_pass.history(self.keys):
+            self._remember(done.key, done.rule, done.field, done.value, done.at)
 
     def _remember(self, key: str, rule: str, name: str, value: str | None, at: str) -> None:
         if name.startswith(_SKIPPED):
@@ -408,20 +275,10 @@ class _Run:
             self.last[(key, name)] = _Done(rule, value, at)
 
     def matching(self, rule: Rule) -> list[dict[str, Any]]:
-        where, params = compile_query(rule.query, now=self.now, me=self.config.team.me)
-        sql = (f"SELECT {LIST_COLUMNS}, t.status AS triage_status, t.done AS done_flag, "
-               f"t.updated_at AS triage_updated_at FROM {FROM} WHERE ({where})")
-        if self.keys is not None:
-            sql += " AND i.key IN (SELECT value FROM json_each(:rule_keys))"
-            params["rule_keys"] = self._keys_param()
         try:
-            cursor = self.conn.execute(sql + " ORDER BY i.key", params)
-        except sqlite3.OperationalError as exc:
-            if "fts5" in str(exc) or "MATCH" in str(exc):
-                raise QueryError(f"rule {rule.name}: cannot search for that text ({exc})") from None
-            raise
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return self.rules_pass.matching(rule.query, now=self.now, me=self.config.team.me, keys=self.keys)
+        except QueryError as exc:
+            raise QueryError(f"rule {rule.name}: {exc}") from None
 
     # --- deciding --------------------------------------------------------------------
 
@@ -493,38 +350,28 @@ class _Run:
                       "has new activity")
 
     def _write_triage(self, rule: Rule, row: Mapping[str, Any], changes: dict[str, str]) -> None:
-        """As `Store.set_triage` writes, in this transaction, with the rule's records."""
-        key, at = row["key"], self.at
-        columns: dict[str, Any] = {}
-        for name, value in changes.items():
-            if name == "assign":
-                columns.update(assignee=value, assigned_at=at)
-            elif name == "done":
-                columns.update(done=1, done_activity_at=row["last_activity_at"])
-            elif name == "snooze":
-                columns["snoozed_until"] = value
-            else:
-                columns[name] = value
-        self.conn.execute("INSERT OR IGNORE INTO triage (key) VALUES (?)", [key])
-        self.conn.execute(f"UPDATE triage SET {', '.join(f'{c} = ?' for c in columns)}, updated_at = ? "
-                          "WHERE key = ?", [*columns.values(), at, key])
+        """Through the store's triage write, as a decision in the TUI is, with the rule's records."""
+        key = row["key"]
+        fields = {_FIELDS.get(name, name): True if name == "done" else value for name, value in changes.items()}
+        self.rules_pass.set_triage(key, fields, now=self.now)
         for name, value in changes.items():
             self._record(rule.name, key, name, value)
 
-    def _record(self, rule: str, key: str, name: str, value: str, conn: sqlite3.Connection | None = None) -> None:
-        (conn or self.conn).execute("INSERT INTO rule_actions (key, rule, field, value, at) VALUES (?, ?, ?, ?, ?)",
-                                    [key, rule, name, value, self.at])
+    def _record(self, rule: str, key: str, name: str, value: str) -> None:
+        """In the pass, or on its own once the pass is over (a label the channel took)."""
+        record = self.rules_pass.record if self.rules_pass is not None else self.store.rule_actions.record
+        record(key, rule, name, value, now=self.now)
         self._remember(key, rule, name, value, self.at)
 
     def _skip(self, rule: Rule, row: Mapping[str, Any], name: str, value: str, reason: str) -> None:
         """An action the rule could not take: listed, and recorded on the item once."""
         action = self._note(rule, row, name, value, one_line(reason))
-        self._record_skip(action, self.conn)
+        self._record_skip(action)
 
-    def _record_skip(self, action: RuleAction, conn: sqlite3.Connection) -> None:
+    def _record_skip(self, action: RuleAction) -> None:
         field_name = _SKIPPED + action.field
         if (action.key, action.rule, field_name, action.reason or "") not in self.skips:
-            self._record(action.rule, action.key, field_name, action.reason or "", conn)
+            self._record(action.rule, action.key, field_name, action.reason or "")
 
     def _template(self, rule: Rule, row: Mapping[str, Any], name: str) -> None:
         from inbox.triage.templates import render, reply_values
@@ -532,7 +379,7 @@ class _Run:
         key = row["key"]
         if (key, "template", name.lower()) in self.once:
             return
-        if self.conn.execute("SELECT 1 FROM drafts WHERE key = ?", [key]).fetchone():
+        if self.rules_pass.has_draft(key):
             self._note(rule, row, "template", name, "the item has a draft already: left alone")
             return
         try:
@@ -544,8 +391,7 @@ class _Run:
         except UsageError as exc:  # no such template, or a value it needs is missing
             self._skip(rule, row, "template", name, str(exc))
             return
-        self.conn.execute("INSERT OR IGNORE INTO drafts (key, template, text, updated_at, error) "
-                          "VALUES (?, ?, ?, ?, NULL)", [key, template.name, text, self.at])
+        self.rules_pass.add_draft(key, text, template=template.name, now=self.now)
         self._record(rule.name, key, "template", template.name)
         self._note(rule, row, "template", template.name)
 
@@ -596,16 +442,14 @@ class _Run:
                         self._label_failed(job, exc.reason)
                         continue
                     self.store.set_labels(job.item["key"], [one_line(label) for label in labels])
-                    with self.store.transaction() as conn:
-                        self._record(job.rule, job.item["key"], "label", job.label, conn)
+                    self._record(job.rule, job.item["key"], "label", job.label)
 
     def _label_failed(self, job: _LabelJob, reason: str) -> None:
         self.once.discard((job.item["key"], "label", job.label.lower()))  # tried again on the next change
         action = replace(self.actions[job.index], applied=False,
                          reason=one_line(f"label {job.label!r} not added: {reason}"))
         self.actions[job.index] = action
-        with self.store.transaction() as conn:
-            self._record_skip(action, conn)
+        self._record_skip(action)
 
 
 def _current(row: Mapping[str, Any], name: str) -> str | None:

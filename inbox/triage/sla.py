@@ -2,7 +2,7 @@
 `respond_within` of business time (business hours on business days, in the team's
 time zone), counted from when it started waiting.
 
-`refresh_sla` writes each awaiting item's due moment to the store (`sla_due`), which is
+`refresh_sla` writes each awaiting item's due moment to the store (`store.sla`), which is
 what `is:overdue` reads; business hours do not fit in SQL, so the clock is computed
 here, in bulk, after each sync and before `inbox stats`.
 
@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from inbox.config import Config
 from inbox.errors import ConfigError
-from inbox.query import FROM, compile_query
 from inbox.store import Store
 from inbox.timeutil import parse_duration, parse_time
 
@@ -402,24 +401,16 @@ def _iso_seconds(seconds: int) -> str:
 
 def _awaiting(store: Store, now: datetime) -> tuple[list[tuple], dict[str, _Thread]]:
     """Every item the clock runs for, as (key, created_at, last_activity_at, replies,
-    last_reply_by_staff), and the thread summaries of those with replies: two queries,
-    one pass each (the same WHERE as `store.list_items(AWAITING_QUERY)`, only the columns
-    the SLA reads)."""
-    where, params = compile_query(AWAITING_QUERY, now=now)
-    items_sql = (f"SELECT i.key, i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff "
-                 f"FROM {FROM} WHERE {where}")
-    thread_sql = (f"SELECT r.key, r.author_is_staff, r.created_at FROM thread r WHERE r.key IN "
-                  f"(SELECT i.key FROM {FROM} WHERE {where} AND i.replies > 0) "
-                  "ORDER BY r.key, r.created_at, r.rowid")
+    last_reply_by_staff), and the thread summaries of those with replies (the items of
+    `store.list_items(AWAITING_QUERY)`, only the columns the SLA reads)."""
+    rows, replies = store.sla.rows_for(AWAITING_QUERY, now=now)
     threads: dict[str, _Thread] = {}
     current_key, current = None, _Thread()
-    with store._lock:
-        rows = store.db.conn.execute(items_sql, params).fetchall()
-        for key, is_staff, created in store.db.conn.execute(thread_sql, params):
-            if key != current_key:
-                current_key, current = key, _Thread()
-                threads[key] = current
-            current.add(is_staff, created)
+    for key, is_staff, created in replies:
+        if key != current_key:
+            current_key, current = key, _Thread()
+            threads[key] = current
+        current.add(is_staff, created)
     return rows, threads
 
 
@@ -467,25 +458,17 @@ def refresh_sla(config: Config, store: Store, *, now: datetime,
     """
     settings = settings or sla_settings(config)
     if settings is None:
-        store.replace_sla_due([])
+        store.sla.replace([])
         return 0
     rows, threads = _awaiting(store, now)
     due = due_rows(rows, threads, settings)
-    store.replace_sla_due(due)
+    store.sla.replace(due)
     return len(due)
 
 
 def due_times(store: Store, keys: Sequence[str]) -> dict[str, str]:
     """By key, the stored due moment (ISO) of the items that have one: for a list column."""
-    found: dict[str, str] = {}
-    keys = list(keys)
-    with store._lock:
-        for start in range(0, len(keys), 500):
-            chunk = keys[start:start + 500]
-            found.update(store.db.conn.execute(
-                f"SELECT key, due_at FROM sla_due WHERE key IN ({', '.join('?' for _ in chunk)})",
-                chunk).fetchall())
-    return found
+    return store.sla.due_times(keys)
 
 
 def sla_label(due_at: str | None, now: datetime) -> str:

@@ -25,7 +25,6 @@ from typing import Any
 
 from inbox.config import Config
 from inbox.models import CHANNEL_NAMES
-from inbox.query import AWAITING_SQL, DONE_SQL, FROM
 from inbox.store import Store
 from inbox.timeutil import format_duration, iso
 from inbox.triage.sla import (
@@ -41,9 +40,6 @@ from inbox.triage.sla import (
 WALL_CLOCK_TARGET = timedelta(hours=24)
 """The response target when the config has no `[sla]`: 24 hours, nights and weekends included."""
 TOTAL = "all channels"
-
-_WAITING_SQL = f"(i.state = 'open' AND NOT {DONE_SQL} AND {AWAITING_SQL})"
-_OVERDUE_SQL = "EXISTS (SELECT 1 FROM sla_due s WHERE s.key = i.key AND s.due_at <= :now)"
 
 
 @dataclass
@@ -129,11 +125,17 @@ def percentile(values: list[float], p: float) -> float | None:
 def window_start(now: datetime, since: timedelta) -> str | None:
     """`now - since` as stored times read; None when that is before 1970 (everything:
     `iso` of a year before 1000 would not even sort as a stored time)."""
+    start = _window_from(now, since)
+    return iso(start) if start else None
+
+
+def _window_from(now: datetime, since: timedelta) -> datetime | None:
+    """`now - since`; None when that is before 1970 (the whole history)."""
     try:
         start = now - since
     except OverflowError:
         return None
-    return iso(start) if start.year >= 1970 else None
+    return start if start.year >= 1970 else None
 
 
 def channel_label(kind: str) -> str:
@@ -150,16 +152,8 @@ def channel_stats(config: Config, store: Store, *, now: datetime, since: timedel
         ConfigError: a bad `[sla]` setting.
     """
     settings = settings if settings is not None else sla_settings(config)
-    params = {"now": iso(now), "since": window_start(now, since) or ""}
-    with store._lock:
-        posts = store.db.conn.execute(
-            f"SELECT i.source, i.kind, i.created_at, i.author_is_staff, {_WAITING_SQL} AS waiting, "
-            "(SELECT MIN(r.created_at) FROM thread r WHERE r.key = i.key AND r.author_is_staff = 1 "
-            "AND r.created_at >= i.created_at) AS first_staff "
-            f"FROM {FROM} WHERE i.created_at >= :since AND i.created_at <= :now", params).fetchall()
-        waiting = store.db.conn.execute(
-            f"SELECT i.source, MIN(i.kind), COUNT(*), SUM({_OVERDUE_SQL}) FROM {FROM} "
-            f"WHERE {_WAITING_SQL} GROUP BY i.source", params).fetchall()
+    posts = store.stats.posts(start=_window_from(now, since), now=now)
+    waiting = store.stats.waiting(now=now)
 
     rows: dict[str, ChannelStats] = {}
 

@@ -1,0 +1,85 @@
+"""The store's people: logins per person, tags that ignore case, and activity grouped by
+author per source, as plain rows."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from inbox.models import Item, Reply
+from inbox.store import Store
+from inbox.store.people import AuthorGroups
+
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+KINDS = {"server": "github", "forum": "discourse"}
+
+
+def post(source: str, number: int, author: str, *, ago: timedelta = timedelta(days=1),
+         replies: tuple[tuple[str, timedelta], ...] = (), staff: bool = False) -> Item:
+    thread = [Reply(external_id=f"{number}-{i}", author=login, author_is_staff=False, created_at=NOW - when,
+                    body="an answer") for i, (login, when) in enumerate(replies)]
+    return Item(source=source, kind=KINDS[source], external_id=str(number), url=f"https://example.org/{number}",
+                title=f"Post {number}", body="text", author=author, author_is_staff=staff,
+                created_at=NOW - ago, last_activity_at=NOW - ago, replies=len(thread), thread=thread)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    store = Store(tmp_path / "inbox.db")
+    store.save_page("server", [post("server", 1, "Amy", ago=timedelta(days=100)),
+                               post("server", 2, "amy", replies=(("bob", timedelta(hours=5)),)),
+                               post("server", 3, "maya", staff=True)])
+    store.save_page("forum", [post("forum", 1, "bob", ago=timedelta(days=3),
+                                   replies=(("amy", timedelta(days=2)), ("amy", timedelta(hours=1))))])
+    yield store
+    store.close()
+
+
+def test_logins_are_replaced_whole(store: Store) -> None:
+    store.people.set_logins([("amy", "github", "amy-acme"), ("amy", "discourse", "amy")])
+    assert sorted(store.people.logins()) == [("amy", "discourse", "amy"), ("amy", "github", "amy-acme")]
+    store.people.set_logins([("bob", "forum", "bob")])
+    assert store.people.logins() == [("bob", "forum", "bob")]
+
+
+def test_a_tag_is_once_per_person_whatever_the_case(store: Store) -> None:
+    assert store.people.add_tag("Amy", "champion", now=NOW) is True
+    assert store.people.add_tag("amy", "champion", now=NOW) is False
+    assert store.people.add_tag("amy", "contributor", now=NOW) is True
+    assert store.people.tags() == [("Amy", "champion"), ("amy", "contributor")]
+    assert store.people.remove_tag("AMY", "champion") is True
+    assert store.people.remove_tag("amy", "champion") is False
+    assert store.people.tags() == [("amy", "contributor")]
+
+
+def test_activity_groups_posts_and_replies_by_author_per_source(store: Store) -> None:
+    groups = store.people.activity(recent_from=NOW - timedelta(days=90))
+    assert all(isinstance(group, AuthorGroups) for group in groups)
+    found = {(g.source, g.kind, g.replies): sorted(g.rows) for g in groups}
+    assert found == {
+        ("server", "github", False): [  # spellings apart: who is who is the caller's
+            ("Amy", 1, "2026-08-12T10:00:00Z", "2026-08-12T10:00:00Z", 0, 0, 0),
+            ("amy", 1, "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", 0, 1, 0),
+            ("maya", 1, "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z", 1, 1, 0)],
+        ("server", "github", True): [("bob", 1, "2026-11-20T05:00:00Z", "2026-11-20T05:00:00Z", 0, 1, 0)],
+        ("forum", "discourse", False): [("bob", 1, "2026-11-17T10:00:00Z", "2026-11-17T10:00:00Z", 0, 1, 0)],
+        ("forum", "discourse", True): [("amy", 2, "2026-11-18T10:00:00Z", "2026-11-20T09:00:00Z", 0, 2, 0)],
+    }
+
+
+def test_activity_counts_a_window_and_narrows_to_logins(store: Store) -> None:
+    groups = store.people.activity(recent_from=NOW - timedelta(days=90), window_from=NOW - timedelta(days=1),
+                                   logins={"amy"})
+    rows = {(g.source, g.replies): sorted(g.rows) for g in groups}
+    assert [(row[0], row[-1]) for row in rows[("server", False)]] == [("Amy", 0), ("amy", 1)]  # any case
+    assert rows[("server", True)] == [] and rows[("forum", False)] == []
+    assert rows[("forum", True)] == [("amy", 2, "2026-11-18T10:00:00Z", "2026-11-20T09:00:00Z", 0, 2, 1)]
+
+
+def test_answers_are_replies_in_the_window_with_the_posts_author(store: Store) -> None:
+    answers = store.people.answers(since=NOW - timedelta(days=1), now=NOW)
+    assert sorted(answers) == [("forum", "discourse", "amy", "bob", 1, "2026-11-20T09:00:00Z"),
+                               ("server", "github", "bob", "amy", 1, "2026-11-20T05:00:00Z")]
+    assert store.people.answers(since=NOW - timedelta(minutes=30), now=NOW) == []
