@@ -268,7 +268,9 @@ def _tui(config: Config, store: Store, *, demo: bool = False) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from inbox.demo import demo_config, load_demo
+    import shlex
+
+    from inbox.demo import CONFIG_PATH, demo_config, load_demo
 
     path = args.db
     if path is None:
@@ -280,8 +282,10 @@ def _demo(args: argparse.Namespace) -> int:
     except InboxError as exc:
         raise UsageError(str(exc)) from None
     count = load_demo(store, now=utcnow())
+    # where it all is, so any other command can be run on the demo too
+    print(f"Loaded the demo workspace: {count} items into {path}, config {CONFIG_PATH}\n"
+          f"Try: inbox --config {shlex.quote(str(CONFIG_PATH))} --db {shlex.quote(str(path))} sweep")
     if args.no_tui:
-        print(f"Loaded the demo workspace: {count} items into {path}")
         return EXIT_OK
     return _tui(demo_config(), store, demo=True)
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
+import shlex
 import subprocess
 import sys
+import tomllib
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 
+from inbox import config as config_module
 from inbox import demo
+from inbox.cli import main
 from inbox.config import parse
 from inbox.models import IdeaStatus
 from inbox.query import INBOX_QUERY
@@ -25,6 +33,7 @@ from inbox.sources.uservoice import UserVoiceSource
 from inbox.sources.zendesk import ZendeskSource
 from inbox.store import Store, item_json
 from inbox.timeutil import parse_time
+from inbox.views import all_views
 
 NOW = datetime(2026, 11, 18, 12, 0, 30, tzinfo=timezone.utc)
 # C0 and C1 controls except tab and newline, and the bidi overrides: none may be stored
@@ -82,6 +91,72 @@ def test_demo_config_holds_no_secrets() -> None:
             if "token" in key or "key" in key or "secret" in key or "password" in key:
                 assert key.endswith("_env"), key  # names an environment variable, never a value
     assert "ghp_" not in text and "Bearer" not in text and "xox" not in text
+
+
+def test_the_config_is_a_file_the_config_loader_reads() -> None:
+    loaded = config_module.load(demo.CONFIG_PATH, required=True)
+    assert loaded.path == demo.CONFIG_PATH and demo.CONFIG_PATH.suffix == ".toml"
+    assert loaded.raw == demo.DEMO_CONFIG == tomllib.loads(demo.CONFIG_PATH.read_text(encoding="utf-8"))
+    assert demo.demo_config().raw == loaded.raw
+    # what the TUI's sweep, SLA, rules and People screen read is in the file
+    assert {"team", "sources", "views", "people", "jira", "docs", "sweep", "sla", "rules"} <= set(loaded.raw)
+    assert loaded.raw["sweep"]["min_age"] == "2d" and loaded.raw["sla"]["respond_within"] == "24h"
+    assert [rule["name"] for rule in loaded.raw["rules"]] == [
+        "blog-plugin-updates", "domain-changes", "build-minutes", "job-applications"]
+    assert loaded.team.rotation_start.isoformat() == "2025-01-06"  # a TOML date
+
+
+def test_the_package_ships_the_config_and_every_data_file() -> None:
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    setuptools = pyproject["tool"]["setuptools"]
+    if isinstance(setuptools.get("packages"), list):
+        assert "inbox.demo" in setuptools["packages"]
+    patterns = setuptools["package-data"]["inbox.demo"]
+    here = demo.CONFIG_PATH.parent
+    files = [path.relative_to(here).as_posix() for path in [demo.CONFIG_PATH, *demo.DATA.iterdir()]]
+    assert {f"data/{kind}.yaml" for kind in demo.KINDS} <= set(files)
+    for name in files:
+        assert any(fnmatch.fnmatch(name, pattern) for pattern in patterns), name
+
+
+# --- the data files ------------------------------------------------------------------
+
+# each kind's data file: the list of entries, and the field its external id comes from
+ENTRIES = {"github": ("issues", "number"), "discourse": ("topics", "id"),
+           "stackexchange": ("questions", "id"), "gitlab": ("issues", "iid"),
+           "slack": ("messages", None), "zendesk": ("tickets", "id"),
+           "intercom": ("conversations", "id"), "uservoice": ("suggestions", "id")}
+
+
+@pytest.mark.parametrize("kind", demo.KINDS)
+def test_every_entry_of_a_data_file_comes_through_its_adapter(kind: str, config) -> None:
+    entries, id_field = ENTRIES[kind]
+    written = yaml.safe_load((demo.DATA / f"{kind}.yaml").read_text(encoding="utf-8"))[entries]
+    source, items = demo.items_of(kind, config, NOW)
+    assert source.kind == kind and len(items) == len(written) == KINDS[kind][1]  # none skipped
+    assert len({item.key for item in items}) == len(items)
+    if id_field:
+        assert {item.key for item in items} == {f"{source.name}:{entry[id_field]}" for entry in written}
+
+
+def test_times_in_the_data_are_durations_before_now() -> None:
+    from inbox.demo.common import ago, span
+
+    assert span("35m") == timedelta(minutes=35)
+    assert span("2d 4h") == timedelta(days=2, hours=4)
+    assert ago(NOW, "1w") == NOW - timedelta(weeks=1)
+    for bad in ("", "2x", "2d4h", "-3d"):
+        with pytest.raises(ValueError, match="bad"):
+            span(bad)
+
+
+def test_the_preset_triage_names_items_that_exist(store: Store) -> None:
+    presets = demo.preset_triage(NOW)
+    assert presets
+    for keys, changes in presets:
+        assert changes and all(store.item(key, now=NOW) for key in keys), keys
+    snoozed = [c for _, c in presets if "snoozed_until" in c]
+    assert snoozed and all(parse_time(c["snoozed_until"]) > NOW for c in snoozed)
 
 
 # --- loading -------------------------------------------------------------------------
@@ -569,3 +644,86 @@ def test_inbox_leaves_out_done_snoozed_and_closed(store: Store) -> None:
 def test_the_demo_module_imports_no_textual() -> None:
     code = "import sys, inbox.demo; sys.exit(1 if 'textual' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# --- the demo's database and config file, used by every other command ---------------------
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo-cli") / "demo.db"
+    store = Store(path)
+    demo.load_demo(store, now=NOW)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def cli(demo_db: Path, monkeypatch, capsys):
+    """`inbox --config <the demo's> --db <the demo's> ...` in this process, its clock at NOW."""
+    for module in ("inbox.cli", "inbox.cli_stats", "inbox.cli_people"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
+
+    def run(*args: str) -> str:
+        code = main(["--config", str(demo.CONFIG_PATH), "--db", str(demo_db), *args])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return out
+    return run
+
+
+def test_sweep_on_the_demo_is_the_one_the_tui_shows(cli, demo_db: Path, config) -> None:
+    from inbox.triage.sweep import build_sweep, render
+
+    out = cli("sweep")
+    with closing(Store(demo_db)) as store:
+        shown = build_sweep(config, store, now=NOW)  # what the sweep screen builds
+    assert len(shown.entries) >= 10
+    assert out == render(shown, "mrkdwn", NOW)
+    listed = cli("sweep", "--format", "json")
+    assert listed == render(shown, "json", NOW)
+    assert sum(len(section["items"]) for section in json.loads(listed)["sections"]) == len(shown.entries)
+
+
+def test_stats_on_the_demo_counts_the_overdue_the_tui_shows(cli, demo_db: Path, config) -> None:
+    from inbox.triage.stats import build_report, stats_json
+
+    out = json.loads(cli("stats", "--json"))
+    with closing(Store(demo_db)) as store:
+        overdue = store.count("is:overdue", now=NOW)
+        assert out == stats_json(build_report(config, store, now=NOW, since=timedelta(days=30)))
+    assert overdue >= 10 and out["total"]["overdue"] == overdue
+    assert out["target"].startswith("24h business time")
+
+
+def test_list_on_the_demo_shows_every_sidebar_view_as_the_tui_does(cli, demo_db: Path, config) -> None:
+    views = all_views(config)
+    assert {"Enterprise", "Unanswered forum"} <= {view.name for view in views}
+    with closing(Store(demo_db)) as store:
+        for view in views:
+            shown = [r["key"] for r in store.list_items(view.query, now=NOW, me=config.team.me)]
+            assert [i["key"] for i in json.loads(cli("list", "--json", view.query))] == shown, view.name
+        assert [i["key"] for i in json.loads(cli("list", "--json", "is:overdue"))] == [
+            r["key"] for r in store.list_items("is:overdue", now=NOW)]
+
+
+def test_people_on_the_demo_is_the_people_screen(cli, demo_db: Path, config) -> None:
+    from inbox.triage.people import list_people
+
+    out = json.loads(cli("people", "--json"))
+    with closing(Store(demo_db)) as store:
+        assert out == [person.json() for person in list_people(config, store, now=NOW)]
+    [devin] = [person for person in out if person["name"] == "devin-park"]  # one person, five logins
+    assert len(devin["channels"]) == 5
+
+
+def test_inbox_demo_says_where_its_database_and_config_are(tmp_path: Path, capsys) -> None:
+    db = tmp_path / "demo.db"
+    assert main(["--db", str(db), "demo", "--no-tui"]) == 0
+    out = capsys.readouterr().out
+    assert str(db) in out and str(demo.CONFIG_PATH) in out and len(out.splitlines()) <= 2
+    # the command it suggests runs as printed, on the demo's own settings
+    [suggested] = [line.split("Try: ", 1)[1] for line in out.splitlines() if "Try: " in line]
+    words = shlex.split(suggested)
+    assert words[0] == "inbox"
+    assert main(words[1:]) == 0
+    assert "These posts are open to everyone" in capsys.readouterr().out
