@@ -112,3 +112,12 @@ class Triage:
     """The item's last activity when it was marked done: newer activity brings it back."""
     snoozed_until: str | None = None
     note: str | None = None
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a stream of one source stands: mid-sync position and how far it has seen."""
+
+    next_url: str | None = None
+    high_water: str | None = None
+    pending_high_water: str | None = None

@@ -17,10 +17,11 @@ import httpx
 
 from inbox.config import Config, SourceConfig
 from inbox.errors import InboxError, SourceError
+from inbox.models import Cursor
 from inbox.redaction import Redactor
 from inbox.sources import registry
 from inbox.sources.base import Source
-from inbox.store import Cursor, Store
+from inbox.store import Store
 from inbox.timeutil import parse_time, utcnow
 
 if TYPE_CHECKING:

@@ -16,7 +16,15 @@ from urllib.parse import quote
 from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
-from inbox.sources.base import Page, Posted, Source, Stream, SyncContext, activity, by_id
+from inbox.sources.base import (
+    Page,
+    Posted,
+    Source,
+    Stream,
+    SyncContext,
+    activity,
+    by_id,
+)
 from inbox.sources.http import Session, error_detail
 from inbox.sources.pagination import discourse_json_url, next_url_pages
 from inbox.text import html_to_text, one_line, unescape

@@ -22,11 +22,18 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
-from inbox.models import Item, Reply
-from inbox.sources.base import Page, Posted, Source, SyncContext, activity, by_id, usable_id
+from inbox.models import Cursor, Item, Reply
+from inbox.sources.base import (
+    Page,
+    Posted,
+    Source,
+    SyncContext,
+    activity,
+    by_id,
+    usable_id,
+)
 from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import next_url_pages
-from inbox.store import Cursor
 from inbox.text import clean, one_line
 from inbox.timeutil import parse_time
 

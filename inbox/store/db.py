@@ -17,7 +17,6 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import sqlite_utils
 
 from inbox.errors import InboxError, QueryError, StoreError
-from inbox.models import Item, Reply
+from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
 from inbox.store import access, migrations, triage
 from inbox.store import items as _items
@@ -38,15 +37,6 @@ from inbox.store.sla import Sla
 from inbox.store.stats import Stats
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
 from inbox.timeutil import iso
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Where a stream of one source stands: mid-sync position and how far it has seen."""
-
-    next_url: str | None = None
-    high_water: str | None = None
-    pending_high_water: str | None = None
 
 
 class Store:
