@@ -175,7 +175,9 @@ def _error(exc: Exception) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return _demo(args)
-    config = config_module.load(args.config)
+    from inbox.sources.registry import load_config  # each kind checks its own options
+
+    config = load_config(args.config)
     if args.command == "playbook":  # offline: no store, no network
         return _playbook(config, args)
     if args.command == "templates":  # offline too
@@ -291,15 +293,15 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _sync(config: Config, store: Store, only: list[str]) -> int:
-    from inbox.sync import sync_all
     from inbox.sync_progress import BarsProgress
+    from inbox.workspace import Workspace
 
     only = _chosen_sources(config, only)
     with BarsProgress([s.name for s in config.sources if not only or s.name in only]) as progress:
-        results = asyncio.run(sync_all(config, store, only=only, progress=progress,
-                                       on_rules=_print_rule_actions))
+        report = asyncio.run(Workspace(config, store).sync(only, progress=progress, now=utcnow(),
+                                                           on_rules=_print_rule_actions))
     failed = False
-    for result in results:
+    for result in report.results:
         stream = sys.stdout if result.ok else sys.stderr
         print(("" if result.ok else "inbox: ") + one_line(result.summary()), file=stream)
         failed = failed or not result.ok
@@ -329,7 +331,7 @@ def _chosen_sources(config: Config, only: list[str]) -> list[str]:
 def _watch(config: Config, store: Store, only: list[str], interval_text: str,
            *, sleep=time.sleep, rounds: int | None = None) -> int:
     """Sync again and again; one line per source per round; ctrl+c stops cleanly."""
-    from inbox.sync import due_sources, sync_all
+    from inbox.workspace import Workspace
 
     only = _chosen_sources(config, only)
     try:
@@ -341,20 +343,20 @@ def _watch(config: Config, store: Store, only: list[str], interval_text: str,
     print(f"Syncing every {interval_text} (slower where a channel's limits ask for it); "
           "ctrl+c stops. Everything synced is kept.", flush=True)
     done = 0
+    workspace = Workspace(config, store, now=utcnow)
     try:
         while rounds is None or done < rounds:
             now = utcnow()
-            due, next_at = due_sources(config, store, now=now, interval=interval, only=only)
+            due, next_at = workspace.due_sources(interval, only=only, now=now)
             if due:
-                results = asyncio.run(sync_all(config, store, only=due, now=now,
-                                               on_rules=_print_rule_actions))
+                report = asyncio.run(workspace.sync(due, now=now, on_rules=_print_rule_actions))
                 stamp = now.strftime("%H:%M")
-                for result in results:
+                for result in report.results:
                     stream = sys.stdout if result.ok else sys.stderr
                     print(f"{stamp} " + ("" if result.ok else "inbox: ") + one_line(result.summary()),
                           file=stream, flush=True)
                 done += 1
-                due, next_at = due_sources(config, store, now=utcnow(), interval=interval, only=only)
+                due, next_at = workspace.due_sources(interval, only=only, now=utcnow())
             sleep(max(1.0, (next_at - utcnow()).total_seconds()))
     except KeyboardInterrupt:
         print("Stopped watching; everything synced so far is kept.", file=sys.stderr)
@@ -401,7 +403,7 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
 
 
 def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
-    from inbox.triage.sweep import build_sweep, post_to_webhook, render, sweep_settings
+    from inbox.triage.sweep import build_sweep, render, sweep_settings
 
     settings, now = sweep_settings(config), utcnow()
     sweep = build_sweep(config, store, now=now, weekly=args.weekly, settings=settings)
@@ -413,8 +415,10 @@ def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
     if sweep.empty:
         print("inbox: nothing to post: no post needs the community's help", file=sys.stderr)
         return EXIT_OK
+    from inbox.workspace import Workspace
+
     text = render(sweep, "mrkdwn", now)
-    asyncio.run(post_to_webhook(settings, text))
+    asyncio.run(Workspace(config, store).post_sweep(text))
     print(text, end="" if text.endswith("\n") else "\n")
     print(f"Posted the {'weekly list' if args.weekly else 'Help Wanted sweep'} to Slack: "
           f"{len(sweep.entries)} posts.", file=sys.stderr)
@@ -465,12 +469,13 @@ def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
 def _write_type_labels(config: Config, store: Store, keys: list[str], post_type: str) -> int:
     """Where the config maps the type to a channel label, add it there too."""
     from inbox.errors import SourceError
-    from inbox.triage.replies import write_type_label
+    from inbox.workspace import Workspace
 
+    workspace = Workspace(config, store, now=utcnow)
     failed = False
     for key in keys:
         try:
-            said = asyncio.run(write_type_label(config, store, key, post_type, now=utcnow()))
+            said = asyncio.run(workspace.write_type_label(key, post_type))
         except SourceError as exc:
             print(f"inbox: {key}: the tag is saved, but the label was not written: {one_line(exc.reason)}",
                   file=sys.stderr)

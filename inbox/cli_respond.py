@@ -24,6 +24,7 @@ from inbox.triage.templates import (
     render,
     reply_values,
 )
+from inbox.workspace import Workspace
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -108,18 +109,12 @@ def _reply(config: Config, store: Store, args: argparse.Namespace) -> int:
     if not args.post:
         print(clean(text))
         return EXIT_OK
-    outcome = asyncio.run(_send(config, store, args.key, text, template_name))
+    outcome = asyncio.run(Workspace(config, store).reply(args.key, text, template=template_name))
     if outcome.posted:
         print(f"{args.key}: {one_line(outcome.message)}")
         return EXIT_OK
     _hand_over(outcome.text, outcome.url, outcome.message)
     return EXIT_OK
-
-
-async def _send(config: Config, store: Store, key: str, text: str, template: str | None):
-    from inbox.triage.replies import send_reply
-
-    return await send_reply(config, store, key, text, now=utcnow(), template=template)
 
 
 def _hand_over(text: str, url: str | None, message: str) -> None:
@@ -135,9 +130,7 @@ def _hand_over(text: str, url: str | None, message: str) -> None:
 
 
 def _jira(config: Config, store: Store, args: argparse.Namespace) -> int:
-    from inbox.triage.bugs import file_bug
-
-    filed = asyncio.run(file_bug(config, store, args.key, now=utcnow()))
+    filed = asyncio.run(Workspace(config, store).file_bug(args.key))
     if filed.new:
         print(f"{args.key}: filed {filed.key} {filed.url}")
     else:
@@ -166,7 +159,8 @@ def _release(config: Config, store: Store, args: argparse.Namespace) -> int:
             print(f"    ({one_line(announcement.note)})", file=out)
         if args.post and announcement.reply:
             try:
-                outcome = asyncio.run(_send(config, store, item["key"], announcement.reply, "feature-shipped"))
+                outcome = asyncio.run(Workspace(config, store).reply(item["key"], announcement.reply,
+                                                                     template="feature-shipped"))
             except (SourceError, InboxError) as exc:
                 print(f"inbox: {item['key']}: {one_line(str(exc))}", file=sys.stderr)
                 failed = True

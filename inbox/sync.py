@@ -121,9 +121,9 @@ async def sync_source(
                 if page.not_modified:
                     result.not_modified = True
                     continue
-                store.save_page(source.name, page.items, stream=page.stream, cursor=page.cursor,
-                                etag=page.etag, replies=page.replies, synced_at=now,
-                                removed=page.removed)
+                await asyncio.to_thread(  # in a thread: a loop that also draws a screen never waits on SQLite
+                    store.save_page, source.name, page.items, stream=page.stream, cursor=page.cursor,
+                    etag=page.etag, replies=page.replies, synced_at=now, removed=page.removed)
                 result.pages += 1
                 result.items += len(page.items)
                 result.replies += sum(len(r) for r in page.replies.values())
@@ -139,8 +139,8 @@ async def sync_source(
     if session is not None:
         result.requests = session.requests
     rate = session.rate if session is not None else None
-    store.record_sync(
-        source.name, source.kind, now=now,
+    await asyncio.to_thread(
+        store.record_sync, source.name, source.kind, now=now,
         error=result.error or (result.warnings[0] if result.warnings else None),
         rate_remaining=rate.remaining if rate else None,
         rate_limit=rate.limit if rate else None,
@@ -161,9 +161,11 @@ async def sync_all(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     now: datetime | None = None,
     on_rules: Callable[[list[RuleAction]], None] | None = None,
+    after: bool = True,
 ) -> list[SourceResult]:
     """Sync the configured sources (or `only` those named) concurrently; then the rules
-    act on what it brought (`on_rules` hears what they did)."""
+    act on what it brought (`on_rules` hears what they did). `after=False` leaves the
+    rules and the SLA to the caller (the workspace chains them itself)."""
     progress = progress or QuietProgress()
     now = now or utcnow()
     chosen: list[SourceConfig] = [config.source(name) for name in only] if only else list(config.sources)
@@ -181,7 +183,7 @@ async def sync_all(
         tasks.append(sync_source(source, store, progress=progress, now=now,
                                  transport=transport, sleep=sleep))
     results.extend(await asyncio.gather(*tasks))
-    actions = after_sync(config, store, now=now, env=env, transport=transport)
+    actions = await after_sync_async(config, store, now=now, env=env, transport=transport) if after else []
     if on_rules is not None and actions:
         on_rules(actions)
     order = {s.name: index for index, s in enumerate(chosen)}
@@ -191,12 +193,26 @@ async def sync_all(
 def after_sync(config: Config, store: Store, *, now: datetime, env: Mapping[str, str] | None = None,
                transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
     """What a sync's new data changes: the `[[rules]]` act on the items it saved (stamped
-    `now`), then who awaits us, and by when (the SLA). Returns what the rules did."""
+    `now`), then who awaits us, and by when (the SLA). Returns what the rules did. For
+    synchronous callers (the demo's load); async code awaits `after_sync_async`."""
     from inbox.triage.rules import rules_after_sync
     from inbox.triage.sla import refresh_sla
 
     actions = rules_after_sync(config, store, since=now, now=now, env=env, transport=transport)
     refresh_sla(config, store, now=now)
+    return actions
+
+
+async def after_sync_async(config: Config, store: Store, *, now: datetime,
+                           env: Mapping[str, str] | None = None,
+                           transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
+    """`after_sync` for async callers: the store work runs in threads, so the caller's
+    loop stays free."""
+    from inbox.triage.rules import rules_after_sync_async
+    from inbox.triage.sla import refresh_sla
+
+    actions = await rules_after_sync_async(config, store, since=now, now=now, env=env, transport=transport)
+    await asyncio.to_thread(refresh_sla, config, store, now=now)
     return actions
 
 

@@ -7,9 +7,11 @@ clipboard write or a colour code in a title stays inert text.
 
 from __future__ import annotations
 
+import difflib
 import html
 import json
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -171,3 +173,14 @@ def html_to_text(markup: str | None) -> str:
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip()
+
+
+def nearest(word: str, choices: Iterable[str]) -> str | None:
+    """The known name a typo most likely meant: one with the same letters swapped
+    (`doen`: done), else the closest by difflib, else None."""
+    choices = tuple(choices)
+    swapped = [choice for choice in choices if sorted(choice) == sorted(word)]
+    if swapped:
+        return swapped[0]
+    close = difflib.get_close_matches(word, choices, n=1)
+    return close[0] if close else None

@@ -110,7 +110,7 @@ def test_sync_with_a_bad_option_is_a_config_error_not_a_failed_channel(capsys, t
 
 def test_the_checks_name_the_source_when_the_config_has_no_file() -> None:
     with pytest.raises(ConfigError) as raised:
-        parse({"sources": [{"name": "so", "kind": "stackexchange", "tagged": [1, 2]}]})
+        registry.parse_config({"sources": [{"name": "so", "kind": "stackexchange", "tagged": [1, 2]}]})
     assert str(raised.value) == "source 'so': tagged entries must be a string, not 1"
 
 
@@ -127,7 +127,7 @@ def test_the_checks_name_the_source_when_the_config_has_no_file() -> None:
      "status_map": {"Beta": "started", "Someday": "none"}},
 ])
 def test_every_documented_form_of_a_value_still_loads(entry) -> None:
-    config = parse({"sources": [{"name": "s", **entry}]})
+    config = registry.parse_config({"sources": [{"name": "s", **entry}]})
     assert config.sources[0].options == {k: v for k, v in entry.items() if k != "kind"}
 
 

@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-CORE = ["inbox.models", "inbox.config", "inbox.query", "inbox.store", "inbox.sources.registry",
+CORE = ["inbox.models", "inbox.config", "inbox.keys", "inbox.query", "inbox.store", "inbox.sources.registry",
         "inbox.sync", "inbox.views", "inbox.text", "inbox.timeutil", "inbox.demo", "inbox.cli",
         "inbox.playbooks", "inbox.playbook_render", "inbox.leaks", "inbox.store.runs",
         "inbox.store.drafts", "inbox.frontmatter", "inbox.triage.templates", "inbox.triage.replies",

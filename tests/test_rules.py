@@ -23,6 +23,7 @@ from inbox.store import Store
 from inbox.triage.rules import (
     RuleAction,
     apply_rules,
+    apply_rules_async,
     changed_keys_since,
     load_rules,
     preview_rules,
@@ -488,10 +489,10 @@ BAD_RULES = [
      "config: rules #1 (a): no action: add one of type, status, assign, done, snooze, label, template "
      "beside name and query"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "assignee": "amy"}]},
-     "config: rules #1 (a): assignee: unknown key; did you mean assign?"),
+     "config: rules #1 (a): unknown key assignee (did you mean assign?)"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "colour": "red"}]},
-     "config: rules #1 (a): colour: unknown key; a rule takes name, query and the actions "
-     "type, status, assign, done, snooze, label, template"),
+     "config: rules #1 (a): unknown key colour (known: name, query, type, status, assign, done, "
+     "snooze, label, template)"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "type": "bugs"}]},
      "config: rules #1 (a): type: 'bugs' is not a post type (use troubleshooting, feature, bug, question)"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "status": "done"}]},
@@ -505,9 +506,9 @@ BAD_RULES = [
     ({"rules": [{"name": "a", "query": "kind:zendesk", "snooze": "2 days"}]},
      "config: rules #1 (a): snooze: bad duration '2 days': use a number and a unit m, h, d or w (e.g. 2d)"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "snooze": "0d"}]},
-     "config: rules #1 (a): snooze: must be longer than 0, not '0d'"),
+     "config: rules #1 (a): snooze must be longer than 0, not '0d'"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "snooze": 2}]},
-     "config: rules #1 (a): snooze: must be a duration like \"2d\", not 2"),
+     "config: rules #1 (a): snooze must be a duration like \"2d\", not 2"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "assign": ""}]},
      "config: rules #1 (a): assign: must be a person's login, not ''"),
     ({"rules": [{"name": "a", "query": "kind:zendesk", "assign": "none"}]},
@@ -522,18 +523,14 @@ BAD_RULES = [
 
 @pytest.mark.parametrize(("data", "message"), BAD_RULES, ids=[m.split(": ", 2)[-1][:40] for _, m in BAD_RULES])
 def test_a_bad_rule_is_one_line_naming_the_rule_and_field(data: dict, message: str) -> None:
-    config = parse({k: v for k, v in data.items() if k != "rules"})
-    config.raw["rules"] = data["rules"]
     with pytest.raises(ConfigError) as error:
-        load_rules(config)
+        parse(data)
     assert str(error.value) == message
 
 
 def test_the_error_names_the_config_file(tmp_path: Path) -> None:
-    config = parse({}, tmp_path / "config.toml")
-    config.raw["rules"] = [{"name": "a", "query": "kind:zendesk"}]
     with pytest.raises(ConfigError, match=r"^.*config\.toml: rules #1 \(a\): no action"):
-        load_rules(config)
+        parse({"rules": [{"name": "a", "query": "kind:zendesk"}]}, tmp_path / "config.toml")
 
 
 def test_good_rules_load_in_order() -> None:
@@ -691,7 +688,8 @@ def test_labels_are_written_when_called_from_a_running_event_loop(store: Store) 
     config = make_config({"name": "lbl", "query": "source:server", "label": "needs-triage"})
 
     async def inside_a_loop() -> list[RuleAction]:
-        return apply_rules(config, store, now=NOW, env={"GITHUB_TOKEN": "t"}, transport=github_labels())
+        return await apply_rules_async(config, store, now=NOW, env={"GITHUB_TOKEN": "t"},
+                                       transport=github_labels())
 
     assert applied(asyncio.run(inside_a_loop())) == ["server:1 label=needs-triage"]
     assert store.count("label:needs-triage", now=NOW) == 1

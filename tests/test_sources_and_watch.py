@@ -175,7 +175,7 @@ def test_watch_interval_errors_are_usage_errors(tmp_path, capsys, interval, mess
 
 
 @pytest.mark.parametrize(("value", "message"), [('"30s"', "bad duration"), ('"0m"', "1m or more"),
-                                                ("5", "must be a string")])
+                                                ("5", "must be a duration")])
 def test_sync_interval_in_the_config_is_checked(value, message) -> None:
     import tomllib
 

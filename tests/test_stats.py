@@ -268,13 +268,15 @@ def test_cli_bad_since_is_one_line_and_exit_2(store: Store, capsys, since: str, 
     assert captured.err.startswith(message) and captured.err.count("\n") == 1
 
 
-def test_cli_bad_sla_is_one_line_and_exit_2(store: Store, capsys) -> None:
-    config = _config({})
-    config.raw["sla"] = {"business_hours": "25:00-26:00"}
-    assert cli_stats.run(config, store, _args(json=True), now=NOW) == 2
+def test_cli_bad_sla_is_one_line_and_exit_2(tmp_path, capsys) -> None:
+    from inbox.cli import main
+
+    path = tmp_path / "config.toml"
+    path.write_text('[sla]\nbusiness_hours = "25:00-26:00"\n')
+    assert main(["--config", str(path), "--db", str(tmp_path / "inbox.db"), "stats", "--json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == "inbox: config: sla.business_hours: 25:00 is not a time of day (00:00 to 23:59)\n"
+    assert captured.err == f"inbox: {path}: sla.business_hours: 25:00 is not a time of day (00:00 to 23:59)\n"
 
 
 def test_cli_parser() -> None:

@@ -214,7 +214,7 @@ def test_a_release_still_to_come_lists_nothing_yet(store: Store) -> None:
 def test_no_release_date_no_release_section(store: Store) -> None:
     save(store, make_item("forum", 1, created=DAY, title="Upgrade broke SSO"))
     config = make_config({"min_age": "30d"})
-    del config.raw["sweep"]["release_date"]
+    config.sweep = replace(config.sweep, release_date=None)
     sweep = build_sweep(config, store, now=NOW)
     assert len(sweep.sections) == 2
     assert keys(sweep) == []
@@ -278,7 +278,7 @@ def test_the_header_calls_here_and_the_developer_on_rotation(store: Store) -> No
 
 def test_no_rotation_no_mention_and_no_project_name(store: Store) -> None:
     config = make_config(rotation=False)
-    del config.raw["sweep"]["project"]
+    config.sweep = replace(config.sweep, project=None)
     text = header(build_sweep(config, store, now=NOW))
     assert text == ("[Help Wanted] #forum #github @here These posts are open to everyone in the "
                     "community. If you find something you think you know the answer to or can help "
@@ -478,15 +478,14 @@ def test_settings_from_the_file() -> None:
     ("sweep", "sources", "forum", "config: sweep.sources must be a list of strings"),
     ("sweep", "weekly_kinds", ["jira"], "config: sweep.weekly_kinds: 'jira' is not a channel kind"),
     ("sweep", "project", "", "config: sweep.project must be the community's name"),
-    ("sweep", "min-age", "2d", "config: sweep.min-age: unknown setting"),
+    ("sweep", "min-age", "2d", "config: [sweep]: unknown key min-age (did you mean min_age?)"),
     ("slack", "webhook_env", "MY VAR", "config: slack.webhook_env must name an environment variable"),
     ("slack", "webhook_url", WEBHOOK, "config: slack.webhook_url: the webhook URL is a secret"),
 ])
 def test_bad_settings_name_the_field(section: str, key: str, value: Any, message: str) -> None:
-    config = make_config(slack={})
-    config.raw[section][key] = value
     with pytest.raises(ConfigError) as caught:
-        sweep_settings(config)
+        make_config({key: value} if section == "sweep" else None,
+                    slack={key: value} if section == "slack" else {})
     assert str(caught.value).startswith(message)
     assert WEBHOOK not in str(caught.value)
 

@@ -17,7 +17,6 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
-from inbox import config as config_module
 from inbox.config import Config
 from inbox.timeutil import parse_duration
 
@@ -33,7 +32,9 @@ STAFF: frozenset[str] = frozenset(DEMO_CONFIG["team"]["staff"])
 
 def demo_config() -> Config:
     """The demo's settings, read by the same loader as any config file."""
-    return config_module.load(CONFIG_PATH, required=True)
+    from inbox.sources.registry import load_config
+
+    return load_config(CONFIG_PATH, required=True)
 
 
 def option(source: str, key: str) -> Any:

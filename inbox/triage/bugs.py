@@ -6,6 +6,7 @@ the preview shows it and the `bug-filed` template can link it as `{jira_url}`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,7 +42,7 @@ async def file_bug(config: Config, store: Store, key: str, *, now: datetime,
     if config.jira is None:
         raise ConfigError("no [jira] section in the config: add base_url, project, email and "
                           "token_env (see the README's Responding section)")
-    item = store.item(key, now=now)
+    item = await asyncio.to_thread(store.item, key, now=now)  # off the loop: it may draw a screen
     if item is None:
         raise UsageError(f"no item with key {key}")
     if item.get("jira_key"):
@@ -52,6 +53,6 @@ async def file_bug(config: Config, store: Store, key: str, *, now: datetime,
         author=item["author"], channel=CHANNEL_NAMES.get(item["kind"], item["kind"]))
     async with jira.jira_session(config.jira, env, transport=transport) as session:
         issue = await jira.file_issue(config.jira, session, payload)
-    store.set_triage([key], {"jira_key": issue.key}, now=now)
+    await asyncio.to_thread(store.set_triage, [key], {"jira_key": issue.key}, now=now)
     return Filed(issue.key, issue.url, new=True)
 

@@ -4,10 +4,13 @@ The draft is saved before anything is sent and kept until the channel took the r
 so a refused or failed post loses nothing and can be retried. Where the channel has no
 API for replies (Stack Overflow, an idea board) or the source has no token to post
 with, the outcome says so and the caller hands the text to the user (clipboard, page).
+The store is read and written in threads, so an event loop that also draws a screen
+never waits on SQLite.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -66,11 +69,11 @@ async def send_reply(config: Config, store: Store, key: str, text: str, *, now: 
         SourceError: the channel refused or could not be reached; the draft is kept with
             the reason, for a retry.
     """
-    item = _item(store, key, now)
+    item = await asyncio.to_thread(_item, store, key, now)
     text = clean(text).strip()
     if not text:
         raise UsageError("the reply is empty")
-    store.drafts.save(key, text, template=template, now=now)
+    await asyncio.to_thread(store.drafts.save, key, text, template=template, now=now)
     page = str(item.get("url") or "") or None
     if demo:
         return Outcome(key, text, False, page, "This is the demo workspace: nothing is posted. "
@@ -84,17 +87,22 @@ async def send_reply(config: Config, store: Store, key: str, text: str, *, now: 
         try:
             posted = await source.post_reply(session, item, text)
         except SourceError as exc:
-            store.drafts.failed(key, exc.reason)
+            await asyncio.to_thread(store.drafts.failed, key, exc.reason)
             raise SourceError(exc.source, f"not posted, the draft is kept: {exc.reason}", exc.status) from None
-    if posted.reply is not None:
-        store.record_posted(key, posted.reply)
-    store.drafts.discard(key)
+    await asyncio.to_thread(_recorded, store, key, posted.reply)
     where = one_line(posted.url or page or key)
     if posted.queued:
         return Outcome(key, text, True, posted.url or page,
                        f"Sent; the channel holds it for a moderator's review before it shows: {where}",
                        queued=True)
     return Outcome(key, text, True, posted.url or page, f"Posted: {where}")
+
+
+def _recorded(store: Store, key: str, reply: Any) -> None:
+    """The channel took it: the reply joins the thread and the draft goes."""
+    if reply is not None:
+        store.record_posted(key, reply)
+    store.drafts.discard(key)
 
 
 def type_label(config: Config, source: Source, post_type: str | None) -> str | None:
@@ -116,7 +124,7 @@ async def write_type_label(config: Config, store: Store, key: str, post_type: st
     Raises:
         SourceError: the channel refused or could not be reached.
     """
-    item = _item(store, key, now)
+    item = await asyncio.to_thread(_item, store, key, now)
     try:
         source = source_of(config, item, env)
     except ConfigError:  # a source no longer configured (or its token unset): nothing to write to
@@ -135,7 +143,7 @@ async def write_type_label(config: Config, store: Store, key: str, post_type: st
         return f"{what}: label {label!r} not written ({reason})"
     async with source.session(transport=transport) as session:
         labels = await source.add_labels(session, item, [label])
-    store.set_labels(key, [one_line(name) for name in labels])
+    await asyncio.to_thread(store.set_labels, key, [one_line(name) for name in labels])
     return f"Label {label!r} added on {one_line(item.get('url') or key)}"
 
 

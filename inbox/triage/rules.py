@@ -16,9 +16,10 @@ its own decisions from the user's:
 - `label` and `template` act once per item: a label someone removed, or a draft that was
   sent or discarded, does not come back; a draft already there is never overwritten.
 
-`apply_rules` is synchronous. Its one I/O, adding channel labels, runs after the database
-work in its own event loop (`asyncio.run`, in a helper thread when called from a running
-loop); no lock is held over the network.
+`apply_rules` is for synchronous callers; async code (a sync, the TUI) awaits
+`apply_rules_async`, which runs the database work in a thread so an event loop never waits
+on SQLite. Its one I/O, adding channel labels, comes after the database work; no lock is
+held over the network.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -118,15 +118,26 @@ def apply_rules(config: Config, store: Store, *, now: datetime, keys: Sequence[s
     Raises:
         ConfigError: a bad `[[rules]]` entry (when `rules` is not given).
     """
-    return _run(config, store, now=now, keys=keys, dry_run=dry_run, rules=rules, env=env,
-                transport=transport).actions
+    run = _apply(config, store, now=now, keys=keys, dry_run=dry_run, rules=rules, env=env)
+    if run.labels:  # the only network work, on a loop of its own (async code awaits apply_rules_async)
+        asyncio.run(run.write_labels(transport))
+    return run.actions
+
+
+async def apply_rules_async(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None = None,
+                            dry_run: bool = False, rules: Sequence[Rule] | None = None,
+                            env: Mapping[str, str] | None = None,
+                            transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
+    """`apply_rules` for async callers: the same run, awaited on the caller's loop."""
+    return (await _run(config, store, now=now, keys=keys, dry_run=dry_run, rules=rules, env=env,
+                       transport=transport)).actions
 
 
 def preview_rules(config: Config, store: Store, *, now: datetime,
                   rules: Sequence[Rule] | None = None) -> list[RulePreview]:
     """What each rule would do now to every item, without writing anything."""
     rules = load_rules(config) if rules is None else list(rules)
-    run = _run(config, store, now=now, keys=None, dry_run=True, rules=rules)
+    run = _apply(config, store, now=now, keys=None, dry_run=True, rules=rules)  # a dry run adds no label
     return [RulePreview(rule, run.matched.get(rule.name, 0),
                         [action for action in run.actions if action.rule == rule.name])
             for rule in rules]
@@ -136,7 +147,7 @@ def rules_after_sync(config: Config, store: Store, *, since: datetime | str, now
                      env: Mapping[str, str] | None = None,
                      transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
     """The hook for the end of a sync: the rules on what it saved (`synced_at >= since`,
-    the sync's own start time). Safe to call from a running event loop."""
+    the sync's own start time). From async code, await `rules_after_sync_async`."""
     rules = load_rules(config)
     if not rules:
         return []
@@ -145,6 +156,20 @@ def rules_after_sync(config: Config, store: Store, *, since: datetime | str, now
         return []
     return apply_rules(config, store, now=now or utcnow(), keys=keys, rules=rules, env=env,
                        transport=transport)
+
+
+async def rules_after_sync_async(config: Config, store: Store, *, since: datetime | str,
+                                 now: datetime | None = None, env: Mapping[str, str] | None = None,
+                                 transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
+    """`rules_after_sync` for async callers (the sync, the workspace)."""
+    rules = load_rules(config)
+    if not rules:
+        return []
+    keys = await asyncio.to_thread(changed_keys_since, store, since)
+    if not keys:
+        return []
+    return await apply_rules_async(config, store, now=now or utcnow(), keys=keys, rules=rules, env=env,
+                                   transport=transport)
 
 
 def changed_keys_since(store: Store, moment: datetime | str) -> list[str]:
@@ -187,9 +212,20 @@ def _history_line(rule: str, name: str, value: str | None, at: str) -> str:
     return f"rule {one_line(rule)} {did} at {_when(at)}"
 
 
-def _run(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None, dry_run: bool,
-         rules: Sequence[Rule] | None, env: Mapping[str, str] | None = None,
-         transport: httpx.AsyncBaseTransport | None = None) -> _Run:
+async def _run(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None, dry_run: bool,
+               rules: Sequence[Rule] | None, env: Mapping[str, str] | None = None,
+               transport: httpx.AsyncBaseTransport | None = None) -> _Run:
+    """The database pass in a thread (the loop stays free), then the labels over the network."""
+    run = await asyncio.to_thread(_apply, config, store, now=now, keys=keys, dry_run=dry_run, rules=rules,
+                                  env=env)
+    if run.labels:
+        await run.write_labels(transport)
+    return run
+
+
+def _apply(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None, dry_run: bool,
+           rules: Sequence[Rule] | None, env: Mapping[str, str] | None = None) -> _Run:
+    """The rules' database pass: one transaction, rolled back for a dry run."""
     rules = load_rules(config) if rules is None else list(rules)
     run = _Run(config, store, now, None if keys is None else list(dict.fromkeys(keys)), dry_run, env)
     if not rules or (run.keys is not None and not run.keys):
@@ -206,18 +242,7 @@ def _run(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | N
                 run.apply(rule)
     finally:
         run.rules_pass = None
-    if run.labels:
-        _in_own_loop(run.write_labels(transport))
     return run
-
-
-def _in_own_loop(coroutine: Any) -> Any:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with ThreadPoolExecutor(max_workers=1) as pool:  # called from async code: not on its loop
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 @dataclass
@@ -439,10 +464,13 @@ class _Run:
                     try:
                         labels = await source.add_labels(session, job.item, [job.label])
                     except SourceError as exc:
-                        self._label_failed(job, exc.reason)
+                        await asyncio.to_thread(self._label_failed, job, exc.reason)
                         continue
-                    self.store.set_labels(job.item["key"], [one_line(label) for label in labels])
-                    self._record(job.rule, job.item["key"], "label", job.label)
+                    await asyncio.to_thread(self._label_added, job, labels)
+
+    def _label_added(self, job: _LabelJob, labels: list[str]) -> None:
+        self.store.set_labels(job.item["key"], [one_line(label) for label in labels])
+        self._record(job.rule, job.item["key"], "label", job.label)
 
     def _label_failed(self, job: _LabelJob, reason: str) -> None:
         self.once.discard((job.item["key"], "label", job.label.lower()))  # tried again on the next change

@@ -26,27 +26,23 @@ import os
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from inbox.config import Config
-from inbox.errors import ConfigError, QueryError, SourceError, UsageError
-from inbox.query import INBOX_QUERY, KINDS, parse_query
+from inbox.config import Config, SweepSettings
+from inbox.errors import ConfigError, SourceError, UsageError
+from inbox.query import INBOX_QUERY, parse_query
 from inbox.sources.http import Session
 from inbox.sources.markup import slack_escape
 from inbox.store import Store, item_json
 from inbox.text import one_line
-from inbox.timeutil import ago, format_duration, iso, parse_duration, parse_time
+from inbox.timeutil import ago, format_duration, iso, parse_time
 
 FORMATS = ("mrkdwn", "markdown", "text", "json")
 WEBHOOK_SOURCE = "slack webhook"
-DEFAULT_KINDS = ("discourse", "github")
-"""The daily sweep's sources when `[sweep] sources` is not set: the forum and GitHub."""
-_KNOWN_KEYS = ("min_age", "sources", "release_date", "release_keywords", "exclude", "project",
-               "weekly_kinds", "weekly_idle")
 _TAGS = {"discourse": "#forum", "github": "#github", "gitlab": "#gitlab",
          "stackexchange": "#stackoverflow", "slack": "#slack", "zendesk": "#zendesk",
          "intercom": "#intercom", "uservoice": "#ideas"}
@@ -55,145 +51,9 @@ _CHANNELS = {"github": "GitHub", "gitlab": "GitLab", "discourse": "the forum",
              "intercom": "Intercom", "uservoice": "the ideas board"}
 
 
-# --- settings ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class SweepSettings:
-    """`[sweep]` and `[slack] webhook_env`, validated once so a typo fails before any query."""
-
-    sources: tuple[str, ...]
-    """Source names the daily sweep reads (default: every discourse and github source)."""
-    min_age: timedelta = timedelta(days=2)
-    """How old an unanswered post is before the community is asked (exactly min_age counts)."""
-    release_date: date | None = None
-    """The last release: forum posts since then that mention a keyword get their own section."""
-    release_keywords: tuple[str, ...] = ("enterprise", "upgrade", "license")
-    """Lowercased; matched as substrings of the lowercased title and body ("upgrade" finds
-    "upgraded"; "licence" needs its own entry)."""
-    exclude: str = 'label:"Help Wanted"'
-    """A query; what it matches never appears (Help Wanted issues created from Jira)."""
-    project: str | None = None
-    """The community's name in the message ("a vibrant Parley community"); unset reads
-    "a vibrant community"."""
-    weekly_kinds: tuple[str, ...] = ("github", "gitlab", "stackexchange")
-    weekly_idle: timedelta = timedelta(days=7)
-    """The weekly list takes items whose last activity is more than this long ago."""
-    webhook_env: str | None = None
-    """`[slack] webhook_env`: the environment variable holding the incoming-webhook URL."""
-
-
 def sweep_settings(config: Config) -> SweepSettings:
-    """Read `[sweep]` and `[slack]` from the config file.
-
-    Raises:
-        ConfigError: a bad value, naming the file and the field (`sweep.min_age`).
-    """
-    where = str(config.path) if config.path else "config"
-    table = config.raw.get("sweep", {})
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [sweep] must be a table, not {table!r}")
-    unknown = sorted(set(table) - set(_KNOWN_KEYS))
-    if unknown:
-        raise ConfigError(f"{where}: sweep.{unknown[0]}: unknown setting "
-                          f"(known: {', '.join(_KNOWN_KEYS)})")
-    defaults = SweepSettings(sources=())
-
-    if "sources" in table:
-        names = _strings(table["sources"], where, "sweep.sources")
-        known = [source.name for source in config.sources]
-        for name in names:
-            if name not in known:
-                raise ConfigError(f"{where}: sweep.sources: no source named {name!r} "
-                                  f"(sources: {', '.join(known) or 'none configured'})")
-        sources = tuple(dict.fromkeys(names))
-    else:
-        sources = tuple(s.name for s in config.sources if s.kind in DEFAULT_KINDS)
-
-    keywords = tuple(k.strip().lower() for k in _strings(
-        table.get("release_keywords", list(defaults.release_keywords)), where, "sweep.release_keywords"))
-    if any(not keyword for keyword in keywords):
-        raise ConfigError(f"{where}: sweep.release_keywords: an empty keyword would match every post")
-
-    exclude = table.get("exclude", defaults.exclude)
-    if not isinstance(exclude, str):
-        raise ConfigError(f"{where}: sweep.exclude must be a query string, not {exclude!r}")
-    try:
-        parse_query(exclude)
-    except QueryError as exc:
-        raise ConfigError(f"{where}: sweep.exclude: {exc}") from None
-
-    project = table.get("project")
-    if project is not None and not (isinstance(project, str) and one_line(project)):
-        raise ConfigError(f"{where}: sweep.project must be the community's name, not {project!r}")
-
-    weekly_kinds = tuple(k.lower() for k in _strings(
-        table.get("weekly_kinds", list(defaults.weekly_kinds)), where, "sweep.weekly_kinds"))
-    for kind in weekly_kinds:
-        if kind not in KINDS:
-            raise ConfigError(f"{where}: sweep.weekly_kinds: {kind!r} is not a channel kind "
-                              f"(use {', '.join(KINDS)})")
-
-    return SweepSettings(
-        sources=sources,
-        min_age=_duration(table.get("min_age", "2d"), where, "sweep.min_age"),
-        release_date=_date(table.get("release_date"), where, "sweep.release_date"),
-        release_keywords=keywords,
-        exclude=exclude,
-        project=one_line(project) if project else None,
-        weekly_kinds=tuple(dict.fromkeys(weekly_kinds)),
-        weekly_idle=_duration(table.get("weekly_idle", "7d"), where, "sweep.weekly_idle"),
-        webhook_env=_webhook_env(config.raw.get("slack"), where),
-    )
-
-
-def _strings(value: Any, where: str, name: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(entry, str) for entry in value):
-        raise ConfigError(f"{where}: {name} must be a list of strings, not {value!r}")
-    return list(value)
-
-
-def _duration(value: Any, where: str, name: str) -> timedelta:
-    if not isinstance(value, str):
-        raise ConfigError(f"{where}: {name} must be a duration like \"2d\", not {value!r}")
-    try:
-        span = parse_duration(value)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: {name}: {exc}") from None
-    if span <= timedelta(0):
-        raise ConfigError(f"{where}: {name} must be longer than 0, not {value!r}")
-    return span
-
-
-def _date(value: Any, where: str, name: str) -> date | None:
-    """A TOML date (`2026-11-15`); a quoted "2026-11-15" is forgiven, a time of day is not."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    elif isinstance(value, date) and not isinstance(value, datetime):
-        return value
-    raise ConfigError(f"{where}: {name} must be a date like 2026-11-15, not {value!r}")
-
-
-def _webhook_env(table: Any, where: str) -> str | None:
-    if table is None:
-        return None
-    if not isinstance(table, dict):
-        raise ConfigError(f"{where}: [slack] must be a table, not {table!r}")
-    for secret in ("webhook", "webhook_url", "url"):
-        if secret in table:
-            raise ConfigError(f"{where}: slack.{secret}: the webhook URL is a secret and never goes in "
-                              "the config file: put it in an environment variable and name that "
-                              "with webhook_env = \"SLACK_WEBHOOK_URL\"")
-    name = table.get("webhook_env")
-    if name is None:
-        return None
-    if not (isinstance(name, str) and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name)):
-        raise ConfigError(f"{where}: slack.webhook_env must name an environment variable, not {name!r}")
-    return name
+    """`[sweep]` and `[slack]`, as the config read them when it loaded."""
+    return config.sweep
 
 
 # --- building the sweep -------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The Textual app: thin. It holds the config, the store and the clock, and shows MainScreen."""
+"""The Textual app: thin. It holds the config, the store, the clock and the workspace that
+acts on them, and shows MainScreen."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from inbox.store import Store
 from inbox.timeutil import utcnow
 from inbox.tui.actions import ACTIONS
 from inbox.tui.screens.main import MainScreen
+from inbox.workspace import Workspace
 
 
 class InboxApp(App):
@@ -28,6 +30,8 @@ class InboxApp(App):
         self.store = store
         self.now = now
         self.demo = demo
+        self.workspace = Workspace(config, store, now=now, demo=demo)
+        """What the screens' workers call to sync, triage, reply, file and post."""
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"

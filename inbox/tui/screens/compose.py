@@ -2,12 +2,12 @@
 
 The text is saved as the item's draft while it is typed (and when the screen closes),
 so a failed post or a closed app loses nothing; `r` on the item brings the draft back.
-Posting runs in a thread worker; the screen stays usable and says what happened.
+Posting runs in an async worker awaiting the workspace; the screen stays usable and says
+what happened.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +25,7 @@ from inbox.errors import InboxError
 from inbox.models import CHANNEL_NAMES
 from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
-from inbox.triage.replies import Outcome, send_reply
+from inbox.triage.replies import Outcome
 from inbox.triage.templates import (
     Template,
     TemplateError,
@@ -245,16 +245,14 @@ class ComposeScreen(Screen[Outcome | None]):
         self._status("Posting…")
         self._post(text)
 
-    @work(thread=True, exclusive=True, group="post")
-    def _post(self, text: str) -> None:
-        app = self.app
+    @work(exclusive=True, group="post")
+    async def _post(self, text: str) -> None:
         try:
-            outcome = asyncio.run(send_reply(app.config, app.store, self.item["key"], text, now=app.now(),
-                                             template=self.template_name, demo=app.demo))
+            outcome = await self.app.workspace.reply(self.item["key"], text, template=self.template_name)
         except InboxError as exc:
-            app.call_from_thread(self._failed, str(exc))
+            self._failed(str(exc))
             return
-        app.call_from_thread(self._done, outcome)
+        self._done(outcome)
 
     def _failed(self, message: str) -> None:
         self.posting = False

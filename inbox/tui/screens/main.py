@@ -1,13 +1,15 @@
 """The main screen: views, the item list, the preview, the filter bar and the status line.
 
-The screen owns the decisions; widgets only show and report. Every read and write of
-the store runs in a thread worker, so the screen never waits on SQL or HTTP.
+The screen owns the decisions; widgets only show and report. Reads and writes of the
+store run in thread workers, and work that reaches a channel (sync, labels, Jira) in
+async workers awaiting the workspace; either way the screen never waits on SQL or HTTP.
+Workers report back with messages (`inbox.tui.messages`), handled by the `on_...` methods.
+Replying, the overviews and syncing are done by helpers the screen owns and calls
+(`Responder`, `Overviews`, `Syncer`); the questions it asks are in `inbox.tui.questions`.
 """
 
 from __future__ import annotations
 
-import asyncio
-from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -23,16 +25,17 @@ from inbox.models import PostType
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.store import Store
-from inbox.store.drafts import Draft
-from inbox.store.triage import TriageChange, Undone
+from inbox.store.triage import TriageChange
 from inbox.text import one_line
-from inbox.timeutil import iso, parse_time, parse_until
 from inbox.triage.rules import rule_history
 from inbox.triage.templates import TemplateLibrary
+from inbox.tui import messages as msg
+from inbox.tui import questions
 from inbox.tui.actions import bindings
+from inbox.tui.overviews import Overviews
+from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
-from inbox.tui.screens.prompt import PromptScreen
-from inbox.tui.screens.respond import RespondActions
+from inbox.tui.syncing import Syncer
 from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList, ListData
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
@@ -46,7 +49,7 @@ if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
 
 
-class MainScreen(RespondActions, Screen):
+class MainScreen(Screen):
     BINDINGS = bindings()
     AUTO_FOCUS = "#items"
 
@@ -67,6 +70,9 @@ class MainScreen(RespondActions, Screen):
         """Each playbook's triggers, parsed once: the posts that offer it."""
         self.templates = TemplateLibrary()
         self._sla_refreshed = False
+        self.responder = Responder(self)
+        self.overviews = Overviews(self)
+        self.syncer = Syncer(self)
 
     @property
     def store(self) -> Store:
@@ -80,7 +86,7 @@ class MainScreen(RespondActions, Screen):
             with Vertical(id="center"):
                 yield Static(id="list-header")
                 yield ItemList(now=self.app.now, id="items",
-                               sla_column="sla" in self.app.config.raw)
+                               sla_column=self.app.config.sla is not None)
             yield Preview(id="preview")
             yield PlaybookPanel(self.store.runs, self.app.now, id="playbooks")
         filter_bar = FilterBar(id="filter")
@@ -97,7 +103,7 @@ class MainScreen(RespondActions, Screen):
         self.refresh_counts()
         self.refresh_status()
         self._load_playbooks()
-        self._load_templates()
+        self.responder.load_templates()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
             self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
@@ -105,6 +111,20 @@ class MainScreen(RespondActions, Screen):
     def say(self, message: str, **kwargs: Any) -> None:
         """A toast; never markup, since messages quote titles and channel errors."""
         self.notify(one_line(message), markup=False, **kwargs)
+
+    def on_said(self, message: msg.Said) -> None:
+        kwargs = {} if message.timeout is None else {"timeout": message.timeout}
+        self.say(message.text, severity=message.severity, **kwargs)
+
+    def refresh_around(self, *, keep_key: bool = True, counts: bool = True) -> None:
+        """After a change: the list (cursor kept), the counts and the preview again."""
+        self.reload(keep_key=keep_key)
+        if counts:
+            self.refresh_counts()
+        self.refresh_preview()
+
+    def refresh_preview(self) -> None:
+        self._load_preview(self._preview_key)
 
     # --- the current query --------------------------------------------------------
 
@@ -130,21 +150,22 @@ class MainScreen(RespondActions, Screen):
             first = store.list_items(query, now=now, me=me, limit=100, offset=0)
             self.store_is_empty = total == 0 and store.item_count() == 0
         except InboxError as exc:
-            app.call_from_thread(self.notify, one_line(str(exc)), severity="error")
+            self.post_message(msg.Said(str(exc), "error"))
             return
 
         def fetch(offset: int, limit: int) -> list[dict[str, Any]]:
             return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset)
 
-        app.call_from_thread(self._show, ListData(total, fetch, first, generation), position)
+        self.post_message(msg.ListLoaded(ListData(total, fetch, first, generation), position))
 
-    def _show(self, data: ListData, position: int | None) -> None:
+    def on_list_loaded(self, message: msg.ListLoaded) -> None:
+        data = message.data
         if data.generation != self._generation:
             return
-        self.query_one(ItemList).show(data, cursor=position)
+        self.query_one(ItemList).show(data, cursor=message.position)
         if not self._sla_refreshed:  # after the first rows are drawn, so it never delays them
             self._sla_refreshed = True
-            self._refresh_sla()
+            self.syncer.refresh_sla()
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(one_line(self.view.name if self.view else ""), style="bold")
         header.append(f"  {data.total} items", style="dim")
@@ -162,7 +183,10 @@ class MainScreen(RespondActions, Screen):
                 counts[view.name] = self.store.count(view.query, now=now, me=me)
             except QueryError:
                 continue
-        self.app.call_from_thread(self.query_one(Sidebar).show_counts, counts)
+        self.post_message(msg.CountsLoaded(counts))
+
+    def on_counts_loaded(self, message: msg.CountsLoaded) -> None:
+        self.query_one(Sidebar).show_counts(message.counts)
 
     @work(thread=True, exclusive=True, group="status")
     def refresh_status(self) -> None:
@@ -172,7 +196,10 @@ class MainScreen(RespondActions, Screen):
         text = describe_sources(states, self.app.now(), dict(self.sync_activity))
         if self.app.demo:
             text = Text("demo workspace  │  ", style="dim") + text
-        self.app.call_from_thread(self.query_one(StatusLine).update, text)
+        self.post_message(msg.StatusLoaded(text))
+
+    def on_status_loaded(self, message: msg.StatusLoaded) -> None:
+        self.query_one(StatusLine).update(message.text)
 
     # --- messages from the widgets ------------------------------------------------
 
@@ -203,11 +230,10 @@ class MainScreen(RespondActions, Screen):
                    if key and self.store.matches(key, query, now=now, me=me)]
         draft = self.store.drafts.get(key) if key else None
         rules = [entry["line"] for entry in rule_history(self.store, key)] if key else []
-        self.app.call_from_thread(self._show_preview, key, item, thread, offered, draft, rules)
+        self.post_message(msg.PreviewLoaded(key, item, thread, offered, draft, rules))
 
-    def _show_preview(self, key: str | None, item: dict | None, thread: list[dict],
-                      offered: list[str], draft: Draft | None = None,
-                      rules: list[str] | None = None) -> None:
+    def on_preview_loaded(self, message: msg.PreviewLoaded) -> None:
+        key, item, offered = message.key, message.item, message.offered
         if key != self._preview_key:
             return
         # An incident (a leaked secret) is urgent: offered before routine procedures.
@@ -216,27 +242,16 @@ class MainScreen(RespondActions, Screen):
         titles = [self.library.playbooks[n].title for n in offered if n in self.library.playbooks]
         jira = self.app.config.jira
         jira_url = jira.browse_url(item["jira_key"]) if item and item.get("jira_key") and jira else None
-        self.query_one(Preview).show(item, thread, self.app.now(), empty_inbox=self.store_is_empty,
-                                     playbooks=titles, draft=draft, jira_url=jira_url,
-                                     rules=rules)
+        self.query_one(Preview).show(item, message.thread, self.app.now(), empty_inbox=self.store_is_empty,
+                                     playbooks=titles, draft=message.draft, jira_url=jira_url,
+                                     rules=message.rules)
         self.query_one(PlaybookPanel).offer(offered)
 
-    @work(thread=True, exclusive=True, group="sla")
-    def _refresh_sla(self) -> None:
-        """Due times from the current [sla] (it may have changed since the last sync)."""
-        from inbox.triage.sla import refresh_sla
+    def on_sla_refreshed(self, message: msg.SlaRefreshed) -> None:
+        self.refresh_counts()
+        self.reload(keep_key=True)
 
-        if "sla" not in self.app.config.raw:
-            return
-        try:
-            refresh_sla(self.app.config, self.store, now=self.app.now())
-        except InboxError as exc:
-            self.app.call_from_thread(self.say, f"SLA not computed: {exc}", severity="warning")
-            return
-        self.app.call_from_thread(self.refresh_counts)
-        self.app.call_from_thread(self.reload, keep_key=True)
-
-    # --- playbooks ----------------------------------------------------------------
+    # --- playbooks and templates --------------------------------------------------
 
     @work(thread=True, exclusive=True, group="playbooks")
     def _load_playbooks(self) -> None:
@@ -245,14 +260,17 @@ class MainScreen(RespondActions, Screen):
         except OSError as exc:  # e.g. a folder we may not read: the inbox works without them
             library = Library(warnings=[f"playbooks could not be read: {exc}"])
         triggers = {p.name: parse_query(p.triggers) for p in library if p.triggers}
-        self.app.call_from_thread(self._playbooks_loaded, library, triggers)
+        self.post_message(msg.PlaybooksLoaded(library, triggers))
 
-    def _playbooks_loaded(self, library: Library, triggers: dict[str, Query]) -> None:
-        self.library, self.triggers = library, triggers
-        self.query_one(PlaybookPanel).show_library(library)
-        for warning in library.warnings:
+    def on_playbooks_loaded(self, message: msg.PlaybooksLoaded) -> None:
+        self.library, self.triggers = message.library, message.triggers
+        self.query_one(PlaybookPanel).show_library(message.library)
+        for warning in message.library.warnings:
             self.say(f"Playbook skipped: {warning}", severity="warning", timeout=10)
-        self._load_preview(self._preview_key)
+        self.refresh_preview()
+
+    def on_templates_loaded(self, message: msg.TemplatesLoaded) -> None:
+        self.responder.templates_loaded(message)
 
     def action_toggle_playbooks(self) -> None:
         opening = not self.has_class("playbooks")
@@ -266,34 +284,14 @@ class MainScreen(RespondActions, Screen):
         self.say(message.text, severity=message.severity, timeout=3)
 
     def on_new_run_requested(self, message: NewRunRequested) -> None:
-        today = self.app.now().date()
-
-        def read(answer: str) -> tuple[date, datetime | None] | str:
-            text = answer.strip() or today.isoformat()
-            try:
-                return date.fromisoformat(text), None
-            except ValueError:
-                pass
-            moment = parse_time(text)
-            if moment is None:
-                return "Use a date (2026-11-25) or a date and time in UTC (2026-11-25 17:00)"
-            return moment.date(), moment
-
-        def check(answer: str) -> str | None:
-            result = read(answer)
-            return result if isinstance(result, str) else None
+        prompt, read = questions.new_run(message.view.playbook.title, self.app.now().date())
 
         def start(answer: str | None) -> None:
-            if answer is None:
-                return
-            result = read(answer)
-            if not isinstance(result, str):
-                message.view.start_run(*result)
+            when = read(answer) if answer is not None else None
+            if when is not None:
+                message.view.start_run(*when)
 
-        self.app.push_screen(PromptScreen(
-            f"New run of {one_line(message.view.playbook.title)}: the date, and the event "
-            "start in UTC if steps are scheduled (2026-11-25 17:00)",
-            value=today.isoformat(), check=check), start)
+        self.app.push_screen(prompt, start)
 
     # --- triage -------------------------------------------------------------------
 
@@ -308,40 +306,33 @@ class MainScreen(RespondActions, Screen):
         if row is not None:
             self._write_triage(row["key"], one_line(row["title"]), changes, done_message)
 
+    def _ask(self, question: questions.Question) -> None:
+        """Ask, then triage the highlighted item as the answer says."""
+        prompt, read = question
+
+        def answered(answer: str | None) -> None:
+            change = read(answer) if answer is not None else None
+            if change is not None:
+                self._triage(*change)
+
+        self.app.push_screen(prompt, answered)
+
     @work(thread=True, group="triage")
     def _write_triage(self, key: str, title: str, changes: dict[str, Any], message: str) -> None:
         try:
-            before = self.store.set_triage([key], changes, now=self.app.now())
+            before = self.app.workspace.triage([key], changes)
         except InboxError as exc:  # the database is busy or became read-only: nothing changed
-            self.app.call_from_thread(self.say, str(exc), severity="error", timeout=8)
+            self.post_message(msg.Said(str(exc), "error", 8))
             return
-        self.app.call_from_thread(self._triaged, message, title, before)
-        if changes.get("type") and not self.app.demo:
-            self._write_type_label(key, changes["type"])
+        self.post_message(msg.TriageSaved(key, message, title, changes, before))
 
-    def _write_type_label(self, key: str, post_type: str) -> None:
-        """Where the config maps the type to a channel label, add it there too (still in
-        the triage worker). The local tag stands whatever the channel says."""
-        from inbox.triage.replies import write_type_label
-
-        app = self.app
-        try:
-            said = asyncio.run(write_type_label(app.config, self.store, key, post_type, now=app.now()))
-        except InboxError as exc:
-            app.call_from_thread(self.say, f"Tagged here, but the label was not written: {exc}",
-                                 severity="error", timeout=8)
-            return
-        if said:
-            app.call_from_thread(self.say, said, timeout=4)
-            app.call_from_thread(self._load_preview, self._preview_key)
-
-    def _triaged(self, message: str, title: str, before: TriageChange) -> None:
-        self.undo_stack.append((message, before))
+    def on_triage_saved(self, message: msg.TriageSaved) -> None:
+        self.undo_stack.append((message.message, message.before))
         del self.undo_stack[:-100]
-        self.say(f"{message}: {title[:60]}", timeout=2)
-        self.reload()
-        self.refresh_counts()
-        self._load_preview(self._preview_key)
+        self.say(f"{message.message}: {message.title[:60]}", timeout=2)
+        self.refresh_around(keep_key=False)
+        if message.changes.get("type") and not self.app.demo:
+            self.responder.write_type_label(message.key, message.changes["type"])
 
     def action_set_type(self, value: str | None) -> None:
         label = PostType(value).label if value else "Untagged"
@@ -349,57 +340,39 @@ class MainScreen(RespondActions, Screen):
 
     def action_done(self) -> None:
         row = self._highlighted()
-        if row is None:
-            return
-        if row.get("done"):
-            self._write_triage(row["key"], one_line(row["title"]), {"done": False}, "Back in the inbox")
-        else:
-            self._write_triage(row["key"], one_line(row["title"]), {"done": True}, "Done")
+        if row is not None:
+            done = not row.get("done")
+            self._write_triage(row["key"], one_line(row["title"]), {"done": done},
+                               "Done" if done else "Back in the inbox")
 
     def action_snooze(self) -> None:
-        row = self._highlighted()
-        if row is None:
-            return
-
-        def check(answer: str) -> str | None:
-            if answer.lower() in ("", "none", "off"):
-                return None
-            try:
-                parse_until(answer, self.app.now())
-            except ValueError as exc:
-                return str(exc)
-            return None
-
-        def snooze(answer: str | None) -> None:
-            if answer is None:
-                return
-            if answer.lower() in ("", "none", "off"):
-                self._triage({"snoozed_until": None}, "Unsnoozed")
-            else:
-                until = parse_until(answer, self.app.now())
-                self._triage({"snoozed_until": iso(until)}, f"Snoozed until {iso(until)}")
-
-        self.app.push_screen(PromptScreen("Snooze until? (4h, 2d, 1w or 2026-12-01; empty to unsnooze)",
-                                          placeholder="2d", check=check), snooze)
+        if self._highlighted() is not None:
+            self._ask(questions.snooze(self.app.now))
 
     def action_assign(self) -> None:
         row = self._highlighted()
+        if row is not None:
+            self._ask(questions.assign(self.app.config.team, row))
+
+    def action_assign_rotation(self) -> None:
+        if self._highlighted() is None:
+            return
+        developer = self.app.config.team.on_rotation(self.app.now().date())
+        if developer is None:
+            self.say('No rotation: set rotation = ["dev1", "dev2"] under [team] in the config',
+                     severity="warning", timeout=5)
+            return
+        self._triage({"assignee": developer}, f"Assigned to {developer} (on rotation this week)")
+
+    def action_set_status(self) -> None:
+        row = self._highlighted()
         if row is None:
             return
-        team = self.app.config.team
-        people = list(dict.fromkeys([*(team.rotation or []), *(team.staff or []), *([team.me] if team.me else [])]))
-
-        def assign(answer: str | None) -> None:
-            if answer is None:
-                return
-            if answer.lower() in ("", "none"):
-                self._triage({"assignee": None}, "Unassigned")
-            else:
-                self._triage({"assignee": answer}, f"Assigned to {answer}")
-
-        self.app.push_screen(PromptScreen("Assign to whom? (empty or none to unassign)",
-                                          placeholder=", ".join(people[:4]), value=row.get("assignee") or "",
-                                          suggestions=people), assign)
+        question = questions.idea_status(row)
+        if isinstance(question, str):
+            self.say(question, severity="warning", timeout=5)
+        else:
+            self._ask(question)
 
     def action_undo(self) -> None:
         if not self.undo_stack:
@@ -413,26 +386,36 @@ class MainScreen(RespondActions, Screen):
         try:
             undone = self.store.restore_triage(before)
         except InboxError as exc:  # nothing was undone: keep it for another `u`
-            self.app.call_from_thread(self.undo_stack.append, (message, before))
-            self.app.call_from_thread(self.say, str(exc), severity="error", timeout=8)
+            self.post_message(msg.UndoFailed(message, before, str(exc)))
             return
-        self.app.call_from_thread(self._undone, message, undone)
+        self.post_message(msg.TriageUndone(message, undone))
 
-    def _undone(self, message: str, undone: Undone) -> None:
-        """Say what was undone, and what was left because someone changed it meanwhile."""
-        left = [_changed_meanwhile(name, value) for fields in undone.left.values()
-                for name, value in fields.items()]
-        if not left:
-            self.say(f"Undone: {message}", timeout=2)
-        elif undone.restored:
-            self.say(f"Undone: {message}; left {', '.join(left)}: someone changed "
-                     f"{'it' if len(left) == 1 else 'them'} meanwhile", severity="warning", timeout=6)
-        else:
-            self.say(f"Not undone: {message}: someone changed {', '.join(left)} meanwhile",
-                     severity="warning", timeout=6)
-        self.reload()
-        self.refresh_counts()
-        self._load_preview(self._preview_key)
+    def on_undo_failed(self, message: msg.UndoFailed) -> None:
+        self.undo_stack.append((message.message, message.before))
+        self.say(message.error, severity="error", timeout=8)
+
+    def on_triage_undone(self, message: msg.TriageUndone) -> None:
+        text, severity, timeout = questions.undone_toast(message.message, message.undone)
+        self.say(text, severity=severity, timeout=timeout)
+        self.refresh_around(keep_key=False)
+
+    # --- responding (the Responder does the work) ---------------------------------
+
+    def action_reply(self) -> None:
+        row = self._highlighted()
+        if row is not None:
+            self.responder.reply(row["key"])
+
+    def on_compose_ready(self, message: msg.ComposeReady) -> None:
+        self.responder.compose(message)
+
+    def action_file_jira(self) -> None:
+        row = self._highlighted()
+        if row is not None:
+            self.responder.file_jira(row)
+
+    def action_post_sweep(self) -> None:
+        self.responder.sweep()
 
     # --- leaving the inbox --------------------------------------------------------
 
@@ -470,29 +453,17 @@ class MainScreen(RespondActions, Screen):
             self.remove_class("reading")
         self.query_one(ItemList).focus()
 
+    def action_show_stats(self) -> None:
+        self.overviews.stats()
+
+    def on_stats_ready(self, message: msg.StatsReady) -> None:
+        self.overviews.show_stats(message)
+
     def action_show_people(self) -> None:
-        self._load_people()
+        self.overviews.people()
 
-    @work(thread=True, exclusive=True, group="people")
-    def _load_people(self) -> None:
-        from inbox.triage.people import list_people, remove_tag, set_tag
-        from inbox.tui.screens.people import PeopleScreen
-
-        app, store = self.app, self.store
-        try:
-            people = list_people(app.config, store, now=app.now())
-        except InboxError as exc:
-            app.call_from_thread(self.say, f"No people: {exc}", severity="error")
-            return
-
-        def tag(person: str, tag: str, add: bool) -> None:  # run in the screen's thread worker
-            (set_tag if add else remove_tag)(store, person, tag, now=app.now())
-
-        def chosen(name: str | None) -> None:
-            if name:
-                self.filter_by_person(name)
-
-        app.call_from_thread(app.push_screen, PeopleScreen(people, now=app.now(), on_tag=tag), chosen)
+    def on_people_ready(self, message: msg.PeopleReady) -> None:
+        self.overviews.show_people(message)
 
     def filter_by_person(self, name: str) -> None:
         """The inbox filtered to one person's posts (`author:NAME`), shown in the filter bar
@@ -512,88 +483,26 @@ class MainScreen(RespondActions, Screen):
     def action_sync(self) -> None:
         if self.app.demo:
             self.say("This is the demo workspace: its channels are made up, so there is "
-                        "nothing to sync. Configure sources and run `inbox`.", timeout=5)
+                     "nothing to sync. Configure sources and run `inbox`.", timeout=5)
             return
         if not self.app.config.sources:
             self.say("No sources configured: add [[sources]] to the config (see the README)",
-                        severity="warning", timeout=5)
+                     severity="warning", timeout=5)
+            return
+        if self.syncer.running():  # a second start would cancel the sync under way
+            self.say("Already syncing: the status line shows each source", timeout=3)
             return
         self.say("Syncing in the background…", timeout=2)
-        self._sync()
+        self.syncer.start()
 
     def _background_sync(self) -> None:
         """`[sync] interval`: sync the sources that are due, without a word unless
         something arrived or failed. The cursor and the filter stay where they are."""
-        if not any(w.group == "sync" and not w.is_finished for w in self.workers):
-            self._sync(background=True)
+        if not self.syncer.running():
+            self.syncer.start(background=True)
 
-    @work(thread=True, exclusive=True, group="sync")
-    def _sync(self, background: bool = False) -> None:
-        from inbox.sync import due_sources, sync_all
+    def on_sync_activity(self, message: msg.SyncActivity) -> None:
+        self.syncer.activity(message)
 
-        app = self.app
-        only: list[str] = []
-        if background:  # every tick asks; most ticks find nothing due and open nothing
-            only, _ = due_sources(app.config, self.store, now=app.now(), interval=app.config.sync_interval)
-            if not only:
-                return
-        store = Store(self.store.path) if self.store.path else self.store
-        progress = _StatusProgress(self)
-        try:
-            results = asyncio.run(sync_all(app.config, store, only=only, progress=progress))
-        except InboxError as exc:
-            app.call_from_thread(self.notify, one_line(str(exc)), severity="error")
-            return
-        finally:
-            if store is not self.store:
-                store.close()
-        app.call_from_thread(self._synced, results, background)
-
-    def _synced(self, results: list, background: bool = False) -> None:
-        self.sync_activity.clear()
-        failed = [r for r in results if not r.ok]
-        summary = "; ".join(one_line(r.summary()) for r in results)
-        if failed or not background or any(r.items for r in results):
-            self.say(summary, severity="error" if failed else "information", timeout=6)
-        self.reload(keep_key=True)
-        self.refresh_counts()
-        self.refresh_status()
-
-
-class _StatusProgress:
-    """Feeds sync progress from the worker thread into the status line."""
-
-    def __init__(self, screen: MainScreen) -> None:
-        self.screen = screen
-
-    def _set(self, source: str, text: str | None) -> None:
-        def apply() -> None:
-            if text is None:
-                self.screen.sync_activity.pop(source, None)
-            else:
-                self.screen.sync_activity[source] = text
-            self.screen.refresh_status()
-        self.screen.app.call_from_thread(apply)
-
-    def started(self, source: str) -> None:
-        self._set(source, "syncing…")
-
-    def advanced(self, source: str, items: int, pages: int) -> None:
-        self._set(source, f"syncing… {items} items")
-
-    def status(self, source: str, text: str) -> None:
-        if text:
-            self._set(source, text)
-
-    def finished(self, result: Any) -> None:
-        self._set(result.name, None)
-
-
-def _changed_meanwhile(field: str, value: Any) -> str:
-    """A triage field undo left alone, with the value it has now (never a whole note)."""
-    name = {"snoozed_until": "snooze", "jira_key": "Jira key"}.get(field, field)
-    if field == "note":
-        return name
-    if field == "done":
-        return f"{name} (now {'done' if value else 'not done'})"
-    return f"{name} (now {one_line(str(value))[:40] if value else 'none'})"
+    def on_sync_finished(self, message: msg.SyncFinished) -> None:
+        self.syncer.finished(message)

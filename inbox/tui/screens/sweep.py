@@ -1,9 +1,10 @@
 """The Help Wanted sweep before it goes out: the message as it will be posted, and a key
-to post it. The sweep is built and posted in thread workers; this screen only shows."""
+to post it. The sweep is built in a thread worker (SQLite) and posted in an async worker
+(Slack over HTTP), both through the workspace; this screen only shows."""
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,15 +12,27 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from inbox.errors import InboxError
 from inbox.text import one_line
-from inbox.triage.sweep import build_sweep, post_to_webhook, render, sweep_settings
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
+
+
+@dataclass(eq=False)
+class SweepBuilt(Message):
+    weekly: bool
+    text: str
+    count: int
+
+
+@dataclass(eq=False)
+class SweepFailed(Message):
+    error: str
 
 
 class SweepScreen(ModalScreen[str | None]):
@@ -51,16 +64,18 @@ class SweepScreen(ModalScreen[str | None]):
 
     @work(thread=True, exclusive=True, group="sweep")
     def _build(self, weekly: bool) -> None:
-        app = self.app
         try:
-            sweep = build_sweep(app.config, app.store, now=app.now(), weekly=weekly)
-            text = render(sweep, "mrkdwn", app.now())
+            sweep, text = self.app.workspace.sweep(weekly=weekly)
         except InboxError as exc:
-            app.call_from_thread(self._status, str(exc), True)
+            self.post_message(SweepFailed(str(exc)))
             return
-        app.call_from_thread(self._show, weekly, text, len(sweep.entries))
+        self.post_message(SweepBuilt(weekly, text, len(sweep.entries)))
 
-    def _show(self, weekly: bool, text: str, count: int) -> None:
+    def on_sweep_failed(self, message: SweepFailed) -> None:
+        self._status(message.error, True)
+
+    def on_sweep_built(self, message: SweepBuilt) -> None:
+        weekly, text, count = message.weekly, message.text, message.count
         self.weekly, self.text, self.count = weekly, text, count
         name = "Weekly list" if weekly else "Help Wanted sweep"
         self.query_one("#sweep-title", Static).update(Text.assemble(
@@ -85,16 +100,14 @@ class SweepScreen(ModalScreen[str | None]):
         self._status("Posting…", False)
         self._post(self.text)
 
-    @work(thread=True, exclusive=True, group="sweep-post")
-    def _post(self, text: str) -> None:
-        app = self.app
+    @work(exclusive=True, group="sweep-post")
+    async def _post(self, text: str) -> None:
         try:
-            asyncio.run(post_to_webhook(sweep_settings(app.config), text))
+            await self.app.workspace.post_sweep(text)
         except InboxError as exc:
-            app.call_from_thread(self._failed, str(exc))
+            self._failed(str(exc))
             return
-        app.call_from_thread(self.dismiss, f"Posted the {'weekly list' if self.weekly else 'sweep'} "
-                                           f"to Slack: {self.count} posts")
+        self.dismiss(f"Posted the {'weekly list' if self.weekly else 'sweep'} to Slack: {self.count} posts")
 
     def _failed(self, message: str) -> None:
         self.posting = False

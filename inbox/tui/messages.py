@@ -1,0 +1,131 @@
+"""What the main screen's workers report back: one message per result, handled by the
+screen's `on_...` methods on the UI thread (a thread worker posts; it never calls the
+screen's methods itself)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from inbox.playbooks import Library
+    from inbox.query import Query
+    from inbox.store.drafts import Draft
+    from inbox.store.triage import TriageChange, Undone
+    from inbox.triage.stats import StatsReport
+    from inbox.triage.templates import TemplateLibrary
+    from inbox.tui.screens.compose import ReplyContext
+    from inbox.tui.widgets.item_list import ListData
+    from inbox.workspace import SyncReport
+
+
+class WorkerReport(Message):
+    """A worker's result, posted to the screen that started it."""
+
+
+@dataclass(eq=False)
+class Said(WorkerReport):
+    """A toast from a worker (a failure, usually)."""
+
+    text: str
+    severity: str = "information"
+    timeout: float | None = None
+
+
+@dataclass(eq=False)
+class ListLoaded(WorkerReport):
+    data: ListData
+    position: int | None
+
+
+@dataclass(eq=False)
+class CountsLoaded(WorkerReport):
+    counts: dict[str, int]
+
+
+@dataclass(eq=False)
+class StatusLoaded(WorkerReport):
+    text: Text
+
+
+@dataclass(eq=False)
+class PreviewLoaded(WorkerReport):
+    key: str | None
+    item: dict[str, Any] | None
+    thread: list[dict[str, Any]]
+    offered: list[str]
+    draft: Draft | None
+    rules: list[str]
+
+
+class SlaRefreshed(WorkerReport):
+    """Due times were recomputed: the counts and the list may have changed."""
+
+
+@dataclass(eq=False)
+class PlaybooksLoaded(WorkerReport):
+    library: Library
+    triggers: dict[str, Query]
+
+
+@dataclass(eq=False)
+class TemplatesLoaded(WorkerReport):
+    library: TemplateLibrary
+
+
+@dataclass(eq=False)
+class TriageSaved(WorkerReport):
+    """A triage change is in the store; `before` is what undo restores."""
+
+    key: str
+    message: str
+    title: str
+    changes: dict[str, Any]
+    before: TriageChange
+
+
+@dataclass(eq=False)
+class TriageUndone(WorkerReport):
+    message: str
+    undone: Undone
+
+
+@dataclass(eq=False)
+class UndoFailed(WorkerReport):
+    """Nothing was undone: the change goes back on the stack for another `u`."""
+
+    message: str
+    before: TriageChange
+    error: str
+
+
+@dataclass(eq=False)
+class ComposeReady(WorkerReport):
+    context: ReplyContext
+
+
+@dataclass(eq=False)
+class StatsReady(WorkerReport):
+    report: StatsReport
+
+
+@dataclass(eq=False)
+class PeopleReady(WorkerReport):
+    people: list[Any]
+
+
+@dataclass(eq=False)
+class SyncActivity(WorkerReport):
+    """A source's progress for the status line (None: it finished)."""
+
+    source: str
+    text: str | None
+
+
+@dataclass(eq=False)
+class SyncFinished(WorkerReport):
+    report: SyncReport
+    background: bool

@@ -1,0 +1,169 @@
+"""What the inbox does, whichever front end asks: the CLI and the TUI both call this, so
+a sync, a triage, a reply, a bug or a sweep means the same thing in each.
+
+Work that reaches a channel is async (`async def`): the CLI awaits it under its own
+`asyncio.run`, the TUI in an async worker on its loop. Where such work also reads or
+writes the store it does so in a thread (`asyncio.to_thread`), so a loop that draws a
+screen never waits on SQLite. Work that only touches the store is plain and synchronous:
+the TUI runs it in thread workers. No front-end library is imported here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from inbox.config import Config
+from inbox.errors import UsageError
+from inbox.store import Store
+from inbox.store.triage import TriageChange
+from inbox.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from inbox.sync import SourceResult, SyncProgress
+    from inbox.triage.bugs import Filed
+    from inbox.triage.replies import Outcome
+    from inbox.triage.rules import RuleAction
+    from inbox.triage.sweep import Sweep
+
+
+@dataclass
+class SyncReport:
+    """What one sync brought, and what the rules did with it."""
+
+    results: list[SourceResult]
+    actions: list[RuleAction] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourceResult]:
+        return [result for result in self.results if not result.ok]
+
+    @property
+    def items(self) -> int:
+        return sum(result.items for result in self.results)
+
+
+class Workspace:
+    """The config, the store and the clock: everything an action needs to be done."""
+
+    def __init__(self, config: Config, store: Store, *, now: Callable[[], datetime] = utcnow,
+                 demo: bool = False, env: Mapping[str, str] | None = None,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.now = now
+        self.demo = demo
+        """The demo workspace: made-up channels, so nothing is ever sent."""
+        self.env = env
+        """The environment tokens are read from (None: the process's)."""
+        self.transport = transport
+        """Where HTTP goes (None: the network; tests pass a loopback)."""
+
+    # --- sync, then rules, then SLA --------------------------------------------------
+
+    async def sync(self, only: Sequence[str] = (), *, progress: SyncProgress | None = None,
+                   now: datetime | None = None, store: Store | None = None,
+                   sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                   on_rules: Callable[[list[RuleAction]], None] | None = None) -> SyncReport:
+        """Pull what is new from the sources (`only` those named, or all), then let the
+        rules act on it, then recompute who awaits us and by when.
+
+        `store` is another connection to the same database to sync into (the TUI keeps
+        its own connection free for the screen's reads)."""
+        from inbox import sync as sync_module  # sync_all looked up at call time
+
+        store = store or self.store
+        now = now or self.now()
+        results = await sync_module.sync_all(self.config, store, only=only, progress=progress, env=self.env,
+                                             transport=self.transport, sleep=sleep, now=now, after=False)
+        actions = await self.after_sync(now, store=store)
+        if on_rules is not None and actions:
+            on_rules(actions)
+        return SyncReport(results, actions)
+
+    async def after_sync(self, now: datetime, *, store: Store | None = None) -> list[RuleAction]:
+        """The rules on what a sync stamped `now`, then the SLA; returns what the rules did."""
+        from inbox.triage.rules import rules_after_sync_async
+        from inbox.triage.sla import refresh_sla
+
+        store = store or self.store
+        actions = await rules_after_sync_async(self.config, store, since=now, now=now, env=self.env,
+                                               transport=self.transport)
+        await asyncio.to_thread(refresh_sla, self.config, store, now=now)
+        return actions
+
+    def due_sources(self, interval: timedelta, *, only: Sequence[str] = (),
+                    now: datetime | None = None) -> tuple[list[str], datetime]:
+        """The sources due for a repeating sync, and when the next one will be."""
+        from inbox.sync import due_sources
+
+        return due_sources(self.config, self.store, now=now or self.now(), interval=interval, only=only)
+
+    def refresh_sla(self) -> int:
+        """Due times from the current `[sla]` (it may have changed since the last sync)."""
+        from inbox.triage.sla import refresh_sla
+
+        return refresh_sla(self.config, self.store, now=self.now())
+
+    # --- triage -----------------------------------------------------------------------
+
+    def triage(self, keys: Sequence[str], changes: Mapping[str, Any]) -> TriageChange:
+        """Set triage fields on items; returns what they were, for undo."""
+        return self.store.set_triage(list(keys), dict(changes), now=self.now())
+
+    async def write_type_label(self, key: str, post_type: str | None) -> str | None:
+        """After tagging: the channel label the config maps the type to, added on the
+        item's channel. One line saying what happened, or None (nothing to do; always
+        None in the demo). The local tag stands either way.
+
+        Raises:
+            SourceError: the channel refused or could not be reached.
+        """
+        from inbox.triage.replies import write_type_label
+
+        if self.demo or not post_type:
+            return None
+        return await write_type_label(self.config, self.store, key, post_type, now=self.now(),
+                                      env=self.env, transport=self.transport)
+
+    # --- responding -------------------------------------------------------------------
+
+    async def reply(self, key: str, text: str, *, template: str | None = None) -> Outcome:
+        """Save the text as the item's draft, then post it where the channel allows
+        (see `send_reply`); in the demo nothing is sent."""
+        from inbox.triage.replies import send_reply
+
+        return await send_reply(self.config, self.store, key, text, now=self.now(), template=template,
+                                env=self.env, transport=self.transport, demo=self.demo)
+
+    async def file_bug(self, key: str) -> Filed:
+        """File the item in Jira once, and remember the ticket on it."""
+        from inbox.triage.bugs import file_bug
+
+        if self.demo:
+            raise UsageError("this is the demo workspace: nothing is filed")
+        return await file_bug(self.config, self.store, key, now=self.now(), env=self.env,
+                              transport=self.transport)
+
+    # --- the sweep --------------------------------------------------------------------
+
+    def sweep(self, *, weekly: bool = False) -> tuple[Sweep, str]:
+        """The Help Wanted sweep (or the weekly list) and its Slack mrkdwn."""
+        from inbox.triage.sweep import build_sweep, render, sweep_settings
+
+        now = self.now()
+        sweep = build_sweep(self.config, self.store, now=now, weekly=weekly, settings=sweep_settings(self.config))
+        return sweep, render(sweep, "mrkdwn", now)
+
+    async def post_sweep(self, text: str) -> None:
+        """Post the sweep's text to Slack through the `[slack]` webhook, once."""
+        from inbox.triage.sweep import post_to_webhook, sweep_settings
+
+        if self.demo:
+            raise UsageError("this is the demo workspace: nothing is posted")
+        await post_to_webhook(sweep_settings(self.config), text, env=self.env, transport=self.transport)
