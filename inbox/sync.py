@@ -11,21 +11,18 @@ import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import httpx
 
 from inbox.config import Config, SourceConfig
 from inbox.errors import InboxError, SourceError
 from inbox.models import Cursor
-from inbox.redaction import Redactor
 from inbox.sources import registry
 from inbox.sources.base import Source
 from inbox.store import Store
+from inbox.text.redaction import Redactor
 from inbox.timeutil import parse_time, utcnow
-
-if TYPE_CHECKING:
-    from inbox.triage.rules import RuleAction
 
 WARNING_LENGTH = 500
 """A warning (a skipped item, a thread that failed) is one line of at most this much."""
@@ -160,12 +157,9 @@ async def sync_all(
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     now: datetime | None = None,
-    on_rules: Callable[[list[RuleAction]], None] | None = None,
-    after: bool = True,
 ) -> list[SourceResult]:
-    """Sync the configured sources (or `only` those named) concurrently; then the rules
-    act on what it brought (`on_rules` hears what they did). `after=False` leaves the
-    rules and the SLA to the caller (the workspace chains them itself)."""
+    """Sync the configured sources (or `only` those named) concurrently. What the new
+    data changes (the rules, then the SLA) sits above the sync: `Workspace.sync` chains it."""
     progress = progress or QuietProgress()
     now = now or utcnow()
     chosen: list[SourceConfig] = [config.source(name) for name in only] if only else list(config.sources)
@@ -183,37 +177,8 @@ async def sync_all(
         tasks.append(sync_source(source, store, progress=progress, now=now,
                                  transport=transport, sleep=sleep))
     results.extend(await asyncio.gather(*tasks))
-    actions = await after_sync_async(config, store, now=now, env=env, transport=transport) if after else []
-    if on_rules is not None and actions:
-        on_rules(actions)
     order = {s.name: index for index, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order.get(r.name, 0))
-
-
-def after_sync(config: Config, store: Store, *, now: datetime, env: Mapping[str, str] | None = None,
-               transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
-    """What a sync's new data changes: the `[[rules]]` act on the items it saved (stamped
-    `now`), then who awaits us, and by when (the SLA). Returns what the rules did. For
-    synchronous callers (the demo's load); async code awaits `after_sync_async`."""
-    from inbox.triage.rules import rules_after_sync
-    from inbox.triage.sla import refresh_sla
-
-    actions = rules_after_sync(config, store, since=now, now=now, env=env, transport=transport)
-    refresh_sla(config, store, now=now)
-    return actions
-
-
-async def after_sync_async(config: Config, store: Store, *, now: datetime,
-                           env: Mapping[str, str] | None = None,
-                           transport: httpx.AsyncBaseTransport | None = None) -> list[RuleAction]:
-    """`after_sync` for async callers: the store work runs in threads, so the caller's
-    loop stays free."""
-    from inbox.triage.rules import rules_after_sync_async
-    from inbox.triage.sla import refresh_sla
-
-    actions = await rules_after_sync_async(config, store, since=now, now=now, env=env, transport=transport)
-    await asyncio.to_thread(refresh_sla, config, store, now=now)
-    return actions
 
 
 def due_sources(config: Config, store: Store, *, now: datetime, interval: timedelta,

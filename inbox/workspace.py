@@ -25,11 +25,11 @@ from inbox.store.triage import TriageChange
 from inbox.timeutil import utcnow
 
 if TYPE_CHECKING:
+    from inbox.reports.sweep import Sweep
+    from inbox.respond.bugs import Filed
+    from inbox.respond.replies import Outcome
     from inbox.sync import SourceResult, SyncProgress
-    from inbox.triage.bugs import Filed
-    from inbox.triage.replies import Outcome
     from inbox.triage.rules import RuleAction
-    from inbox.triage.sweep import Sweep
 
 
 @dataclass
@@ -80,7 +80,7 @@ class Workspace:
         store = store or self.store
         now = now or self.now()
         results = await sync_module.sync_all(self.config, store, only=only, progress=progress, env=self.env,
-                                             transport=self.transport, sleep=sleep, now=now, after=False)
+                                             transport=self.transport, sleep=sleep, now=now)
         actions = await self.after_sync(now, store=store)
         if on_rules is not None and actions:
             on_rules(actions)
@@ -88,8 +88,8 @@ class Workspace:
 
     async def after_sync(self, now: datetime, *, store: Store | None = None) -> list[RuleAction]:
         """The rules on what a sync stamped `now`, then the SLA; returns what the rules did."""
+        from inbox.reports.sla import refresh_sla
         from inbox.triage.rules import rules_after_sync_async
-        from inbox.triage.sla import refresh_sla
 
         store = store or self.store
         actions = await rules_after_sync_async(self.config, store, since=now, now=now, env=self.env,
@@ -106,7 +106,7 @@ class Workspace:
 
     def refresh_sla(self) -> int:
         """Due times from the current `[sla]` (it may have changed since the last sync)."""
-        from inbox.triage.sla import refresh_sla
+        from inbox.reports.sla import refresh_sla
 
         return refresh_sla(self.config, self.store, now=self.now())
 
@@ -124,7 +124,7 @@ class Workspace:
         Raises:
             SourceError: the channel refused or could not be reached.
         """
-        from inbox.triage.replies import write_type_label
+        from inbox.respond.replies import write_type_label
 
         if self.demo or not post_type:
             return None
@@ -136,14 +136,14 @@ class Workspace:
     async def reply(self, key: str, text: str, *, template: str | None = None) -> Outcome:
         """Save the text as the item's draft, then post it where the channel allows
         (see `send_reply`); in the demo nothing is sent."""
-        from inbox.triage.replies import send_reply
+        from inbox.respond.replies import send_reply
 
         return await send_reply(self.config, self.store, key, text, now=self.now(), template=template,
                                 env=self.env, transport=self.transport, demo=self.demo)
 
     async def file_bug(self, key: str) -> Filed:
         """File the item in Jira once, and remember the ticket on it."""
-        from inbox.triage.bugs import file_bug
+        from inbox.respond.bugs import file_bug
 
         if self.demo:
             raise UsageError("this is the demo workspace: nothing is filed")
@@ -154,7 +154,7 @@ class Workspace:
 
     def sweep(self, *, weekly: bool = False) -> tuple[Sweep, str]:
         """The Help Wanted sweep (or the weekly list) and its Slack mrkdwn."""
-        from inbox.triage.sweep import build_sweep, render, sweep_settings
+        from inbox.reports.sweep import build_sweep, render, sweep_settings
 
         now = self.now()
         sweep = build_sweep(self.config, self.store, now=now, weekly=weekly, settings=sweep_settings(self.config))
@@ -162,7 +162,7 @@ class Workspace:
 
     async def post_sweep(self, text: str) -> None:
         """Post the sweep's text to Slack through the `[slack]` webhook, once."""
-        from inbox.triage.sweep import post_to_webhook, sweep_settings
+        from inbox.reports.sweep import post_to_webhook, sweep_settings
 
         if self.demo:
             raise UsageError("this is the demo workspace: nothing is posted")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 from inbox.cli import main
@@ -86,6 +87,13 @@ def test_works_from_a_non_editable_install(tmp_path):
     if built.returncode != 0:
         raise AssertionError(built.stderr[-2000:])
     [wheel] = wheel_dir.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = {name for name in archive.namelist() if name.endswith(".py")}
+    package = root / "inbox"
+    source = {f"inbox/{path.relative_to(package).as_posix()}" for path in package.rglob("*.py")}
+    assert source <= shipped, f"not in the wheel: {sorted(source - shipped)}"
+    stale = {name for name in shipped - source if not name.startswith("inbox/bundled_")}
+    assert not stale, f"in the wheel but not in inbox/ (a stale build/?): {sorted(stale)}"
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
                     str(wheel)], check=True, capture_output=True)

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from inbox import cli_respond
 from inbox.cli import main
+from inbox.cli import respond as cli_respond
 from inbox.store import Store
 from inbox.timeutil import utcnow
 from tests.loopback import GitHubAPI, JiraAPI, Loopback, StackExchangeAPI, UserVoiceAPI

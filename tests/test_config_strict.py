@@ -21,11 +21,11 @@ from inbox.cli import main
 from inbox.config import Config, parse
 from inbox.errors import ConfigError
 from inbox.keys import SCOPES, split_keys
+from inbox.reports.sla import sla_settings
+from inbox.reports.sweep import sweep_settings
 from inbox.sources import registry
 from inbox.triage.identities import people_config
 from inbox.triage.rules_config import load_rules
-from inbox.triage.sla import sla_settings
-from inbox.triage.sweep import sweep_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB = {"name": "server", "kind": "github", "repo": "acme/chat-server"}

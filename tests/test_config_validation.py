@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from inbox.cli import main
+from inbox.cli.sources import check_sources
 from inbox.config import COMMON_OPTIONS, parse
 from inbox.errors import ConfigError
-from inbox.source_status import check_sources
 from inbox.sources import base, registry
 
 DEAD = "http://127.0.0.1:9"

@@ -660,7 +660,7 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture
 def cli(demo_db: Path, monkeypatch, capsys):
     """`inbox --config <the demo's> --db <the demo's> ...` in this process, its clock at NOW."""
-    for module in ("inbox.cli", "inbox.cli_stats", "inbox.cli_people"):
+    for module in ("inbox.cli.commands", "inbox.cli.stats", "inbox.cli.people"):
         monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
 
     def run(*args: str) -> str:
@@ -672,7 +672,7 @@ def cli(demo_db: Path, monkeypatch, capsys):
 
 
 def test_sweep_on_the_demo_is_the_one_the_tui_shows(cli, demo_db: Path, config) -> None:
-    from inbox.triage.sweep import build_sweep, render
+    from inbox.reports.sweep import build_sweep, render
 
     out = cli("sweep")
     with closing(Store(demo_db)) as store:
@@ -685,7 +685,7 @@ def test_sweep_on_the_demo_is_the_one_the_tui_shows(cli, demo_db: Path, config) 
 
 
 def test_stats_on_the_demo_counts_the_overdue_the_tui_shows(cli, demo_db: Path, config) -> None:
-    from inbox.triage.stats import build_report, stats_json
+    from inbox.reports.stats import build_report, stats_json
 
     out = json.loads(cli("stats", "--json"))
     with closing(Store(demo_db)) as store:

@@ -6,7 +6,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from inbox.cli import build_parser
+from inbox.cli.commands import build_parser
 from inbox.config import parse
 from inbox.sources import registry
 

@@ -14,11 +14,11 @@ from textual.widgets import OptionList
 
 from inbox.cli import main
 from inbox.config import parse
-from inbox.frontmatter import FrontMatterError
 from inbox.models import Item
 from inbox.playbooks import PlaybookError, load_library, parse_offset, parse_playbook
+from inbox.playbooks.frontmatter import FrontMatterError
+from inbox.respond.templates import load_templates, parse_template
 from inbox.store import Store
-from inbox.triage.templates import load_templates, parse_template
 from inbox.tui.app import make_app
 from inbox.tui.screens.compose import ComposeScreen
 from inbox.tui.widgets.playbook_panel import PlaybookPanel

@@ -30,11 +30,11 @@ import pytest
 
 from inbox.config import SourceConfig, parse
 from inbox.errors import SourceError
-from inbox.redaction import Redactor
+from inbox.net.http import Session
 from inbox.sources import registry
-from inbox.sources.http import Session
 from inbox.store import Store
 from inbox.sync import QuietProgress, SourceResult, sync_source
+from inbox.text.redaction import Redactor
 from tests.adapter_base import NOW, AdapterContract, Canned, FakeChannel, FakeSleep, ok, stored_values
 
 KINDS = ("github", "gitlab", "discourse", "stackexchange", "slack", "zendesk", "intercom", "uservoice")

@@ -13,7 +13,7 @@ import pytest
 
 from inbox.config import JiraConfig
 from inbox.errors import ConfigError, SourceError
-from inbox.jira import (
+from inbox.respond.jira import (
     BODY_LIMIT,
     DEFAULT_SUMMARY,
     EMPTY_BODY,

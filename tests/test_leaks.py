@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from inbox.leaks import Leak, describe, leaks_json, mask, scan
+from inbox.text.leaks import Leak, describe, leaks_json, mask, scan
 
 _RNG = random.Random(20240611)
 LOWER, UPPER, DIGITS = string.ascii_lowercase, string.ascii_uppercase, string.digits
@@ -416,7 +416,7 @@ def test_hostile_input_stays_fast(text):
 
 
 def test_scanner_does_not_import_textual():
-    code = ("import sys, inbox.leaks\n"
+    code = ("import sys, inbox.text.leaks\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

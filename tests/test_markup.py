@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from inbox.sources.markup import slack_escape, to_html, to_mrkdwn
+from inbox.text.markup import slack_escape, to_html, to_mrkdwn
 
 NESTED = "- fruit\n  - apple\n    1. pick\n    2. wash\n  - pear\n- veg"
 NUMBERED = "1. install\n2. configure\n   - token\n     - scopes\n3. sync"

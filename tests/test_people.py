@@ -14,7 +14,7 @@ import pytest
 from textual.app import App
 from textual.widgets import DataTable, Input
 
-from inbox import cli_people
+from inbox.cli import people as cli_people
 from inbox.config import Config, parse
 from inbox.errors import ConfigError, QueryError, UsageError
 from inbox.models import Item, Reply
@@ -515,7 +515,7 @@ def test_the_people_core_does_not_import_textual():
     import subprocess
     import sys
 
-    code = ("import sys, inbox.triage.people, inbox.cli_people\n"
+    code = ("import sys, inbox.triage.people, inbox.cli.people\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -24,8 +24,8 @@ from inbox.errors import SourceError
 from inbox.models import Reply
 from inbox.sources import registry
 from inbox.sources.base import Posted, Source
-from inbox.sources.markup import to_html, to_mrkdwn
 from inbox.sources.slack import SlackError
+from inbox.text.markup import to_html, to_mrkdwn
 from inbox.timeutil import iso
 from tests.adapter_base import CONTROL, Canned, FakeSleep
 

@@ -27,11 +27,11 @@ import pytest
 
 from inbox.config import Config, parse
 from inbox.errors import ConfigError, SourceError
-from inbox.sources.http import Session
+from inbox.net.http import Session
+from inbox.respond.bugs import file_bug
+from inbox.respond.replies import send_reply, write_type_label
 from inbox.store import Store
 from inbox.sync import SourceResult, sync_all
-from inbox.triage.bugs import file_bug
-from inbox.triage.replies import send_reply, write_type_label
 from tests.adapter_base import FakeSleep
 from tests.loopback import (
     DiscourseAPI,

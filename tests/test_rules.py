@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 import pytest
 
-from inbox.cli_rules import add_parsers
-from inbox.cli_rules import run as run_cli
+from inbox.cli.rules import add_parsers
+from inbox.cli.rules import run as run_cli
 from inbox.config import Config, parse
 from inbox.errors import ConfigError
 from inbox.models import Item

@@ -17,7 +17,7 @@ from inbox.config import Config, parse
 from inbox.errors import ConfigError
 from inbox.models import Item, Reply
 from inbox.store import Store
-from inbox.triage.sla import (
+from inbox.reports.sla import (
     SlaSettings,
     add_business_time,
     awaiting_since,

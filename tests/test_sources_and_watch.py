@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from inbox import cli
+from inbox.cli import commands as cli
+from inbox.cli.sources import check_sources
 from inbox.config import parse
 from inbox.errors import ConfigError
 from inbox.models import Item
-from inbox.source_status import check_sources
 from inbox.store import Store
 from inbox.sync import due_sources
 
@@ -103,7 +103,7 @@ def test_sources_check_exit_code_is_1_when_one_fails(tmp_path, capsys, monkeypat
     async def fake(config, **_):
         return {"server": "ok", "so": "HTTP 400: site is required (https://se.example.test/2.3/info)"}
 
-    monkeypatch.setattr("inbox.source_status.check_sources", fake)
+    monkeypatch.setattr("inbox.cli.sources.check_sources", fake)
     config = write_config(tmp_path, TOML)
     assert cli.main(["--config", str(config), "--db", str(tmp_path / "i.db"), "sources", "--check"]) == 1
     out = capsys.readouterr().out

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from textual.app import App
 
-from inbox import cli_stats
+from inbox.cli import stats as cli_stats
 from inbox.config import Config, parse
 from inbox.models import Item, Reply
 from inbox.store import Store
-from inbox.triage.stats import (
+from inbox.reports.stats import (
     ChannelStats,
     StatsReport,
     build_report,
@@ -233,7 +233,7 @@ def _args(**values: Any) -> argparse.Namespace:
 
 def test_cli_json_refreshes_the_sla_first(store: Store, capsys) -> None:
     assert store.count("is:overdue", now=NOW) == 0  # never refreshed
-    assert cli_stats.run(_config({}), store, _args(json=True), now=NOW) == 0
+    assert cli_stats.run("stats", _config({}), store, _args(json=True), now=NOW) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["total"]["overdue"] == 3
     assert store.count("is:overdue", now=NOW) == 3
@@ -241,7 +241,7 @@ def test_cli_json_refreshes_the_sla_first(store: Store, capsys) -> None:
 
 def test_cli_table(store: Store, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
-    assert cli_stats.run(_config({}), store, _args(since="30d"), now=NOW) == 0
+    assert cli_stats.run("stats", _config({}), store, _args(since="30d"), now=NOW) == 0
     out = capsys.readouterr().out
     assert "Since 2026-10-19T12:00:00Z (30d) · target: 24h business time (09:00-17:00 mon-fri, UTC)" in out
     server = next(line for line in out.splitlines() if line.startswith("server"))
@@ -253,7 +253,7 @@ def test_cli_table(store: Store, capsys, monkeypatch) -> None:
 def test_cli_shows_source_names_as_text_not_markup(store: Store, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
     store.save_page(HOSTILE, [_item(HOSTILE, 1, day("2026-11-16T09:00"))])
-    assert cli_stats.run(_config({}), store, _args(), now=NOW) == 0
+    assert cli_stats.run("stats", _config({}), store, _args(), now=NOW) == 0
     assert HOSTILE in capsys.readouterr().out
 
 
@@ -262,7 +262,7 @@ def test_cli_shows_source_names_as_text_not_markup(store: Store, capsys, monkeyp
     ("0d", "inbox: --since must be longer than 0"),
 ])
 def test_cli_bad_since_is_one_line_and_exit_2(store: Store, capsys, since: str, message: str) -> None:
-    assert cli_stats.run(_config({}), store, _args(since=since), now=NOW) == 2
+    assert cli_stats.run("stats", _config({}), store, _args(since=since), now=NOW) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(message) and captured.err.count("\n") == 1
@@ -356,17 +356,17 @@ async def test_stats_screen_from_a_real_report(store: Store) -> None:
 
 
 def test_a_window_longer_than_history(store: Store, capsys) -> None:
-    assert cli_stats.run(_config({}), store, _args(since="100000w", json=True), now=NOW) == 0
+    assert cli_stats.run("stats", _config({}), store, _args(since="100000w", json=True), now=NOW) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["from"] is None and data["since"] == "100000w"
     assert data["channels"][0]["items_in"] == 11
-    assert cli_stats.run(_config({}), store, _args(since="100000w"), now=NOW) == 0
+    assert cli_stats.run("stats", _config({}), store, _args(since="100000w"), now=NOW) == 0
     assert "Since the beginning (100000w)" in capsys.readouterr().out
 
 
 def test_cli_table_fits_80_columns(store: Store, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    assert cli_stats.run(_config({}), store, _args(), now=NOW) == 0
+    assert cli_stats.run("stats", _config({}), store, _args(), now=NOW) == 0
     lines = capsys.readouterr().out.splitlines()
     assert all(len(line) <= 80 for line in lines)
     header = next(line for line in lines if line.startswith("Source"))

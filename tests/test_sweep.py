@@ -20,7 +20,7 @@ from inbox.config import Config, parse
 from inbox.errors import ConfigError, SourceError, UsageError
 from inbox.models import Item, Reply
 from inbox.store import Store
-from inbox.triage.sweep import (
+from inbox.reports.sweep import (
     SweepSettings,
     build_sweep,
     header,
@@ -634,7 +634,7 @@ async def test_nothing_to_post() -> None:
 
 
 def test_the_sweep_imports_no_textual() -> None:
-    code = ("import sys, inbox.triage.sweep\n"
+    code = ("import sys, inbox.reports.sweep\n"
             "print([m for m in sys.modules if m == 'textual' or m.startswith('textual.')])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

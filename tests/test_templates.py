@@ -9,8 +9,8 @@ import pytest
 
 from inbox.config import parse
 from inbox.errors import UsageError
-from inbox.frontmatter import FrontMatterError
-from inbox.triage.templates import (
+from inbox.playbooks.frontmatter import FrontMatterError
+from inbox.respond.templates import (
     Template,
     TemplateError,
     fuzzy_score,
@@ -184,7 +184,7 @@ def test_rotation_is_one_developer_a_week() -> None:
 
 
 def test_a_filed_bug_puts_bug_filed_first() -> None:
-    from inbox.triage.templates import preferred_template
+    from inbox.respond.templates import preferred_template
 
     library = load_templates()
     prefer = preferred_template({"jira_key": "ORC-3"})

@@ -11,8 +11,8 @@ from textual.widgets import Markdown, OptionList, TextArea
 from inbox.config import parse
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
+from inbox.respond.replies import Outcome
 from inbox.store import Store
-from inbox.triage.replies import Outcome
 from inbox.tui.app import make_app
 from inbox.tui.screens.compose import ComposeScreen
 from inbox.tui.screens.prompt import PromptScreen
@@ -128,7 +128,7 @@ async def test_a_failed_post_keeps_the_text_and_a_retry_posts(store, monkeypatch
         store_.drafts.discard(key)
         return Outcome(key, text, True, "https://github.com/orchardly/orchard/issues/7#issuecomment-1", "Posted: …")
 
-    monkeypatch.setattr("inbox.triage.replies.send_reply", fake_send)  # what the workspace posts with
+    monkeypatch.setattr("inbox.respond.replies.send_reply", fake_send)  # what the workspace posts with
     app = _app(store)
     async with app.run_test(size=(160, 44)) as pilot:
         await _open(pilot)

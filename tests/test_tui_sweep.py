@@ -45,7 +45,7 @@ async def test_w_previews_posts_and_switches_to_weekly(store, monkeypatch):
         if len(posted) == 1:
             raise SourceError("slack webhook", "channel_is_archived: the channel was archived", 410)
 
-    monkeypatch.setattr("inbox.triage.sweep.post_to_webhook", fake_post)  # what the workspace posts with
+    monkeypatch.setattr("inbox.reports.sweep.post_to_webhook", fake_post)  # what the workspace posts with
     app = _app(store)
     async with app.run_test(size=(160, 44)) as pilot:
         await settle(pilot)
@@ -73,7 +73,7 @@ async def test_the_demo_never_posts(tmp_path, monkeypatch):
     async def fail(*args, **kwargs):
         raise AssertionError("the demo must not post")
 
-    monkeypatch.setattr("inbox.triage.sweep.post_to_webhook", fail)  # what the workspace posts with
+    monkeypatch.setattr("inbox.reports.sweep.post_to_webhook", fail)  # what the workspace posts with
     app = make_demo_app(tmp_path / "demo.db")
     async with app.run_test(size=(160, 44)) as pilot:
         await settle(pilot)

@@ -152,9 +152,11 @@ def load_demo(store: Store, *, now: datetime) -> int:
     for keys, changes in preset_triage(now):
         store.set_triage(keys, changes, now=now)
     # as after a real sync: the rules run and due times are set for the Overdue view
-    from inbox.sync import after_sync
+    from inbox.reports.sla import refresh_sla
     from inbox.triage.people import sync_person_logins
+    from inbox.triage.rules import rules_after_sync
 
     sync_person_logins(config, store)
-    after_sync(config, store, now=now)
+    rules_after_sync(config, store, since=now, now=now)
+    refresh_sla(config, store, now=now)
     return total

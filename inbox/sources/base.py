@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Protocol
 from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError
 from inbox.models import Cursor, Item, Reply
-from inbox.sources.http import Session, strip_secrets
+from inbox.net.http import Session, strip_secrets
 from inbox.timeutil import iso, parse_time
 
 

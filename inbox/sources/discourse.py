@@ -25,7 +25,7 @@ from inbox.sources.base import (
     activity,
     by_id,
 )
-from inbox.sources.http import Session, error_detail
+from inbox.net.http import Session, error_detail
 from inbox.sources.pagination import discourse_json_url, next_url_pages
 from inbox.text import html_to_text, one_line, unescape
 from inbox.timeutil import iso, parse_time

@@ -15,8 +15,8 @@ from urllib.parse import quote
 from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
+from inbox.net.http import Session
 from inbox.sources.base import Page, Posted, Source, Stream, SyncContext, activity
-from inbox.sources.http import Session
 from inbox.sources.pagination import link_header_pages
 from inbox.text import clean, one_line
 from inbox.timeutil import parse_time

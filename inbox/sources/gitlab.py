@@ -16,8 +16,8 @@ from urllib.parse import quote
 from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Cursor, Item, Reply
+from inbox.net.http import Session, with_params
 from inbox.sources.base import Page, Posted, Source, Stream, SyncContext, activity
-from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import link_header_pages
 from inbox.text import clean, one_line
 from inbox.timeutil import iso, parse_time

@@ -25,11 +25,11 @@ from urllib.parse import quote, urlsplit
 from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
+from inbox.net.http import Session, strip_secrets, with_params
 from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
-from inbox.sources.http import Session, strip_secrets, with_params
-from inbox.sources.markup import to_html
 from inbox.sources.pagination import cursor_pages
 from inbox.text import html_to_text, one_line, unescape
+from inbox.text.markup import to_html
 from inbox.timeutil import iso, parse_time
 
 API_VERSION = "2.11"

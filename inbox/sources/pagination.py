@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
-from inbox.sources.http import Session, strip_secrets, with_params
+from inbox.net.http import Session, strip_secrets, with_params
 
 _LINK = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
 

@@ -27,11 +27,11 @@ from typing import Any
 from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import Cursor, Item, Reply
+from inbox.net.http import Session, strip_secrets, with_params
 from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
-from inbox.sources.http import Session, strip_secrets, with_params
-from inbox.sources.markup import to_mrkdwn
 from inbox.sources.pagination import cursor_pages
 from inbox.text import clean, one_line
+from inbox.text.markup import to_mrkdwn
 from inbox.timeutil import iso, parse_duration, parse_time
 
 TITLE_LENGTH = 120

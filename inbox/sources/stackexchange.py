@@ -13,8 +13,8 @@ from typing import Any
 from inbox.config import Option
 from inbox.errors import SourceError
 from inbox.models import Item, Reply
+from inbox.net.http import Session, with_params
 from inbox.sources.base import Page, Source, Stream, SyncContext, activity, usable_id
-from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import page_number_pages
 from inbox.text import html_to_text, one_line, unescape
 from inbox.timeutil import parse_time

@@ -15,8 +15,8 @@ from typing import Any
 from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import IdeaStatus, Item
+from inbox.net.http import Session, with_params
 from inbox.sources.base import Page, Source, Stream, SyncContext, activity, by_id
-from inbox.sources.http import Session, with_params
 from inbox.sources.pagination import cursor_pages
 from inbox.text import clean, html_to_text, one_line
 from inbox.timeutil import parse_time

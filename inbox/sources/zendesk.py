@@ -32,7 +32,7 @@ from inbox.sources.base import (
     by_id,
     usable_id,
 )
-from inbox.sources.http import Session, with_params
+from inbox.net.http import Session, with_params
 from inbox.sources.pagination import next_url_pages
 from inbox.text import clean, one_line
 from inbox.timeutil import parse_time

@@ -11,9 +11,9 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from inbox.leaks import leaks_json
 from inbox.models import Item, Reply
 from inbox.query import AWAITING_SQL, DONE_SQL, SNOOZED_SQL
+from inbox.text.leaks import leaks_json
 from inbox.timeutil import iso
 
 LIST_COLUMNS = (

@@ -98,7 +98,7 @@ def m003_leaks_and_runs(db: sqlite_utils.Database) -> None:
 
     Items stored before the scanner existed are scanned here, once.
     """
-    from inbox.leaks import leaks_json  # only the migration needs it
+    from inbox.text.leaks import leaks_json  # only the migration needs it
 
     db["items"].add_column("leaks", str)
     replies: dict[str, list[str]] = {}

@@ -231,7 +231,7 @@ def _apply(config: Config, store: Store, *, now: datetime, keys: Sequence[str] |
     if not rules or (run.keys is not None and not run.keys):
         return run
     if any("template" in rule.actions for rule in rules):
-        from inbox.triage.templates import load_templates
+        from inbox.respond.templates import load_templates
 
         run.library = load_templates(config.template_paths)
     try:
@@ -399,7 +399,7 @@ class _Run:
             self._record(action.rule, action.key, field_name, action.reason or "")
 
     def _template(self, rule: Rule, row: Mapping[str, Any], name: str) -> None:
-        from inbox.triage.templates import render, reply_values
+        from inbox.respond.templates import render, reply_values
 
         key = row["key"]
         if (key, "template", name.lower()) in self.once:
@@ -435,7 +435,7 @@ class _Run:
             self.labels.append(_LabelJob(len(self.actions) - 1, rule.name, dict(row), label))
 
     def _cannot_label(self, row: Mapping[str, Any]) -> str | None:
-        from inbox.triage.replies import source_of
+        from inbox.respond.replies import source_of
 
         name = str(row["source"])
         if name not in self.sources:

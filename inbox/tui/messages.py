@@ -1,6 +1,7 @@
 """What the main screen's workers report back: one message per result, handled by the
 screen's `on_...` methods on the UI thread (a thread worker posts; it never calls the
-screen's methods itself)."""
+screen's methods itself). A widget's own workers post messages nested in the widget
+(`ItemList.PageLoaded`, `PlaybookView.RunTicked`), which it handles and stops."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ from textual.message import Message
 if TYPE_CHECKING:
     from inbox.playbooks import Library
     from inbox.query import Query
+    from inbox.reports.stats import StatsReport
+    from inbox.respond.templates import TemplateLibrary
     from inbox.store.drafts import Draft
     from inbox.store.triage import TriageChange, Undone
-    from inbox.triage.stats import StatsReport
-    from inbox.triage.templates import TemplateLibrary
     from inbox.tui.screens.compose import ReplyContext
     from inbox.tui.widgets.item_list import ListData
     from inbox.workspace import SyncReport

@@ -32,7 +32,7 @@ class Overviews:
         self.screen.run_worker(self._read_stats, thread=True, exclusive=True, group="stats")
 
     def _read_stats(self) -> None:
-        from inbox.triage.stats import build_report
+        from inbox.reports.stats import build_report
 
         app = self.app
         try:

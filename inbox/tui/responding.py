@@ -33,7 +33,7 @@ class Responder:
         self.screen.run_worker(self._read_templates, thread=True, exclusive=True, group="templates")
 
     def _read_templates(self) -> None:
-        from inbox.triage.templates import TemplateLibrary, load_templates
+        from inbox.respond.templates import TemplateLibrary, load_templates
 
         try:
             library = load_templates(self.app.config.template_paths)
@@ -52,7 +52,7 @@ class Responder:
 
     def _reply_context(self, key: str) -> None:
         """In a thread worker: what the compose screen needs, read before it opens."""
-        from inbox.triage.replies import source_of
+        from inbox.respond.replies import source_of
         from inbox.tui.screens.compose import ReplyContext
 
         app, store = self.app, self.app.store

@@ -23,10 +23,10 @@ from textual.widgets.option_list import Option
 
 from inbox.errors import InboxError
 from inbox.models import CHANNEL_NAMES
+from inbox.respond.replies import Outcome
 from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
-from inbox.triage.replies import Outcome
-from inbox.triage.templates import (
+from inbox.respond.templates import (
     Template,
     TemplateError,
     TemplateLibrary,

@@ -24,11 +24,11 @@ from inbox.errors import InboxError, QueryError
 from inbox.models import PostType
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
+from inbox.respond.templates import TemplateLibrary
 from inbox.store import Store
 from inbox.store.triage import TriageChange
 from inbox.text import one_line
 from inbox.triage.rules import rule_history
-from inbox.triage.templates import TemplateLibrary
 from inbox.tui import messages as msg
 from inbox.tui import questions
 from inbox.tui.actions import bindings

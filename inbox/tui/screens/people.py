@@ -15,6 +15,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
@@ -57,6 +58,22 @@ class PeopleScreen(Screen[str | None]):
     PeopleScreen #people-filter { dock: bottom; margin-bottom: 1; display: none; }
     PeopleScreen.filtering #people-filter { display: block; }
     """
+
+    class TagFailed(Message, bubble=False):
+        """The tag write raised an InboxError: `error` is shown as one line."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    class TagSaved(Message, bubble=False):
+        """A tag was written (`add`) or taken off; every row of that name shows it."""
+
+        def __init__(self, name: str, tag: str, add: bool) -> None:
+            super().__init__()
+            self.name = name
+            self.tag = tag
+            self.add = add
 
     def __init__(self, people: list[Person], *, now: datetime, on_tag: Tagger | None = None,
                  title: str = "People") -> None:
@@ -242,11 +259,17 @@ class PeopleScreen(Screen[str | None]):
         try:
             self.on_tag(name, tag, add)
         except InboxError as exc:
-            self.app.call_from_thread(self._say, str(exc), severity="error")
+            self.post_message(self.TagFailed(str(exc)))
             return
-        self.app.call_from_thread(self._tagged, name, tag, add)
+        self.post_message(self.TagSaved(name, tag, add))
 
-    def _tagged(self, name: str, tag: str, add: bool) -> None:
+    def on_people_screen_tag_failed(self, message: PeopleScreen.TagFailed) -> None:
+        message.stop()
+        self._say(message.error, severity="error")
+
+    def on_people_screen_tag_saved(self, message: PeopleScreen.TagSaved) -> None:
+        message.stop()
+        name, tag, add = message.name, message.tag, message.add
         # tags belong to a name: every row of that name shows the change
         for person in self.people:
             if fold(person.name) != fold(name):

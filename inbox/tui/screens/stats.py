@@ -15,9 +15,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from inbox.reports.stats import ChannelStats, StatsReport, hours_label, share_label
 from inbox.text import one_line
 from inbox.timeutil import format_duration
-from inbox.triage.stats import ChannelStats, StatsReport, hours_label, share_label
 
 BAR_WIDTH = 10
 _EIGHTHS = " ▏▎▍▌▋▊▉"

@@ -21,10 +21,10 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from inbox.leaks import mask
+from inbox.reports.sla import sla_label
 from inbox.text import one_line
+from inbox.text.leaks import mask
 from inbox.timeutil import ago
-from inbox.triage.sla import sla_label
 
 PAGE_SIZE = 100
 CACHED_PAGES = 40
@@ -106,6 +106,18 @@ class ItemList(ScrollView, can_focus=True):
             super().__init__()
             self.key = key
 
+    class PageLoaded(Message, bubble=False):
+        """A page of rows fetched by a thread worker, for the list that asked for it.
+
+        `generation` is the query the page was fetched for: a page of an older query is
+        dropped when it arrives."""
+
+        def __init__(self, page: int, generation: int, rows: list[dict[str, Any]]) -> None:
+            super().__init__()
+            self.page = page
+            self.generation = generation
+            self.rows = rows
+
     def __init__(self, *, now: Callable[[], datetime], sla_column: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.now = now
@@ -159,10 +171,12 @@ class ItemList(ScrollView, can_focus=True):
     @work(thread=True, group="item-pages")
     def _load_page(self, page: int, generation: int, fetch: Callable[[int, int], list]) -> None:
         rows = fetch(page * PAGE_SIZE, PAGE_SIZE)
-        self.app.call_from_thread(self._page_loaded, page, generation, rows)
+        self.post_message(self.PageLoaded(page, generation, rows))
 
-    def _page_loaded(self, page: int, generation: int, rows: list[dict[str, Any]]) -> None:
-        if generation != self.generation:
+    def on_item_list_page_loaded(self, message: ItemList.PageLoaded) -> None:
+        message.stop()
+        page, rows = message.page, message.rows
+        if message.generation != self.generation:
             return
         self._pending.discard(page)
         self._pages[page] = rows

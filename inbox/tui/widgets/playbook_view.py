@@ -107,6 +107,21 @@ class PlaybookView(VerticalScroll):
             self.text = text
             self.severity = severity
 
+    class RunsLoaded(Message, bubble=False):
+        """The playbook's runs, read by a thread worker; `select` is the run to show."""
+
+        def __init__(self, runs: list[Run], select: int | None) -> None:
+            super().__init__()
+            self.runs = runs
+            self.select = select
+
+    class RunTicked(Message, bubble=False):
+        """A step's tick is in the store; `run` is the run as it now stands."""
+
+        def __init__(self, run: Run) -> None:
+            super().__init__()
+            self.run = run
+
     def __init__(self, playbook: Playbook, runs: Runs, now: Callable[[], datetime], **kwargs) -> None:
         super().__init__(**kwargs)
         self.playbook = playbook
@@ -160,9 +175,11 @@ class PlaybookView(VerticalScroll):
     @work(thread=True, exclusive=True, group="playbook-runs")
     def _load_runs(self, select: int | None = None) -> None:
         runs = self.runs_store.list(self.playbook.name)
-        self.app.call_from_thread(self._show_runs, runs, select)
+        self.post_message(self.RunsLoaded(runs, select))
 
-    def _show_runs(self, runs: list[Run], select: int | None) -> None:
+    def on_playbook_view_runs_loaded(self, message: PlaybookView.RunsLoaded) -> None:
+        message.stop()
+        runs, select = message.runs, message.select
         self.runs = runs
         chosen = next((r for r in runs if r.id == select), None)
         if chosen is None and self.run is not None:
@@ -223,9 +240,11 @@ class PlaybookView(VerticalScroll):
             run_id = self.runs_store.start(self.playbook.name, now.date(), now=now).id
             self.post_message(self.Said(f"Started a run of {self.playbook.title} for {now.date()}"))
         run = self.runs_store.tick(run_id, step.id, step.text, ticked=ticked, now=now)
-        self.app.call_from_thread(self._ticked, run)
+        self.post_message(self.RunTicked(run))
 
-    def _ticked(self, run: Run) -> None:
+    def on_playbook_view_run_ticked(self, message: PlaybookView.RunTicked) -> None:
+        message.stop()
+        run = message.run
         self.run = run
         self.runs = sorted([r for r in self.runs if r.id != run.id] + [run],
                            key=lambda r: r.run_date, reverse=True)

@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from inbox.leaks import mask
 from inbox.models import PostType
 from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
+from inbox.text.leaks import mask
 from inbox.timeutil import ago
 
 

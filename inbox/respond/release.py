@@ -16,9 +16,9 @@ from typing import Any
 
 from inbox.config import Config
 from inbox.errors import UsageError
+from inbox.respond.templates import TemplateError, TemplateLibrary, render, reply_values
 from inbox.store import Store
 from inbox.text import one_line
-from inbox.triage.templates import TemplateError, TemplateLibrary, render, reply_values
 
 SHIPPED_TEMPLATE = "feature-shipped"
 CSV_COLUMNS = ("title", "link", "nominator", "status", "version", "date")

@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from inbox import frontmatter
 from inbox.config import Config
 from inbox.errors import UsageError
 from inbox.models import CHANNEL_NAMES, PostType
+from inbox.playbooks import frontmatter
 from inbox.query import KINDS
 from inbox.text import clean, one_line
 

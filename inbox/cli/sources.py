@@ -6,7 +6,9 @@ cheap request per source, all at once, and says in one line why a source fails.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -21,7 +23,10 @@ from inbox.errors import InboxError, SourceError
 from inbox.sources import registry
 from inbox.store import Store
 from inbox.text import one_line
-from inbox.timeutil import ago
+from inbox.timeutil import ago, utcnow
+
+
+EXIT_OK, EXIT_FAILED = 0, 1
 
 
 def source_rows(config: Config, store: Store, *, now: datetime) -> list[dict[str, Any]]:
@@ -90,3 +95,26 @@ def print_sources(rows: list[dict[str, Any]], *, now: datetime, console: Console
             line = Text(f"check {row['name']}: ", style="bold")
             line.append("ok" if ok else f"failed: {one_line(row['check'])}", style="#98c379" if ok else "#e06c75")
             console.print(line)
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:
+    sources = commands.add_parser("sources", help="the configured sources: last sync, items, rate limit, last error")
+    sources.add_argument("--check", action="store_true", help="try each source's credentials with one cheap request")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+
+
+def run(command: str, config: Config, store: Store, args: argparse.Namespace) -> int:
+    """`inbox sources [--check] [--json]`: each source's state, and with `--check` whether
+    its credentials work (exit 1 if one does not)."""
+    check, as_json = args.check, args.json
+    rows = source_rows(config, store, now=utcnow())
+    if check:
+        checks = asyncio.run(check_sources(config))
+        for row in rows:
+            row["check"] = checks.get(row["name"])
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        print_sources(rows, now=utcnow())
+    failed = check and any(row.get("check") != "ok" for row in rows)
+    return EXIT_FAILED if failed else EXIT_OK

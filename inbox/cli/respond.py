@@ -18,7 +18,7 @@ from inbox.errors import InboxError, SourceError, UsageError
 from inbox.store import Store
 from inbox.text import clean, one_line
 from inbox.timeutil import utcnow
-from inbox.triage.templates import (
+from inbox.respond.templates import (
     TemplateLibrary,
     load_templates,
     render,
@@ -140,7 +140,7 @@ def _jira(config: Config, store: Store, args: argparse.Namespace) -> int:
 
 
 def _release(config: Config, store: Store, args: argparse.Namespace) -> int:
-    from inbox.triage.release import prepare_release, release_csv
+    from inbox.respond.release import prepare_release, release_csv
 
     now = utcnow()
     announcements = prepare_release(config, store, _library(config), args.version, now=now)

@@ -19,11 +19,11 @@ from rich.text import Text
 
 from inbox.config import Config
 from inbox.errors import ConfigError, QueryError, UsageError
+from inbox.reports.sla import refresh_sla
 from inbox.store import Store
 from inbox.text import one_line
 from inbox.timeutil import format_duration, parse_duration, utcnow
-from inbox.triage.sla import refresh_sla
-from inbox.triage.stats import (
+from inbox.reports.stats import (
     StatsReport,
     build_report,
     hours_label,
@@ -55,7 +55,8 @@ def refresh(config: Config, store: Store, *, now: datetime | None = None) -> int
     return refresh_sla(config, store, now=now or utcnow())
 
 
-def run(config: Config, store: Store, args: argparse.Namespace, *, now: datetime | None = None) -> int:
+def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
+        now: datetime | None = None) -> int:
     """Refresh the SLA, then print the table (or `--json`). A bad `--since` or `[sla]` is
     one line on stderr and exit 2."""
     try:

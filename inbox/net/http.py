@@ -21,9 +21,9 @@ import httpx
 
 from inbox import __version__
 from inbox.errors import SourceError
-from inbox.redaction import Redactor
-from inbox.sources.body import ACCEPT_ENCODING, BodyTooLarge, read_body, size
+from inbox.net.body import ACCEPT_ENCODING, BodyTooLarge, read_body, size
 from inbox.text import valid_json
+from inbox.text.redaction import Redactor
 
 USER_AGENT = f"community-inbox/{__version__}"
 SECRET_PARAMS = {"key", "access_token", "api_key", "token", "client_secret", "api_token"}

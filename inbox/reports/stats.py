@@ -27,7 +27,7 @@ from inbox.config import Config
 from inbox.models import CHANNEL_NAMES
 from inbox.store import Store
 from inbox.timeutil import format_duration, iso
-from inbox.triage.sla import (
+from inbox.reports.sla import (
     EARLIEST,
     LATEST,
     BusinessCalendar,

@@ -8,6 +8,9 @@ checklist a run ticks; its front matter may tie steps to the event's start time
 Bundled playbooks ship inside the package; user folders (`[playbooks] paths`) come
 after them, and a later file of the same name replaces an earlier one. A broken file is
 reported in one line naming the file and line, and the others still load.
+
+`frontmatter` reads such files (the reply templates are the same format) and `render`
+prints a playbook in the terminal; they live here because playbooks are their main user.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from inbox import frontmatter
 from inbox.errors import QueryError
-from inbox.frontmatter import FrontMatterError
+from inbox.playbooks import frontmatter
+from inbox.playbooks.frontmatter import FrontMatterError
 from inbox.query import parse_query
 
 BUNDLED_PACKAGE = "inbox.bundled_playbooks"

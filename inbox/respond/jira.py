@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from inbox.config import JiraConfig
 from inbox.errors import ConfigError
-from inbox.sources.http import Session
+from inbox.net.http import Session
 from inbox.text import clean, one_line
 
 SUMMARY_LIMIT = 255

@@ -3,6 +3,10 @@
 Everything a channel sends is made valid Unicode once, as it is parsed (`valid_json`),
 and passes `clean` before it is stored and again before it is shown, so an OSC 52
 clipboard write or a colour code in a title stays inert text.
+
+Everything else done to text lives beside it, below every other layer: `leaks` (finding
+credentials in posts), `redaction` (keeping tokens out of errors) and `markup` (a reply
+turned into each channel's Markdown, mrkdwn or HTML).
 """
 
 from __future__ import annotations

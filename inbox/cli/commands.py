@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import json
 import os
 import shutil
@@ -16,6 +17,7 @@ import time
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import NoReturn
 
 import platformdirs
@@ -40,6 +42,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"inbox: {message} (see `{self.prog} --help`)\n")
 
 
+GROUPS: dict[str, str] = {
+    "sources": "sources",
+    "templates": "respond", "reply": "respond", "jira": "respond", "release": "respond",
+    "stats": "stats",
+    "people": "people",
+    "rules": "rules",
+}
+"""The table of commands kept in a group module (`inbox.cli.<module>`): each module adds
+its parsers and runs them as `run(command, config, store, args)`. The commands this module
+runs itself are `demo`, `sync`, `list`, `triage`, `sweep` and `playbook`."""
+
+OFFLINE = {"templates"}
+"""Group commands that run without opening the store."""
+
+
+def _group(name: str) -> ModuleType:
+    """A command group's module, imported when used so `inbox --help` stays quick."""
+    return importlib.import_module(f"inbox.cli.{name}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="inbox",
@@ -61,9 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="keep syncing every INTERVAL (default 5m; never faster than each "
                            "channel's limits allow); ctrl+c stops")
 
-    sources = commands.add_parser("sources", help="the configured sources: last sync, items, rate limit, last error")
-    sources.add_argument("--check", action="store_true", help="try each source's credentials with one cheap request")
-    sources.add_argument("--json", action="store_true", help="print JSON")
+    _group("sources").add_parsers(commands)
 
     listing = commands.add_parser("list", help="print the items matching a query (default: the Inbox view)")
     listing.add_argument("query", nargs="*", help="a query, as in the filter bar")
@@ -81,21 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
     triage.add_argument("--snooze", metavar="DURATION|DATE", help="hide until then (4h, 2d, 2026-12-01; none)")
     triage.add_argument("--note", metavar="TEXT", help="a private note on the item")
 
-    from inbox import cli_respond
+    _group("respond").add_parsers(commands)
 
-    cli_respond.add_parsers(commands)
+    _group("stats").add_parsers(commands)
 
-    from inbox import cli_stats
+    _group("people").add_parsers(commands)
 
-    cli_stats.add_parsers(commands)
-
-    from inbox import cli_people
-
-    cli_people.add_parsers(commands)
-
-    from inbox import cli_rules
-
-    cli_rules.add_parsers(commands)
+    _group("rules").add_parsers(commands)
 
     sweep = commands.add_parser("sweep", help="the Help Wanted list of posts for the community (--weekly: quiet issues)")
     sweep.add_argument("--weekly", action="store_true",
@@ -180,14 +192,8 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.command == "playbook":  # offline: no store, no network
         return _playbook(config, args)
-    if args.command == "templates":  # offline too
-        from inbox import cli_respond
-
-        return cli_respond.run(args.command, config, None, args)
-    if args.command == "rules" and not args.dry_run:  # listing the rules is offline too
-        from inbox import cli_rules
-
-        return cli_rules.run(args.command, config, None, args)
+    if args.command in OFFLINE or (args.command == "rules" and not args.dry_run):  # listing the rules too
+        return _group(GROUPS[args.command]).run(args.command, config, None, args)
     from inbox.triage.people import sync_person_logins
 
     store = _open_store(args)
@@ -198,30 +204,14 @@ def _run(args: argparse.Namespace) -> int:
         if args.watch:
             return _watch(config, store, args.source, args.watch)
         return _sync(config, store, args.source)
-    if args.command == "sources":
-        return _sources(config, store, check=args.check, as_json=args.json)
     if args.command == "list":
         return _list(config, store, " ".join(args.query), as_json=args.json, limit=args.limit)
     if args.command == "triage":
         return _triage(config, store, args)
     if args.command == "sweep":
         return _sweep(config, store, args)
-    if args.command == "stats":
-        from inbox import cli_stats
-
-        return cli_stats.run(config, store, args)
-    if args.command == "rules":
-        from inbox import cli_rules
-
-        return cli_rules.run(args.command, config, store, args)
-    if args.command == "people":
-        from inbox import cli_people
-
-        return cli_people.run(args.command, config, store, args)
-    if args.command in ("templates", "reply", "jira", "release"):
-        from inbox import cli_respond
-
-        return cli_respond.run(args.command, config, store, args)
+    if args.command in GROUPS:
+        return _group(GROUPS[args.command]).run(args.command, config, store, args)
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -246,7 +236,7 @@ def _playbook(config: Config, args: argparse.Namespace) -> int:
         print(one_line(playbook.title))
         print("\n".join(clean(line) for line in checklist_lines(playbook, event_start=event_start)))
         return EXIT_OK
-    from inbox.playbook_render import print_playbook
+    from inbox.playbooks.render import print_playbook
 
     print_playbook(playbook, event_start=event_start)
     return EXIT_OK
@@ -293,7 +283,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _sync(config: Config, store: Store, only: list[str]) -> int:
-    from inbox.sync_progress import BarsProgress
+    from inbox.cli.progress import BarsProgress
     from inbox.workspace import Workspace
 
     only = _chosen_sources(config, only)
@@ -363,24 +353,6 @@ def _watch(config: Config, store: Store, only: list[str], interval_text: str,
     return EXIT_OK
 
 
-def _sources(config: Config, store: Store, *, check: bool, as_json: bool) -> int:
-    from inbox.source_status import check_sources, source_rows
-
-    rows = source_rows(config, store, now=utcnow())
-    if check:
-        checks = asyncio.run(check_sources(config))
-        for row in rows:
-            row["check"] = checks.get(row["name"])
-    if as_json:
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    else:
-        from inbox.source_status import print_sources
-
-        print_sources(rows, now=utcnow())
-    failed = check and any(row.get("check") != "ok" for row in rows)
-    return EXIT_FAILED if failed else EXIT_OK
-
-
 def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int | None) -> int:
     if limit is not None and limit < 0:
         raise UsageError("--limit must be 0 or more")
@@ -403,7 +375,7 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
 
 
 def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
-    from inbox.triage.sweep import build_sweep, render, sweep_settings
+    from inbox.reports.sweep import build_sweep, render, sweep_settings
 
     settings, now = sweep_settings(config), utcnow()
     sweep = build_sweep(config, store, now=now, weekly=args.weekly, settings=settings)

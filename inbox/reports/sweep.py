@@ -34,11 +34,11 @@ import httpx
 
 from inbox.config import Config, SweepSettings
 from inbox.errors import ConfigError, SourceError, UsageError
+from inbox.net.http import Session
 from inbox.query import INBOX_QUERY, parse_query
-from inbox.sources.http import Session
-from inbox.sources.markup import slack_escape
 from inbox.store import Store, item_json
 from inbox.text import one_line
+from inbox.text.markup import slack_escape
 from inbox.timeutil import ago, format_duration, iso, parse_time
 
 FORMATS = ("mrkdwn", "markdown", "text", "json")

@@ -13,10 +13,10 @@ from datetime import datetime
 
 import httpx
 
-from inbox import jira
 from inbox.config import Config
 from inbox.errors import ConfigError, UsageError
 from inbox.models import CHANNEL_NAMES
+from inbox.respond import jira
 from inbox.store import Store
 
 
