@@ -214,7 +214,9 @@ def bundled_folder(package: str, repo_folder: str) -> Path:
     try:
         return Path(str(resources.files(package)))
     except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / repo_folder
+        import inbox  # the checkout's own package: its folder sits beside `repo_folder`
+
+        return Path(inbox.__file__).resolve().parent.parent / repo_folder
 
 
 def load_folders(folders: list[Path], load: Callable[[Path], Any], what: str
