@@ -16,11 +16,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from inbox.cli import options
 from inbox.config import Config
 from inbox.errors import UsageError
 from inbox.store import Store
 from inbox.text import one_line
-from inbox.timeutil import ago, parse_duration, utcnow
+from inbox.timeutil import ago, utcnow
 from inbox.triage.people import (
     DEFAULT_HELPFUL_WINDOW,
     Person,
@@ -61,7 +62,7 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
     first, so `inbox list author:NAME` agrees with what this prints. `now`: tests' clock."""
     sync_person_logins(config, store)
     now = now or utcnow()
-    since = _since(args.since) if args.since else None
+    since = options.since(args.since) if args.since else None
     if args.tag or args.untag:
         return _tag(config, store, args, now)
     if args.helpful:
@@ -73,16 +74,6 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
         return EXIT_OK
     print_people(people, now=now)
     return EXIT_OK
-
-
-def _since(text: str) -> timedelta:
-    try:
-        span = parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"--since: {exc}") from None
-    if span <= timedelta(0):
-        raise UsageError("--since must be longer than 0")
-    return span
 
 
 def _tag(config: Config, store: Store, args: argparse.Namespace, now: datetime) -> int:

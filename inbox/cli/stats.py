@@ -10,19 +10,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from inbox.cli import options
 from inbox.config import Config
 from inbox.errors import ConfigError, QueryError, UsageError
 from inbox.reports.sla import refresh_sla
-from inbox.store import Store
-from inbox.text import one_line
-from inbox.timeutil import format_duration, parse_duration, utcnow
 from inbox.reports.stats import (
     StatsReport,
     build_report,
@@ -30,6 +28,9 @@ from inbox.reports.stats import (
     share_label,
     stats_json,
 )
+from inbox.store import Store
+from inbox.text import one_line
+from inbox.timeutil import format_duration, utcnow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DEFAULT_SINCE = "30d"
@@ -60,7 +61,7 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
     """Refresh the SLA, then print the table (or `--json`). A bad `--since` or `[sla]` is
     one line on stderr and exit 2."""
     try:
-        since = _since(getattr(args, "since", None) or DEFAULT_SINCE)
+        since = options.since(getattr(args, "since", None) or DEFAULT_SINCE)
         report = build_report(config, store, now=now or utcnow(), since=since)
     except (ConfigError, QueryError, UsageError) as exc:
         print(f"inbox: {one_line(str(exc))}", file=sys.stderr)
@@ -72,16 +73,6 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
     console.print(heading(report))
     console.print(table(report, console.width))
     return EXIT_OK
-
-
-def _since(text: str) -> timedelta:
-    try:
-        since = parse_duration(text)
-    except ValueError as exc:
-        raise UsageError(f"--since: {exc}") from None
-    if since <= timedelta(0):
-        raise UsageError(f"--since must be longer than 0, not {text!r}")
-    return since
 
 
 def heading(report: StatsReport) -> Text:
