@@ -18,11 +18,16 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from inbox import sync as syncing
 from inbox.config import Config
+from inbox.reports import sla
+from inbox.reports import sweep as sweeps
+from inbox.respond import bugs, replies
 from inbox.errors import UsageError
 from inbox.store import Store
 from inbox.store.triage import TriageChange
 from inbox.timeutil import utcnow
+from inbox.triage import rules
 
 if TYPE_CHECKING:
     from inbox.reports.sweep import Sweep
@@ -75,11 +80,9 @@ class Workspace:
 
         `store` is another connection to the same database to sync into (the TUI keeps
         its own connection free for the screen's reads)."""
-        from inbox import sync as sync_module  # sync_all looked up at call time
-
         store = store or self.store
         now = now or self.now()
-        results = await sync_module.sync_all(self.config, store, only=only, progress=progress, env=self.env,
+        results = await syncing.sync_all(self.config, store, only=only, progress=progress, env=self.env,
                                              transport=self.transport, sleep=sleep, now=now)
         actions = await self.after_sync(now, store=store)
         if on_rules is not None and actions:
@@ -88,27 +91,21 @@ class Workspace:
 
     async def after_sync(self, now: datetime, *, store: Store | None = None) -> list[RuleAction]:
         """The rules on what a sync stamped `now`, then the SLA; returns what the rules did."""
-        from inbox.reports.sla import refresh_sla
-        from inbox.triage.rules import rules_after_sync_async
-
         store = store or self.store
-        actions = await rules_after_sync_async(self.config, store, since=now, now=now, env=self.env,
-                                               transport=self.transport)
-        await asyncio.to_thread(refresh_sla, self.config, store, now=now)
+        actions = await rules.rules_after_sync_async(self.config, store, since=now, now=now,
+                                                     env=self.env, transport=self.transport)
+        await asyncio.to_thread(sla.refresh_sla, self.config, store, now=now)
         return actions
 
     def due_sources(self, interval: timedelta, *, only: Sequence[str] = (),
                     now: datetime | None = None) -> tuple[list[str], datetime]:
         """The sources due for a repeating sync, and when the next one will be."""
-        from inbox.sync import due_sources
-
-        return due_sources(self.config, self.store, now=now or self.now(), interval=interval, only=only)
+        return syncing.due_sources(self.config, self.store, now=now or self.now(), interval=interval,
+                                   only=only)
 
     def refresh_sla(self) -> int:
         """Due times from the current `[sla]` (it may have changed since the last sync)."""
-        from inbox.reports.sla import refresh_sla
-
-        return refresh_sla(self.config, self.store, now=self.now())
+        return sla.refresh_sla(self.config, self.store, now=self.now())
 
     # --- triage -----------------------------------------------------------------------
 
@@ -124,46 +121,39 @@ class Workspace:
         Raises:
             SourceError: the channel refused or could not be reached.
         """
-        from inbox.respond.replies import write_type_label
-
         if self.demo or not post_type:
             return None
-        return await write_type_label(self.config, self.store, key, post_type, now=self.now(),
-                                      env=self.env, transport=self.transport)
+        return await replies.write_type_label(self.config, self.store, key, post_type, now=self.now(),
+                                              env=self.env, transport=self.transport)
 
     # --- responding -------------------------------------------------------------------
 
     async def reply(self, key: str, text: str, *, template: str | None = None) -> Outcome:
         """Save the text as the item's draft, then post it where the channel allows
         (see `send_reply`); in the demo nothing is sent."""
-        from inbox.respond.replies import send_reply
-
-        return await send_reply(self.config, self.store, key, text, now=self.now(), template=template,
-                                env=self.env, transport=self.transport, demo=self.demo)
+        return await replies.send_reply(self.config, self.store, key, text, now=self.now(),
+                                        template=template, env=self.env, transport=self.transport,
+                                        demo=self.demo)
 
     async def file_bug(self, key: str) -> Filed:
         """File the item in Jira once, and remember the ticket on it."""
-        from inbox.respond.bugs import file_bug
-
         if self.demo:
             raise UsageError("this is the demo workspace: nothing is filed")
-        return await file_bug(self.config, self.store, key, now=self.now(), env=self.env,
-                              transport=self.transport)
+        return await bugs.file_bug(self.config, self.store, key, now=self.now(), env=self.env,
+                                   transport=self.transport)
 
     # --- the sweep --------------------------------------------------------------------
 
     def sweep(self, *, weekly: bool = False) -> tuple[Sweep, str]:
         """The Help Wanted sweep (or the weekly list) and its Slack mrkdwn."""
-        from inbox.reports.sweep import build_sweep, render, sweep_settings
-
         now = self.now()
-        sweep = build_sweep(self.config, self.store, now=now, weekly=weekly, settings=sweep_settings(self.config))
-        return sweep, render(sweep, "mrkdwn", now)
+        built = sweeps.build_sweep(self.config, self.store, now=now, weekly=weekly,
+                                   settings=sweeps.sweep_settings(self.config))
+        return built, sweeps.render(built, "mrkdwn", now)
 
     async def post_sweep(self, text: str) -> None:
         """Post the sweep's text to Slack through the `[slack]` webhook, once."""
-        from inbox.reports.sweep import post_to_webhook, sweep_settings
-
         if self.demo:
             raise UsageError("this is the demo workspace: nothing is posted")
-        await post_to_webhook(sweep_settings(self.config), text, env=self.env, transport=self.transport)
+        await sweeps.post_to_webhook(sweeps.sweep_settings(self.config), text, env=self.env,
+                                     transport=self.transport)
