@@ -23,10 +23,13 @@ class Action:
     title: str
     help: str
     show: bool = True
+    first: bool = False
+    """Handled as the key arrives, before keys already on their way to the list: `/`, so a
+    query typed fast after it lands in the filter bar and never triggers a binding."""
 
 
 ACTIONS: tuple[Action, ...] = (
-    Action("filter", "slash", "open_filter", "Filter", "Filter the list with the query language"),
+    Action("filter", "slash", "open_filter", "Filter", "Filter the list with the query language", first=True),
     Action("troubleshooting", "1", "set_type('troubleshooting')", "Troubleshooting",
            "Tag the item as Troubleshooting", show=False),
     Action("feature", "2", "set_type('feature')", "Feature", "Tag the item as a Feature Proposal", show=False),

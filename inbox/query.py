@@ -8,6 +8,7 @@ with the current time and user each time it runs. Values are always SQL paramete
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,8 +47,7 @@ class Query:
 def _unquote(value: str) -> str:
     if value.startswith('"'):
         value = value[1:]
-        if value.endswith('"'):
-            value = value[:-1]
+        value = value.removesuffix('"')
     return value
 
 
@@ -130,12 +130,11 @@ def _field_term(name: str, value: str, negated: bool) -> Term:
 # --- compiling -----------------------------------------------------------------------
 
 FROM = "items i LEFT JOIN triage t ON t.key = i.key"
-# `IS 1`, not `= 1`: an item with no triage row (t.done NULL) must count as not done,
-# or `-is:done` (the Inbox view) would drop every untriaged item.
-DONE_SQL = ("(t.done IS 1 AND (t.done_activity_at IS NULL "
-            "OR i.last_activity_at <= t.done_activity_at))")
-SNOOZED_SQL = "(t.snoozed_until IS NOT NULL AND t.snoozed_until > :now)"
-AWAITING_SQL = "(i.replies = 0 OR i.last_reply_by_staff IS NOT 1)"
+# Every filter reads the item's own row: triage decisions and due moments are copied onto
+# it (see the store's migrations), so counts and ordered indexes need no join.
+DONE_SQL = "(i.is_done = 1)"
+SNOOZED_SQL = "(i.snoozed_until IS NOT NULL AND i.snoozed_until > :now)"
+AWAITING_SQL = "(i.awaiting = 1)"
 _IS_SQL = {
     "open": "i.state = 'open'",
     "closed": "i.state = 'closed'",
@@ -143,12 +142,16 @@ _IS_SQL = {
     "snoozed": SNOOZED_SQL,
     "answered": "i.answered = 1",
     "awaiting": AWAITING_SQL,
-    "assigned": "t.assignee IS NOT NULL",
+    "assigned": "i.assignee IS NOT NULL",
     "leak": "i.leaks IS NOT NULL",
-    # past its response-time due moment (kept in sla_due by the SLA refresh) and still ours
-    "overdue": (f"({AWAITING_SQL} AND EXISTS (SELECT 1 FROM sla_due s WHERE s.key = i.key "
-                "AND s.due_at <= :now))"),
+    # past its response-time due moment (kept by the SLA refresh) and still ours
+    "overdue": f"({AWAITING_SQL} AND i.due_at IS NOT NULL AND i.due_at <= :now)",
+    # not typed by users: what the store's counting splits `overdue` into
+    "due": "i.has_due = 1",
+    "due_later": "(i.due_at IS NOT NULL AND i.due_at > :now)",
 }
+_IS_NOT_SQL = {"done": "(i.is_done = 0)", "awaiting": "(i.awaiting = 0)"}
+"""Negations written so an index on the column can serve them (the columns are never NULL)."""
 # age/idle: "older than" means an earlier timestamp, so the comparison flips.
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "=": "<="}
 
@@ -163,13 +166,21 @@ def compile_query(query: Query | str, *, now: datetime, me: str | None = None) -
     """The SQL WHERE clause (over `FROM`) and its named parameters."""
     if isinstance(query, str):
         query = parse_query(query)
+    clauses, params = compile_terms(query.terms, now=now, me=me)
+    return (" AND ".join(clauses) or "1"), params
+
+
+def compile_terms(terms: Sequence[Term], *, now: datetime, me: str | None = None) -> tuple[list[str], dict]:
+    """One SQL condition per term, over the item row `i`, and their named parameters."""
     clauses: list[str] = []
     params: dict[str, object] = {"now": iso(now)}
-    for index, term in enumerate(query.terms):
-        name = f"p{index}"
-        sql = _term_sql(term, name, params, now=now, me=me)
+    for index, term in enumerate(terms):
+        if term.negated and term.field == "is" and term.value in _IS_NOT_SQL:
+            clauses.append(_IS_NOT_SQL[term.value])
+            continue
+        sql = _term_sql(term, f"p{index}", params, now=now, me=me)
         clauses.append(f"NOT {sql}" if term.negated else sql)
-    return (" AND ".join(clauses) or "1"), params
+    return clauses, params
 
 
 def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | None) -> str:
@@ -181,7 +192,7 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
         return f"({_IS_SQL[value]})"
     if field in ("type", "status"):
         # An idea board's own status counts until the user sets one.
-        column = "t.type" if field == "type" else "COALESCE(t.status, i.idea_status)"
+        column = "i.type" if field == "type" else "COALESCE(t.status, i.idea_status)"
         if value == "none":
             return f"({column} IS NULL)"
         params[name] = value
@@ -202,24 +213,31 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
         return "(i.author_is_staff = 1)" if value == "yes" else "(i.author_is_staff = 0)"
     if field == "label":
         params[name] = value
-        return (f"(EXISTS (SELECT 1 FROM item_labels l WHERE l.key = i.key "
-                f"AND l.label = :{name} COLLATE NOCASE))")
+        if term.negated:  # a lookup per row: reading every key with a common label costs more
+            return (f"(EXISTS (SELECT 1 FROM item_labels l WHERE l.key = i.key "
+                    f"AND l.label = :{name} COLLATE NOCASE))")
+        # the labelled keys, from the index by name, rather than a lookup per row
+        return f"(i.key IN (SELECT l.key FROM item_labels l WHERE l.label = :{name} COLLATE NOCASE))"
     if field == "assignee":
         if value.lower() == "none":
-            return "(t.assignee IS NULL)"
+            return "(i.assignee IS NULL)"
         if value.lower() == "me":
             if not me:
                 raise QueryError("assignee:me needs `me = \"your-login\"` under [team] in the config")
             value = me
         params[name] = value
-        return f"(t.assignee IS NOT NULL AND t.assignee = :{name} COLLATE NOCASE)"
+        return f"(i.assignee IS NOT NULL AND i.assignee = :{name} COLLATE NOCASE)"
     if field == "replies":
         params[name] = int(value)
         return f"(i.replies {term.op} :{name})"
     if field in ("age", "idle", "assigned"):
-        # `+` keeps SQLite off the index here: an age cut usually matches most rows, where a
-        # scan beats an index walk with a table lookup per row.
-        column = {"age": "+i.created_at", "idle": "+i.last_activity_at", "assigned": "t.assigned_at"}[field]
+        # "Older than" usually matches most rows, where a scan beats an index walk with a
+        # table lookup per row: `+` keeps SQLite off the index. "Newer than" is the few.
+        older = term.op in (">=", ">", "=")
+        column = {"age": "i.created_at", "idle": "i.last_activity_at", "assigned": "i.assigned_at"}[field]
+        column = ("+" if older and field != "assigned" else "") + column
+        if field == "assigned":  # only an assigned item has the moment: say so, for its index
+            column = f"i.assignee IS NOT NULL AND {column}"
         try:
             params[name] = iso(now - parse_duration(value))
         except OverflowError:  # further back than any date: nothing is that old

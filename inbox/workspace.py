@@ -20,10 +20,10 @@ import httpx
 
 from inbox import sync as syncing
 from inbox.config import Config
+from inbox.errors import UsageError
 from inbox.reports import sla
 from inbox.reports import sweep as sweeps
 from inbox.respond import bugs, replies
-from inbox.errors import UsageError
 from inbox.store import Store
 from inbox.store.triage import TriageChange
 from inbox.timeutil import utcnow
@@ -103,9 +103,13 @@ class Workspace:
         return syncing.due_sources(self.config, self.store, now=now or self.now(), interval=interval,
                                    only=only)
 
-    def refresh_sla(self) -> int:
-        """Due times from the current `[sla]` (it may have changed since the last sync)."""
-        return sla.refresh_sla(self.config, self.store, now=self.now())
+    def refresh_sla(self, *, store: Store | None = None) -> int:
+        """Due times from the current `[sla]` (it may have changed since the last sync):
+        only what changed since the last refresh, unless the `[sla]` did.
+
+        `store` is another connection to the same database (the TUI keeps its own free for
+        the screen's reads)."""
+        return sla.refresh_sla(self.config, store or self.store, now=self.now())
 
     # --- triage -----------------------------------------------------------------------
 

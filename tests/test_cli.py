@@ -54,6 +54,26 @@ def test_list_json_has_the_item_contract(capsys, db, config):
             "labels", "type", "status", "assignee", "done", "snoozed_until"} <= set(items[0])
 
 
+def test_list_json_is_streamed_exactly_as_one_array(capsys, tmp_path, config):
+    """Written a row at a time, byte for byte what dumping the whole array writes, even for
+    a title holding a line separator."""
+    path = tmp_path / "odd.db"
+    store = Store(path)
+    now = utcnow()
+    store.save_page("server", [
+        Item(source="server", kind="github", external_id=str(n), url=f"https://github.com/a/b/issues/{n}",
+             title=f"odd\u2028title {n} \u2029 \"quoted\"\n", body="a\nb", author="ana",
+             author_is_staff=False, created_at=now, last_activity_at=now - timedelta(minutes=n), replies=0)
+        for n in range(1, 4)])
+    store.close()
+    code, out, _ = run(capsys, "--config", config, "--db", path, "list", "--json")
+    assert code == 0
+    assert out == json.dumps(json.loads(out), ensure_ascii=False, indent=2) + "\n"
+    assert [item["key"] for item in json.loads(out)] == ["server:1", "server:2", "server:3"]
+    code, out, _ = run(capsys, "--config", config, "--db", path, "list", "--json", "nothing-matches-this")
+    assert out == "[]\n"
+
+
 def test_list_takes_a_query_with_negation(capsys, db, config):
     code, out, _ = run(capsys, "--config", config, "--db", db, "list", "-label:bug", "--json", "--limit", "1")
     assert code == 0
@@ -72,6 +92,27 @@ def test_triage_then_list(capsys, db, config):
     run(capsys, "--config", config, "--db", db, "triage", "server:3", "--snooze", "2d")
     code, out, _ = run(capsys, "--config", config, "--db", db, "list", "is:snoozed", "--json")
     assert [i["key"] for i in json.loads(out)] == ["server:3"]
+
+
+def test_triage_of_many_keys_reads_each_once(capsys, tmp_path, config, monkeypatch):
+    """Thousands of keys in one call: the store is asked about them once, not once per key."""
+    path = tmp_path / "many.db"
+    store = Store(path)
+    now = utcnow()
+    store.save_page("server", [
+        Item(source="server", kind="github", external_id=str(n), url=f"https://github.com/a/b/issues/{n}",
+             title=f"Issue {n}", body="", author="ana", author_is_staff=False, created_at=now,
+             last_activity_at=now, replies=0) for n in range(1, 2001)])
+    store.close()
+    asked = []
+    original = Store.existing_keys
+    monkeypatch.setattr(Store, "existing_keys", lambda self, keys: asked.append(len(list(keys))) or original(self, keys))
+    keys = [f"server:{n}" for n in range(1, 2001)]
+    code, out, _ = run(capsys, "--config", config, "--db", path, "triage", *keys, "--type", "bug")
+    assert code == 0 and out.count("type=bug") == 2000
+    assert asked == [2000]
+    code, out, _ = run(capsys, "--config", config, "--db", path, "list", "type:bug", "--json")
+    assert len(json.loads(out)) == 2000
 
 
 @pytest.mark.parametrize("args, expected", [

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import datetime, timedelta, timezone
+import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from inbox.triage.people import (
     Person,
     author_term,
     engagement_level,
+    first_people,
     helpful,
     list_people,
     people_config,
@@ -34,7 +36,7 @@ from inbox.triage.people import (
 from inbox.tui.screens.people import PeopleScreen
 from inbox.tui.screens.prompt import PromptScreen
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 HOSTILE = "[@click=app.quit]x"
 SOURCES = [
     {"name": "server", "kind": "github", "repo": "acme/server"},
@@ -320,7 +322,7 @@ def test_query_filters_by_text_tag_level_and_channel(store):
 
 def namespace(**given: Any) -> argparse.Namespace:
     values: dict[str, Any] = {"query": [], "helpful": False, "since": None, "json": False, "tag": None,
-                              "untag": None}
+                              "untag": None, "limit": 100}
     values.update(given)
     return argparse.Namespace(**values)
 
@@ -395,6 +397,34 @@ def test_the_command_tags_and_untags(store, capsys):
         cli_people.run("people", config, store, now=NOW, args=namespace(tag=["amy", "not a tag"]))
     with pytest.raises(UsageError, match="--since"):
         cli_people.run("people", config, store, now=NOW, args=namespace(since="soon"))
+
+
+def test_the_command_lists_the_most_engaged_first_and_says_how_many_more(store, capsys):
+    rng = random.Random(5)
+    save(store, *(post(rng.choice(list(KINDS)), f"user{n % 37}", ago=timedelta(hours=rng.randrange(1, 3000)),
+                       replies=[(f"user{rng.randrange(60)}", timedelta(hours=rng.randrange(1, 900)))
+                                for _ in range(rng.randrange(3))])
+                  for n in range(150)))
+    everyone = list_people(make_config(), store, now=NOW)
+    assert len(everyone) > 40
+    first, total = first_people(make_config(), store, now=NOW, limit=7)
+    assert [p.name for p in first] == [p.name for p in everyone[:7]] and total == len(everyone)
+    assert first_people(make_config(), store, now=NOW, query="level:4", limit=3)[1] == sum(
+        p.level == 4 for p in everyone)
+
+    assert cli_people.run("people", make_config(), store, now=NOW, args=namespace(limit=7)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + 7 + 1 and lines[1].split()[0] == everyone[0].name
+    assert lines[-1] == f"…and {len(everyone) - 7} more (--limit 0 lists everyone)"
+    assert cli_people.run("people", make_config(), store, now=NOW, args=namespace(limit=0)) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1 + len(everyone)
+    assert cli_people.run("people", make_config(), store, now=NOW, args=namespace(limit=3, json=True)) == 0
+    out, err = capsys.readouterr()
+    assert [row["name"] for row in json.loads(out)] == [p.name for p in everyone[:3]]
+    assert err == f"inbox: the first 3 of {len(everyone)} people (--limit 0 lists everyone)\n"
+    assert parser().parse_args(["people"]).limit == 100
+    with pytest.raises(SystemExit):
+        parser().parse_args(["people", "--limit", "some"])
 
 
 # --- the People screen --------------------------------------------------------------------------

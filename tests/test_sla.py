@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,6 @@ import pytest
 from inbox.config import Config, parse
 from inbox.errors import ConfigError
 from inbox.models import Item, Reply
-from inbox.store import Store
 from inbox.reports.sla import (
     SlaSettings,
     add_business_time,
@@ -28,8 +27,8 @@ from inbox.reports.sla import (
     sla_label,
     sla_settings,
 )
+from inbox.store import Store
 
-UTC = timezone.utc
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 DEFAULT = SlaSettings()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +18,6 @@ from textual.app import App
 from inbox.cli import stats as cli_stats
 from inbox.config import Config, parse
 from inbox.models import Item, Reply
-from inbox.store import Store
 from inbox.reports.stats import (
     ChannelStats,
     StatsReport,
@@ -29,9 +28,9 @@ from inbox.reports.stats import (
     share_label,
     stats_json,
 )
+from inbox.store import Store
 from inbox.tui.screens.stats import StatsScreen, bar
 
-UTC = timezone.utc
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 MONTH = timedelta(days=30)
 HOSTILE = "[bold]x[/]"
@@ -132,8 +131,7 @@ def test_channel_stats_with_business_hours(store: Store) -> None:
     server, forum, total = rows
     assert (server.kind, server.channel, forum.channel) == ("github", "GitHub", "Forum")
     assert server.items_in == 9  # 1-7, 10, 11
-    assert server.replied == 6
-    assert server.hours == [1.0, 2.0, 3.0, 10.0, 66.0, 73.0]
+    assert server.replied == 6  # 1h, 2h, 3h, 10h, 66h, 73h
     assert (server.median_hours, server.p90_hours) == (3.0, 73.0)
     # within 24 business hours: 1-5; late: 11 (answered) and 6 (still waiting, past due)
     assert (server.within_sla, server.sla_decided) == (5, 7)

@@ -7,7 +7,7 @@ import json
 import re
 import sqlite3
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from inbox.query import INBOX_QUERY
 from inbox.store import Cursor, Store, item_json, migrations
 from inbox.timeutil import iso
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
@@ -80,9 +80,15 @@ def test_triage_lives_in_its_own_table(store: Store) -> None:
     store.save_page("server", [make_item()])
     item_columns = {c.name for c in store.db["items"].columns}
     triage_columns = {c.name for c in store.db["triage"].columns}
-    assert not {"type", "status", "assignee", "done", "snoozed_until", "note"} & item_columns
+    # the decisions live in triage; items carries read-only copies for filtering
+    assert not {"status", "done", "note"} & item_columns
     assert {"type", "status", "assignee", "done", "snoozed_until", "note"} <= triage_columns
     assert triage_of(store, "server:1") is None  # saving an item decides nothing
+    store.set_triage(["server:1"], {"type": "bug", "assignee": "devin"}, now=NOW)
+    store.save_page("server", [make_item(title="edited upstream")])  # a sync never overwrites them
+    assert (row(store, "server:1")["type"], row(store, "server:1")["assignee"]) == ("bug", "devin")
+    store.db.execute("DELETE FROM triage")
+    assert (row(store, "server:1")["type"], row(store, "server:1")["assignee"]) == (None, None)
 
 
 def test_triage_before_the_item_arrives(store: Store) -> None:
@@ -393,12 +399,12 @@ def test_record_sync_keeps_the_last_success_through_a_failure(store: Store) -> N
 
 def test_threads_fetched_at_leaves_out_items_whose_thread_never_arrived(tmp_path):
     """A topic whose posts failed to load is fetched again on the next sync."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from inbox.models import Item, Reply
     from inbox.store import Store
 
-    now = datetime(2026, 11, 18, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 18, tzinfo=UTC)
     store = Store(tmp_path / "t.db")
 
     def item(n, replies, thread):

@@ -10,7 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,7 @@ from inbox.errors import (
 from inbox.models import Item
 from inbox.store import Store, migrations
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 
 
 def make_item(n: str = "1") -> Item:
@@ -91,38 +91,39 @@ def test_first_opens_of_a_new_database_at_the_same_moment_all_succeed(tmp_path: 
 def test_a_migration_that_fails_halfway_leaves_nothing_and_stays_pending(tmp_path, monkeypatch) -> None:
     path = tmp_path / "inbox.db"
     Store(path).close()
+    known = len(migrations.MIGRATIONS)
 
-    def m007_half_done(db: sqlite_utils.Database) -> None:
+    def m999_half_done(db: sqlite_utils.Database) -> None:
         db["half"].create({"id": int}, pk="id")
         db["items"].add_column("half_column", str)
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m007_half_done])
-    with pytest.raises(StoreError, match="m007_half_done failed .*disk on fire"):
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m999_half_done])
+    with pytest.raises(StoreError, match="m999_half_done failed .*disk on fire"):
         Store(path)
     assert "half" not in tables(path)
     with sqlite3.connect(path) as conn:
         assert "half_column" not in [row[1] for row in conn.execute("PRAGMA table_info(items)")]
-        assert "m007_half_done" not in [row[0] for row in conn.execute("SELECT name FROM _migrations")]
-    assert pragma(path, "user_version") == 6
+        assert "m999_half_done" not in [row[0] for row in conn.execute("SELECT name FROM _migrations")]
+    assert pragma(path, "user_version") == known
 
-    def m007_half_done(db: sqlite_utils.Database) -> None:  # noqa: F811 - fixed, same name
+    def m999_half_done(db: sqlite_utils.Database) -> None:
         db["half"].create({"id": int}, pk="id")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:6], m007_half_done])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS[:known], m999_half_done])
     Store(path).close()  # still pending: the fixed version applies
     assert "half" in tables(path)
-    assert pragma(path, "user_version") == 7
+    assert pragma(path, "user_version") == known + 1
 
 
 def test_migrations_before_the_failing_one_are_kept(tmp_path, monkeypatch) -> None:
-    def m007_fails(db: sqlite_utils.Database) -> None:
+    def m999_fails(db: sqlite_utils.Database) -> None:
         db.execute("CREATE TABLE nope (id INTEGER)")
         raise sqlite3.OperationalError("simulated")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m007_fails])
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, m999_fails])
     path = tmp_path / "new.db"
-    with pytest.raises(StoreError, match="m007_fails"):
+    with pytest.raises(StoreError, match="m999_fails"):
         Store(path)
     assert "items" in tables(path) and "nope" not in tables(path)
     assert pragma(path, "application_id") == migrations.APPLICATION_ID
@@ -253,8 +254,9 @@ def test_a_migration_this_version_does_not_know_means_newer(tmp_path) -> None:
     path = tmp_path / "inbox.db"
     Store(path).close()
     with sqlite3.connect(path) as conn:
-        conn.execute("INSERT INTO _migrations VALUES ('m007_from_the_future', datetime('now'))")
-    with pytest.raises(NewerDatabase, match="schema version 7, this version supports up to 6"):
+        conn.execute("INSERT INTO _migrations VALUES ('m999_from_the_future', datetime('now'))")
+    known = len(migrations.MIGRATIONS)
+    with pytest.raises(NewerDatabase, match=f"schema version {known + 1}, this version supports up to {known}"):
         Store(path)
 
 

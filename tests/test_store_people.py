@@ -3,7 +3,7 @@ author per source, as plain rows."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from inbox.models import Item, Reply
 from inbox.store import Store
 from inbox.store.people import AuthorGroups
 
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 KINDS = {"server": "github", "forum": "discourse"}
 
 
@@ -55,7 +55,7 @@ def test_a_tag_is_once_per_person_whatever_the_case(store: Store) -> None:
 
 
 def test_activity_groups_posts_and_replies_by_author_per_source(store: Store) -> None:
-    groups = store.people.activity(recent_from=NOW - timedelta(days=90))
+    groups = list(store.people.activity(recent_from=NOW - timedelta(days=90)))
     assert all(isinstance(group, AuthorGroups) for group in groups)
     found = {(g.source, g.kind, g.replies): sorted(g.rows) for g in groups}
     assert found == {

@@ -3,7 +3,7 @@ moments it keeps for `is:overdue`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +12,7 @@ from inbox.models import Item, Reply
 from inbox.store import Store
 from inbox.timeutil import iso
 
-NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 AWAITING = "is:open -is:done is:awaiting"
 
 
@@ -65,16 +65,28 @@ def test_due_times_read_more_keys_than_one_statement_takes(store: Store) -> None
     assert store.sla.due_times(keys) == {key: "2026-11-20T10:00:00Z" for key in keys[::2]}
 
 
-def test_posts_in_a_window_with_their_first_staff_reply(store: Store) -> None:
-    rows = store.stats.posts(start=NOW - timedelta(days=30), now=NOW)
-    assert sorted(rows) == [
-        ("forum", "github", "2026-11-20T05:00:00Z", 0, 1, None),
-        ("server", "github", "2026-11-16T10:00:00Z", 0, 0, "2026-11-17T10:00:00Z"),
-        ("server", "github", "2026-11-17T10:00:00Z", 0, 1, "2026-11-18T10:00:00Z"),
-        ("server", "github", "2026-11-18T10:00:00Z", 0, 1, None),
+def _window(store: Store, **bounds) -> list[tuple]:
+    bounds = {"clock_from": "1970-01-01T00:00:00Z", "clock_until": "2200-01-01T00:00:00Z", **bounds}
+    return list(store.stats.window(**bounds))
+
+
+def test_posts_in_a_window_with_their_first_staff_reply_and_its_ranks(store: Store) -> None:
+    rows = _window(store, start=NOW - timedelta(days=30), now=NOW)
+    # (source, kind, posts of the source, created, by staff, waiting, first staff reply,
+    # timed), then how many of the source's are timed, and how many of all
+    assert sorted(row[:8] + row[9:10] + row[11:] for row in rows) == [
+        ("forum", "github", 1, "2026-11-20T05:00:00Z", 0, 1, None, 0, 0, 2),
+        ("server", "github", 3, "2026-11-16T10:00:00Z", 0, 0, "2026-11-17T10:00:00Z", 1, 2, 2),
+        ("server", "github", 3, "2026-11-17T10:00:00Z", 0, 1, "2026-11-18T10:00:00Z", 1, 2, 2),
+        ("server", "github", 3, "2026-11-18T10:00:00Z", 0, 1, None, 0, 2, 2),
     ]
-    assert ("server", "github", "2026-10-11T10:00:00Z", 1, 0, None) in store.stats.posts(start=None, now=NOW)
-    assert store.stats.posts(start=None, now=NOW - timedelta(days=50)) == []
+    # both answered in 24 hours: ranks 1 and 2, in the source and overall
+    assert sorted(row[8] for row in rows if row[7]) == sorted(row[10] for row in rows if row[7]) == [1, 2]
+    assert ("server", "github", 4, "2026-10-11T10:00:00Z", 1, 0, None, 0) in [
+        row[:8] for row in _window(store, start=None, now=NOW)]  # the team's own: never timed
+    assert _window(store, start=None, now=NOW - timedelta(days=50)) == []
+    # a post created outside the clock's bounds is not timed
+    assert {row[7] for row in _window(store, start=None, now=NOW, clock_until="2000-01-01T00:00:00Z")} == {0}
 
 
 def test_waiting_per_source_counts_the_overdue_as_of_the_last_refresh(store: Store) -> None:

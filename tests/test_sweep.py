@@ -10,7 +10,7 @@ import json
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -19,7 +19,6 @@ import pytest
 from inbox.config import Config, parse
 from inbox.errors import ConfigError, SourceError, UsageError
 from inbox.models import Item, Reply
-from inbox.store import Store
 from inbox.reports.sweep import (
     SweepSettings,
     build_sweep,
@@ -29,8 +28,9 @@ from inbox.reports.sweep import (
     sweep_json,
     sweep_settings,
 )
+from inbox.store import Store
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)  # a Wednesday
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 KINDS = {"forum": "discourse", "server": "github", "mobile": "github", "lab": "gitlab",
          "so": "stackexchange", "help": "zendesk"}
 URLS = {"forum": "https://forum.example.org/t/topic/{n}",
@@ -181,7 +181,7 @@ def release_config(**sweep: Any) -> Config:
 
 
 def test_new_forum_posts_since_the_release_that_mention_a_keyword(store: Store) -> None:
-    release = datetime(2026, 11, 15, tzinfo=timezone.utc)
+    release = datetime(2026, 11, 15, tzinfo=UTC)
     save(store,
          make_item("forum", 1, created=NOW - release, title="Upgrade to 11.2 broke SSO"),
          make_item("forum", 2, created=DAY, title="SSO question", body="Is this ENTERPRISE only?"),
@@ -427,6 +427,13 @@ def test_json_shape(store: Store) -> None:
     assert item["key"] == "forum:1" and item["title"] == hostile  # JSON keeps the title as written
     assert item["age_days"] == 3 and item["idle_days"] == 1 and item["replies"] == 2
     assert {"url", "author", "created_at", "labels", "done", "body"} <= set(item)
+    assert item["body"] == "It does not work."
+    first = data["sections"][0]
+    assert (first["total"], first["more"], first["query_exact"]) == (1, 0, True)
+    assert first["query"] == ('is:open -is:done -is:snoozed is:awaiting age:>=2d -source:lab -source:so '
+                              '-source:help -label:"Help Wanted"')
+    # the other formats show no bodies, so none are read
+    assert build_sweep(make_config(), store, now=NOW, bodies=False).entries[0].item.get("body") is None
 
 
 def test_an_empty_sweep_says_so(store: Store) -> None:
@@ -452,6 +459,7 @@ def test_defaults() -> None:
     assert settings.release_keywords == ("enterprise", "upgrade", "license")
     assert settings.weekly_kinds == ("github", "gitlab", "stackexchange")
     assert settings.project is None and settings.webhook_env is None
+    assert settings.max_per_section == 25  # three sections of the longest lines fit in one Slack message
 
 
 def test_settings_from_the_file() -> None:
@@ -478,6 +486,11 @@ def test_settings_from_the_file() -> None:
     ("sweep", "sources", "forum", "config: sweep.sources must be a list of strings"),
     ("sweep", "weekly_kinds", ["jira"], "config: sweep.weekly_kinds: 'jira' is not a channel kind"),
     ("sweep", "project", "", "config: sweep.project must be the community's name"),
+    ("sweep", "max_per_section", 0, "config: sweep.max_per_section must be a whole number of posts"),
+    ("sweep", "max_per_section", "10", "config: sweep.max_per_section must be a whole number of posts"),
+    ("sweep", "max_per_section", True, "config: sweep.max_per_section must be a whole number of posts"),
+    ("sweep", "max_per_section", 2.5, "config: sweep.max_per_section must be a whole number of posts"),
+    ("sweep", "max_per_sectoin", 5, "config: [sweep]: unknown key max_per_sectoin (did you mean max_per_section?)"),
     ("sweep", "min-age", "2d", "config: [sweep]: unknown key min-age (did you mean min_age?)"),
     ("slack", "webhook_env", "MY VAR", "config: slack.webhook_env must name an environment variable"),
     ("slack", "webhook_url", WEBHOOK, "config: slack.webhook_url: the webhook URL is a secret"),

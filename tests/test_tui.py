@@ -207,6 +207,66 @@ async def test_large_list_moves_to_the_bottom_and_loads_that_page(tmp_path):
     store.close()
 
 
+async def test_pages_are_read_by_key_from_either_end(tmp_path, monkeypatch):
+    """`G` reads the last page straight from the end and `k` from there reads the page
+    above by key; no page is read by offset on the way."""
+    store = Store(tmp_path / "big.db")
+    store.save_page("server", _items(1000))
+    offsets = []
+    read_by_offset = store.list_items
+    monkeypatch.setattr(store, "list_items", lambda *a, **k: offsets.append(k.get("offset")) or read_by_offset(*a, **k))
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("G")
+        await settle(pilot)
+        assert _list(app).highlighted["key"] == "server:1000"
+        await pilot.press(*["pageup"] * 5, "k")
+        await settle(pilot)
+        cursor = _list(app).cursor
+        assert cursor < 900 and _list(app).highlighted["key"] == f"server:{cursor + 1}"
+        await pilot.press("g", *["pagedown"] * 5, "j")
+        await settle(pilot)
+        cursor = _list(app).cursor
+        assert cursor > 100 and _list(app).highlighted["key"] == f"server:{cursor + 1}"
+    assert offsets == []
+    store.close()
+
+
+async def test_keys_pressed_while_the_list_reloads_are_kept(store, monkeypatch):
+    """Fresh data (an SLA refresh, a sync) reloads the list keeping the cursor's item; keys
+    pressed meanwhile must not be undone when it arrives."""
+    import time
+
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        slow_position = store.position
+        monkeypatch.setattr(store, "position", lambda *a, **k: time.sleep(0.4) or slow_position(*a, **k))
+        app.screen.reload(keep_key=True)
+        await pilot.press(*"jjjjj")
+        await settle(pilot)
+        assert _list(app).cursor == 5 and _list(app).highlighted["key"] == "server:6"
+
+
+async def test_keys_typed_right_after_slash_reach_the_filter_bar(store):
+    """A fast typist's `/` and query arrive in one burst: none of it may triage a post."""
+    from textual import events
+
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        for character in "/e1z2 3d":  # e: done, 1-3: tag, z: snooze, if they leaked
+            key = events.Key("slash" if character == "/" else "space" if character == " " else character,
+                             character)
+            key.set_sender(app)
+            app._driver.send_message(key)  # as the terminal delivers them: no pause between
+        await settle(pilot)
+        assert app.screen.query_one("#filter-input").value == "e1z2 3d"
+        assert all(row is None for row in store.triage_rows([f"server:{n}" for n in range(1, 31)]).values())
+        assert not isinstance(app.screen, PromptScreen), "no prompt opened"
+
+
 async def test_triage_toast_quotes_a_hostile_title_safely(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:

@@ -51,24 +51,46 @@ class ListApp(App):
         yield ItemList(now=lambda: NOW)
 
 
+def _reader(label: str, total: int, wait: threading.Event | None = None) -> ListData:
+    """A query of `total` rows `label:0` ... in list order, read as the store reads them:
+    by key after or before a row, from the end, or by offset."""
+
+    def position(place: tuple[Any, str]) -> int:
+        return int(place[1].split(":")[1])
+
+    def read(limit: int, *, after=None, before=None, last: bool = False) -> list[dict[str, Any]]:
+        if wait is not None:
+            wait.wait(10)  # still reading when a new query replaces it
+        if after is not None:
+            start = position(after) + 1
+        elif before is not None:
+            start = max(0, position(before) - limit)
+            limit = position(before) - start
+        else:
+            start = total - limit if last else 0
+        return _rows(label, start, min(limit, total - start))
+
+    def read_at(offset: int, limit: int) -> list[dict[str, Any]]:
+        raise AssertionError("a page next to one already read is read by key")
+
+    return ListData(total, read, read_at, _rows(label, 0, PAGE_SIZE), 0)
+
+
 async def test_a_page_of_an_old_query_is_dropped_when_it_arrives():
     release = threading.Event()
-
-    def old_fetch(offset: int, limit: int) -> list[dict[str, Any]]:
-        release.wait(10)  # still reading when the new query replaces it
-        return _rows("old", offset, limit)
-
-    def new_fetch(offset: int, limit: int) -> list[dict[str, Any]]:
-        return _rows("new", offset, limit)
-
     total = PAGE_SIZE * 3
+    old, new = _reader("old", total, wait=release), _reader("new", total)
+    old.generation, new.generation = 1, 2
     app = ListApp()
     async with app.run_test(size=(120, 20)) as pilot:
         items = app.query_one(ItemList)
-        items.show(ListData(total, old_fetch, _rows("old", 0, PAGE_SIZE), 1), cursor=total - 1)
+        items.show(old, cursor=total - 1)
         await pilot.pause()
-        items.show(ListData(total, new_fetch, _rows("new", 0, PAGE_SIZE), 2), cursor=total - 1)
-        await settle(pilot)
+        items.show(new, cursor=total - 1)
+        for _ in range(200):  # the new query's page arrives while the old one still reads
+            await pilot.pause(0.01)
+            if items.highlighted is not None:
+                break
         assert items.highlighted["key"] == f"new:{total - 1}"
         release.set()
         await settle(pilot)
@@ -78,17 +100,19 @@ async def test_a_page_of_an_old_query_is_dropped_when_it_arrives():
 
 async def test_a_page_of_the_current_query_is_drawn():
     app = ListApp()
-    total = PAGE_SIZE * 2
+    total = PAGE_SIZE * 2 + 17
     async with app.run_test(size=(120, 20)) as pilot:
         items = app.query_one(ItemList)
-        items.show(ListData(total, lambda offset, limit: _rows("q", offset, limit),
-                            _rows("q", 0, PAGE_SIZE), 7))
+        items.show(_reader("q", total))
         await settle(pilot)
         await pilot.press("G")
         await settle(pilot)
         assert items.highlighted["key"] == f"q:{total - 1}"
         drawn = items.render_line(items.cursor - int(items.scroll_offset.y)).text
         assert f"q {total - 1}" in drawn and "…" not in drawn.split()[0]
+        await pilot.press(*["pageup"] * 8)  # up from the last page: the page above by key
+        await settle(pilot)
+        assert items.highlighted["key"] == f"q:{items.cursor}"
 
 
 # --- the People screen: a failed tag write is a toast, and nothing changes ----------------------

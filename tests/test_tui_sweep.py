@@ -3,7 +3,7 @@ weekly list, ctrl+s posts it (never from the demo)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from inbox.tui.demo_app import make_demo_app
 from inbox.tui.screens.sweep import SweepScreen
 from tests.pilot_helpers import settle, shown
 
-NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -83,3 +83,35 @@ async def test_the_demo_never_posts(tmp_path, monkeypatch):
         await settle(pilot)
         assert "demo" in shown(app.screen.query_one("#sweep-status"))
     app.store.close()
+
+
+async def test_w_shows_the_same_bounded_sections_as_the_posted_message(tmp_path, monkeypatch):
+    posted = []
+
+    async def fake_post(settings, text, **kwargs):
+        posted.append(text)
+
+    monkeypatch.setattr("inbox.reports.sweep.post_to_webhook", fake_post)
+    store = Store(tmp_path / "inbox.db")
+    store.save_page("server", [Item(
+        source="server", kind="github", external_id=str(n), url=f"https://github.com/orchardly/orchard/issues/{n}",
+        title=f"[b]Issue {n}[/b]", body="?", author="wren", author_is_staff=False,
+        created_at=NOW - timedelta(days=3, hours=n), last_activity_at=NOW - timedelta(days=3)) for n in range(30)])
+    config = parse({"team": {"me": "maya"}, "sweep": {"project": "Orchard", "max_per_section": 5},
+                    "slack": {"webhook_env": "ORCHARD_WEBHOOK"},
+                    "sources": [{"name": "server", "kind": "github", "repo": "orchardly/orchard"}]})
+    app = make_app(config, store, now=lambda: NOW)
+    async with app.run_test(size=(160, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("W")
+        await settle(pilot)
+        text = shown(app.screen.query_one("#sweep-text"), width=400)
+        assert "Help Wanted sweep: 5 of 30 posts" in shown(app.screen.query_one("#sweep-title"))
+        assert text.count("[b]Issue ") == 5 and "[b]Issue 29[/b]" in text  # oldest first, markup as typed
+        assert ("…and 25 more: inbox list 'is:open -is:done -is:snoozed is:awaiting age:&gt;=2d "
+                "source:server -label:\"Help Wanted\"'") in text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    assert len(posted) == 1 and posted[0] == app.workspace.sweep()[1]  # what was shown is what went out
+    assert posted[0].count("• <https://github.com") == 5 and "…and 25 more" in posted[0]
+    store.close()

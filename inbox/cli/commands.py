@@ -357,20 +357,26 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
     if limit is not None and limit < 0:
         raise UsageError("--limit must be 0 or more")
     parsed = parse_query(query or INBOX_QUERY)
-    rows = store.list_items(parsed, now=utcnow(), me=config.team.me, limit=limit, with_body=as_json)
-    if as_json:
-        json.dump([item_json(row) for row in rows], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-        return EXIT_OK
     now = utcnow()
+    rows = store.iter_items(parsed, now=now, me=config.team.me, limit=limit, with_body=as_json)
+    if as_json:  # streamed, as `json.dump(items, indent=2)` would write the whole array
+        opening = "["
+        for row in rows:
+            # split on "\n" only: a title may hold U+2028, which splitlines() would break
+            lines = json.dumps(item_json(row), ensure_ascii=False, indent=2).split("\n")
+            sys.stdout.write(opening + "\n" + "\n".join("  " + line for line in lines))
+            opening = ","
+        sys.stdout.write("[]\n" if opening == "[" else "\n]\n")
+        return EXIT_OK
     width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 10_000
-    for row in rows:
+    count = 0
+    for count, row in enumerate(rows, start=1):
         staff = "*" if row["author_is_staff"] else " "
         line = (f"{row['key']:<16} {(row['type'] or '-'):<15} {ago(row['created_at'], now):>4} "
                 f"{row['replies']:>3}r {staff}{one_line(row['author'])[:16]:<16} {one_line(row['title'])}")
         print(line[:width])
     if sys.stdout.isatty():
-        print(f"{len(rows)} items", file=sys.stderr)
+        print(f"{count} items", file=sys.stderr)
     return EXIT_OK
 
 
@@ -378,7 +384,7 @@ def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
     from inbox.reports.sweep import build_sweep, render, sweep_settings
 
     settings, now = sweep_settings(config), utcnow()
-    sweep = build_sweep(config, store, now=now, weekly=args.weekly, settings=settings)
+    sweep = build_sweep(config, store, now=now, weekly=args.weekly, settings=settings, bodies=args.format == "json")
     if not args.post:
         sys.stdout.write(render(sweep, args.format, now))
         return EXIT_OK
@@ -426,7 +432,8 @@ def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
         changes["note"] = clean(args.note).strip() or None  # an empty note clears it
     if not changes:
         raise UsageError("nothing to change: give --type, --status, --assign, --done, --undone, --snooze or --note")
-    missing = [key for key in args.keys if key not in store.existing_keys(args.keys)]
+    known = store.existing_keys(args.keys)
+    missing = [key for key in args.keys if key not in known]
     if missing:
         raise UsageError(f"no item with key {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
     store.set_triage(args.keys, changes, now=now)
@@ -444,18 +451,22 @@ def _write_type_labels(config: Config, store: Store, keys: list[str], post_type:
     from inbox.workspace import Workspace
 
     workspace = Workspace(config, store, now=utcnow)
-    failed = False
-    for key in keys:
-        try:
-            said = asyncio.run(workspace.write_type_label(key, post_type))
-        except SourceError as exc:
-            print(f"inbox: {key}: the tag is saved, but the label was not written: {one_line(exc.reason)}",
-                  file=sys.stderr)
-            failed = True
-            continue
-        if said:
-            print(f"{key}: {one_line(said)}")
-    return EXIT_FAILED if failed else EXIT_OK
+
+    async def write_all() -> bool:
+        failed = False
+        for key in keys:
+            try:
+                said = await workspace.write_type_label(key, post_type)
+            except SourceError as exc:
+                print(f"inbox: {key}: the tag is saved, but the label was not written: {one_line(exc.reason)}",
+                      file=sys.stderr)
+                failed = True
+                continue
+            if said:
+                print(f"{key}: {one_line(said)}")
+        return failed
+
+    return EXIT_FAILED if asyncio.run(write_all()) else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

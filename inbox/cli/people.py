@@ -27,6 +27,7 @@ from inbox.triage.people import (
     Person,
     filter_people,
     find_person,
+    first_people,
     helpful,
     list_people,
     parse_people_query,
@@ -36,6 +37,9 @@ from inbox.triage.people import (
 )
 
 EXIT_OK = 0
+DEFAULT_LIMIT = 100
+"""People listed when --limit is not given: a screenful of the most engaged, not a whole
+community of a hundred thousand (which takes minutes to lay out as a table)."""
 _LEVEL_STYLES = {1: "bold #98c379", 2: "#61afef", 3: "#e5c07b", 4: "dim"}
 
 
@@ -51,6 +55,8 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     people.add_argument("--since", metavar="DURATION",
                         help="only activity this recent (e.g. 14d); counts cover that window")
     people.add_argument("--json", action="store_true", help="print JSON")
+    people.add_argument("--limit", type=_count, default=DEFAULT_LIMIT, metavar="N",
+                        help=f"at most N people, most engaged first (default {DEFAULT_LIMIT}; 0: everyone)")
     people.add_argument("--tag", nargs=2, metavar=("PERSON", "TAG"),
                         help="tag a person (champion, contributor, or any tag of letters, digits, -)")
     people.add_argument("--untag", nargs=2, metavar=("PERSON", "TAG"), help="take a tag off a person")
@@ -65,15 +71,26 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
     since = options.since(args.since) if args.since else None
     if args.tag or args.untag:
         return _tag(config, store, args, now)
+    limit = getattr(args, "limit", DEFAULT_LIMIT) or None
     if args.helpful:
         return _helpful(config, store, now, since or DEFAULT_HELPFUL_WINDOW, " ".join(args.query),
-                        window=args.since or "14d", as_json=args.json)
-    people = list_people(config, store, now=now, query=" ".join(args.query), since=since)
+                        window=args.since or "14d", as_json=args.json, limit=limit)
+    people, total = first_people(config, store, now=now, query=" ".join(args.query), since=since, limit=limit)
     if args.json:
         print(json.dumps([person.json() for person in people], indent=2, ensure_ascii=False))
+        if total > len(people):  # beside the JSON, not in it: the array stays the people
+            print(f"inbox: the first {len(people):,} of {total:,} people (--limit 0 lists everyone)",
+                  file=sys.stderr)
         return EXIT_OK
-    print_people(people, now=now)
+    print_people(people, now=now, more=total - len(people))
     return EXIT_OK
+
+
+def _count(text: str) -> int:
+    """`--limit N`: a whole number, 0 or more."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"--limit takes a whole number of people (0: everyone), not {text!r}")
+    return int(text)
 
 
 def _tag(config: Config, store: Store, args: argparse.Namespace, now: datetime) -> int:
@@ -98,9 +115,9 @@ def _tag(config: Config, store: Store, args: argparse.Namespace, now: datetime) 
 
 
 def _helpful(config: Config, store: Store, now: datetime, since: timedelta, query: str, *,
-             window: str, as_json: bool) -> int:
+             window: str, as_json: bool, limit: int | None) -> int:
     parse_people_query(query)  # `--helpful tag:champion`: a bad term fails before any work
-    ranked = filter_people(helpful(config, store, now=now, since=since), query)
+    ranked = filter_people(helpful(config, store, now=now, since=since), query)[:limit]
     if as_json:
         print(json.dumps([person.json() for person in ranked], indent=2, ensure_ascii=False))
         return EXIT_OK
@@ -128,8 +145,9 @@ def _console() -> Console:
     return Console(highlight=False, width=None if sys.stdout.isatty() else 10_000)
 
 
-def print_people(people: list[Person], *, now: datetime, console: Console | None = None) -> None:
-    """The people table: every cell a Text, so a name like `[bold]x` prints as typed."""
+def print_people(people: list[Person], *, now: datetime, console: Console | None = None, more: int = 0) -> None:
+    """The people table: every cell a Text, so a name like `[bold]x` prints as typed; then,
+    when `more` people match beyond those, how to list them all."""
     console = console or _console()
     if not people:
         console.print(Text("No people match."))
@@ -151,5 +169,7 @@ def print_people(people: list[Person], *, now: datetime, console: Console | None
             Text(one_line(", ".join(person.tags)), style="#e5c07b"),
         )
     console.print(table)
-    if sys.stdout.isatty():
+    if more:
+        console.print(Text(f"…and {more:,} more (--limit 0 lists everyone)", style="dim"))
+    elif sys.stdout.isatty():
         console.print(Text(f"{len(people):,} people", style="dim"))

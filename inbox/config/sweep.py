@@ -21,8 +21,20 @@ from inbox.text import one_line
 DEFAULT_KINDS = ("discourse", "github")
 """The daily sweep's sources when `[sweep] sources` is not set: the forum and GitHub."""
 KNOWN_KEYS = ("min_age", "sources", "release_date", "release_keywords", "exclude", "project",
-              "weekly_kinds", "weekly_idle")
+              "weekly_kinds", "weekly_idle", "max_per_section")
 SLACK_KEYS = ("webhook_env",)
+
+SLACK_LIMIT = 40_000
+"""Slack cuts a message longer than this many characters."""
+LONGEST_LINE = 400
+"""A sweep line at its longest in practice: a 256-character title (GitHub's and Discourse's
+limit), escaped, with its link (about 100 characters) and its facts."""
+SECTIONS = 3
+"""The daily message's sections (the weekly one has one)."""
+DEFAULT_MAX_PER_SECTION = SLACK_LIMIT * 3 // 4 // (SECTIONS * LONGEST_LINE)
+"""25: three full sections of the longest lines fill three quarters of what Slack shows,
+which leaves room for the header, the headings and each section's "and N more" line, so
+the whole message is never cut; and 25 posts a section is what a community reads."""
 
 
 @dataclass(frozen=True)
@@ -49,6 +61,9 @@ class SweepSettings:
     """The weekly list takes items whose last activity is more than this long ago."""
     webhook_env: str | None = None
     """`[slack] webhook_env`: the environment variable holding the incoming-webhook URL."""
+    max_per_section: int = DEFAULT_MAX_PER_SECTION
+    """The most posts a section lists, oldest first; the rest are counted, with the query
+    that lists them all."""
 
 
 def parse_sweep(section: Any, slack: Any, sources: dict[str, str], where: str) -> SweepSettings:
@@ -101,7 +116,16 @@ def parse_sweep(section: Any, slack: Any, sources: dict[str, str], where: str) -
         weekly_kinds=tuple(dict.fromkeys(weekly_kinds)),
         weekly_idle=duration(section.get("weekly_idle", "7d"), where, "sweep.weekly_idle", positive=True),
         webhook_env=_webhook_env(slack, where),
+        max_per_section=_posts(section.get("max_per_section", DEFAULT_MAX_PER_SECTION), where),
     )
+
+
+def _posts(value: Any, where: str) -> int:
+    """A count of posts: a whole number from 1 (a million would not fit in any message)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1_000_000:
+        raise ConfigError(f"{where}: sweep.max_per_section must be a whole number of posts from 1 "
+                          f"to 1000000, not {value!r}")
+    return value
 
 
 def _webhook_env(section: Any, where: str) -> str | None:

@@ -4,18 +4,20 @@ time zone), counted from when it started waiting.
 
 `refresh_sla` writes each awaiting item's due moment to the store (`store.sla`), which is
 what `is:overdue` reads; business hours do not fit in SQL, so the clock is computed
-here, in bulk, after each sync and before `inbox stats`.
+here, after each sync and before `inbox stats`: for the items changed since the last
+refresh, or for all of them (a chunk at a time) when `[sla]` changed.
 
 Pure core: no Textual. Times in and out are aware UTC datetimes.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from typing import Any
 
@@ -24,7 +26,9 @@ from inbox.store import Store
 from inbox.timeutil import parse_time
 
 AWAITING_QUERY = "is:open -is:done is:awaiting"
-"""The items an SLA clock runs for: open, not done, and awaiting the team."""
+"""The items an SLA clock runs for: open, not done, and awaiting the team. The store notes
+an item as changed when what this reads moves (its state, activity, replies, thread, done
+mark): a term reading anything else needs its trigger too (`m009_sla_changes`)."""
 EARLIEST, LATEST = 0, 7258118400
 """The moments business time is counted between (1970-01-01 and 2200-01-01, UTC): an item
 dated outside them has no due moment (a calendar from year 1 would take minutes)."""
@@ -149,12 +153,12 @@ class BusinessCalendar:
 
 def _seconds(moment: datetime) -> int:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
 
 
 def _utc(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, timezone.utc)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def add_business_time(start: datetime, span: timedelta, settings: SlaSettings) -> datetime:
@@ -185,7 +189,7 @@ def epoch_seconds(value: Any) -> int | None:
             if moment is None:
                 return None
         if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
         return int(moment.timestamp())
     moment = parse_time(value)
     return None if moment is None else int(moment.timestamp())
@@ -260,11 +264,9 @@ def _iso_seconds(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
-def _awaiting(store: Store, now: datetime) -> tuple[list[tuple], dict[str, _Thread]]:
-    """Every item the clock runs for, as (key, created_at, last_activity_at, replies,
-    last_reply_by_staff), and the thread summaries of those with replies (the items of
-    `store.list_items(AWAITING_QUERY)`, only the columns the SLA reads)."""
-    rows, replies = store.sla.rows_for(AWAITING_QUERY, now=now)
+def _threads(replies: Iterable[tuple]) -> dict[str, _Thread]:
+    """Thread summaries by key from (key, author_is_staff, created_at) rows, by key in
+    thread order."""
     threads: dict[str, _Thread] = {}
     current_key, current = None, _Thread()
     for key, is_staff, created in replies:
@@ -272,7 +274,7 @@ def _awaiting(store: Store, now: datetime) -> tuple[list[tuple], dict[str, _Thre
             current_key, current = key, _Thread()
             threads[key] = current
         current.add(is_staff, created)
-    return rows, threads
+    return threads
 
 
 def due_rows(rows: Iterable[tuple], threads: dict[str, _Thread], settings: SlaSettings,
@@ -305,14 +307,32 @@ def due_rows(rows: Iterable[tuple], threads: dict[str, _Thread], settings: SlaSe
     return out
 
 
+CLOCK_VERSION = 1
+"""Part of the settings fingerprint: raise it when the rules of `awaiting_since` or the
+business-time arithmetic change, so stored due moments are all computed again."""
+
+
+def settings_fingerprint(settings: SlaSettings) -> str:
+    """Everything the stored due moments depend on besides the items: a changed `[sla]`
+    (or clock rules) makes the next refresh recompute every item."""
+    return json.dumps({
+        "clock": CLOCK_VERSION, "query": AWAITING_QUERY, "bounds": [EARLIEST, LATEST],
+        "respond_within": settings.respond_within.total_seconds(),
+        "start": settings.start.isoformat(), "end": settings.end.isoformat() if settings.end else None,
+        "days": sorted(settings.days), "timezone": settings.timezone_name,
+    }, sort_keys=True)
+
+
 def refresh_sla(config: Config, store: Store, *, now: datetime,
-                settings: SlaSettings | None = None) -> int:
-    """Compute every awaiting item's due moment and store them for `is:overdue`.
+                settings: SlaSettings | None = None, full: bool = False) -> int:
+    """Bring every awaiting item's due moment in the store up to date for `is:overdue`.
 
     Items that are open, not done and awaiting the team (`is:open -is:done is:awaiting`;
     snoozed ones too: they come back with their clock still running) get one; the rest
-    lose theirs. With no `[sla]` the table is emptied (nothing is overdue). Returns how
-    many items have a due moment.
+    lose theirs. Only items changed since the last refresh are computed again (a few
+    milliseconds after a sync), all of them when `[sla]` changed or `full` (chunk by
+    chunk, in bounded memory). With no `[sla]` the table is emptied (nothing is
+    overdue). Returns how many items have a due moment.
 
     Raises:
         ConfigError: a bad `[sla]` setting.
@@ -321,10 +341,13 @@ def refresh_sla(config: Config, store: Store, *, now: datetime,
     if settings is None:
         store.sla.replace([])
         return 0
-    rows, threads = _awaiting(store, now)
-    due = due_rows(rows, threads, settings)
-    store.sla.replace(due)
-    return len(due)
+    calendar = BusinessCalendar(settings)  # one for the whole refresh: its windows are reused
+
+    def compute(rows: list[tuple], replies: list[tuple]) -> list[tuple[str, str, str]]:
+        return due_rows(rows, _threads(replies), settings, calendar)
+
+    return store.sla.update(AWAITING_QUERY, compute, now=now, fingerprint=settings_fingerprint(settings),
+                            full=full)
 
 
 def due_times(store: Store, keys: Sequence[str]) -> dict[str, str]:

@@ -19,14 +19,12 @@ Pure core: reads the store, never writes it (`build_report` refreshes the SLA fi
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inbox.config import Config
 from inbox.models import CHANNEL_NAMES
-from inbox.store import Store
-from inbox.timeutil import format_duration, iso
 from inbox.reports.sla import (
     EARLIEST,
     LATEST,
@@ -36,6 +34,8 @@ from inbox.reports.sla import (
     refresh_sla,
     sla_settings,
 )
+from inbox.store import Store
+from inbox.timeutil import format_duration, iso
 
 WALL_CLOCK_TARGET = timedelta(hours=24)
 """The response target when the config has no `[sla]`: 24 hours, nights and weekends included."""
@@ -67,8 +67,6 @@ class ChannelStats:
     overdue: int = 0
     """Of those, past their due moment (as of the last SLA refresh)."""
     is_total: bool = False
-    hours: list[float] = field(default_factory=list, repr=False)
-    """Every time to first staff reply in hours, sorted (the distribution)."""
 
     @property
     def within_share(self) -> float | None:
@@ -114,12 +112,17 @@ class StatsReport:
         return window_start(self.now, self.since) or "the beginning"
 
 
-def percentile(values: list[float], p: float) -> float | None:
+def nearest_rank(count: int, p: int) -> int:
+    """The rank (from 1) of the `p`th percentile among `count` sorted values, by nearest
+    rank: ceil(p% of count), at least 1. Whole numbers, so the store's ranks agree."""
+    return max(1, -(-p * count // 100))
+
+
+def percentile(values: list[float], p: int) -> float | None:
     """Nearest-rank percentile of sorted `values` (the median is p=50); None when empty."""
     if not values:
         return None
-    rank = max(1, math.ceil(p / 100 * len(values)))
-    return values[rank - 1]
+    return values[nearest_rank(len(values), p) - 1]
 
 
 def window_start(now: datetime, since: timedelta) -> str | None:
@@ -148,13 +151,13 @@ def channel_stats(config: Config, store: Store, *, now: datetime, since: timedel
                   settings: SlaSettings | None = None) -> list[ChannelStats]:
     """Per source (in config order, then any other source in the store), and a total row last.
 
+    The store counts and ranks; only the window's posts pass through here, one at a time,
+    for the business-hours clock (linear in the window, not in the inbox).
+
     Raises:
         ConfigError: a bad `[sla]` setting.
     """
     settings = settings if settings is not None else sla_settings(config)
-    posts = store.stats.posts(start=_window_from(now, since), now=now)
-    waiting = store.stats.waiting(now=now)
-
     rows: dict[str, ChannelStats] = {}
 
     def row(source: str, kind: str) -> ChannelStats:
@@ -164,43 +167,48 @@ def channel_stats(config: Config, store: Store, *, now: datetime, since: timedel
 
     for source in config.sources:
         row(source.name, source.kind)
-    for source, kind, count, overdue in waiting:
+    for source, kind, count, overdue in store.stats.waiting(now=now):
         stats = row(source, kind)
         stats.waiting, stats.overdue = count, int(overdue or 0)
 
+    total = ChannelStats(source=TOTAL, kind="", channel="All channels", is_total=True)
     calendar = BusinessCalendar(settings) if settings is not None else None
     span = int((settings.respond_within if settings else WALL_CLOCK_TARGET).total_seconds())
     now_seconds = int(now.timestamp())
     latest = LATEST - span - 400 * 86400  # room for the due moment
-    for source, kind, created_at, by_staff, is_waiting, first_staff in posts:
+    clock_from, clock_until = (iso(datetime.fromtimestamp(seconds, UTC)) for seconds in (EARLIEST, latest))
+    posts = store.stats.window(start=_window_from(now, since), now=now, clock_from=clock_from,
+                               clock_until=clock_until)
+    for (source, kind, items_in, created_at, by_staff, is_waiting, first_staff, timed,
+         rank, replied, overall_rank, overall) in posts:
         stats = row(source, kind)
-        stats.items_in += 1
+        stats.items_in, stats.replied = items_in, replied
         created = epoch_seconds(created_at)
+        answered = epoch_seconds(first_staff) if first_staff else None
+        if timed and created is not None and answered is not None:
+            hours = _round((answered - created) / 3600)
+            for shown, place, count in ((stats, rank, replied), (total, overall_rank, overall)):
+                if place == nearest_rank(count, 50):
+                    shown.median_hours = hours
+                if place == nearest_rank(count, 90):
+                    shown.p90_hours = hours
         if by_staff or created is None or not EARLIEST <= created <= latest:
             continue  # the team's own posts await no answer from the team
+        if answered is None and not is_waiting:
+            continue  # neither answered nor late: nothing to decide
         due = calendar.add(created, span) if calendar is not None else created + span
-        answered = epoch_seconds(first_staff) if first_staff else None
         if answered is not None:
-            stats.replied += 1
-            stats.hours.append((answered - created) / 3600)
             stats.sla_decided += 1
             stats.within_sla += answered <= due
-        elif is_waiting and due <= now_seconds:
+        elif due <= now_seconds:
             stats.sla_decided += 1  # still waiting, and already late
 
     configured = [source.name for source in config.sources]
     ordered = [rows[name] for name in configured]
     ordered += [rows[name] for name in sorted(set(rows) - set(configured))]
-    total = ChannelStats(source=TOTAL, kind="", channel="All channels", is_total=True)
     for stats in ordered:
-        stats.hours.sort()
         for name in ("items_in", "replied", "within_sla", "sla_decided", "waiting", "overdue"):
             setattr(total, name, getattr(total, name) + getattr(stats, name))
-        total.hours += stats.hours
-    total.hours.sort()
-    for stats in [*ordered, total]:
-        stats.median_hours = _round(percentile(stats.hours, 50))
-        stats.p90_hours = _round(percentile(stats.hours, 90))
     return [*ordered, total]
 
 

@@ -14,6 +14,10 @@ Weekly: issues and questions idle for more than `weekly_idle`, not opened by the
 Both leave out what `exclude` matches (Help Wanted issues created from Jira are for
 contributors, not for this list).
 
+A section lists its first `max_per_section` posts, then how many more there are and the
+`inbox list` query that shows them all: the store counts each section and reads only the
+rows shown, so a message is as long, and as quick, for a million items as for a hundred.
+
 Pure core: reads the store, never writes it. Only `post_to_webhook` does I/O.
 """
 
@@ -21,22 +25,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import os
 import re
+import shlex
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
 from inbox.config import Config, SweepSettings
-from inbox.errors import ConfigError, SourceError, UsageError
+from inbox.errors import ConfigError, QueryError, SourceError, UsageError
 from inbox.net.http import Session
-from inbox.query import INBOX_QUERY, parse_query
+from inbox.query import INBOX_QUERY, KINDS, parse_query
 from inbox.store import Store, item_json
+from inbox.store.stats import Release, Slice
 from inbox.text import one_line
 from inbox.text.markup import slack_escape
 from inbox.timeutil import ago, format_duration, iso, parse_time
@@ -60,7 +65,7 @@ def sweep_settings(config: Config) -> SweepSettings:
 
 @dataclass(frozen=True)
 class Entry:
-    """One post in the sweep: its store row (with body) and how long it has waited."""
+    """One post in the sweep: its store row and how long it has waited."""
 
     item: dict[str, Any]
     age: timedelta
@@ -72,8 +77,26 @@ class Entry:
 
 @dataclass
 class Section:
+    """One part of the message: its first posts, and how many it takes in all."""
+
     title: str
     entries: list[Entry] = field(default_factory=list)
+    """The first `[sweep] max_per_section` posts, in the section's order."""
+    total: int = 0
+    """How many posts the section takes (counted, not listed); never fewer than the entries."""
+    query: str = ""
+    """The `inbox list` query that lists every post of the section."""
+    exact: bool = True
+    """Whether `query` lists only them; when the query language cannot say all the section
+    asks (keywords, who posted last), it lists them among others."""
+
+    def __post_init__(self) -> None:
+        self.total = max(self.total, len(self.entries))
+
+    @property
+    def more(self) -> int:
+        """Posts the section takes beyond its entries."""
+        return self.total - len(self.entries)
 
 
 @dataclass
@@ -92,77 +115,66 @@ class Sweep:
 
     @property
     def entries(self) -> list[Entry]:
+        """The posts the message lists."""
         return [entry for section in self.sections for entry in section.entries]
+
+    @property
+    def total(self) -> int:
+        """The posts the sections take, listed or not."""
+        return sum(section.total for section in self.sections)
 
     @property
     def empty(self) -> bool:
         """Nothing to ask anyone about: the command should not post."""
-        return not self.entries
+        return not self.total
 
 
 def build_sweep(config: Config, store: Store, *, now: datetime, weekly: bool = False,
-                settings: SweepSettings | None = None) -> Sweep:
+                settings: SweepSettings | None = None, bodies: bool = True) -> Sweep:
     """The daily Help Wanted list, or with `weekly` the Wednesday list of quiet issues.
+
+    Each section is counted in the store and only its first `max_per_section` posts are
+    read, with their bodies for the JSON format (the other formats show none: pass
+    `bodies=False`).
 
     Raises:
         ConfigError: a bad `[sweep]` setting.
     """
     settings = settings or sweep_settings(config)
-    me = config.team.me
-    excluded = _excluded(store, settings.exclude, now, me)
-    seen: set[str] = set(excluded)
-
-    def take(rows: list[dict[str, Any]]) -> list[Entry]:
-        entries = []
-        for row in rows:
-            if row["key"] in seen:
-                continue
-            seen.add(row["key"])
-            entries.append(_entry(row, now))
-        return entries
-
+    sections = _Sections(config, store, settings, now, bodies)
     if weekly:
-        return _weekly(config, store, settings, now, take)
+        return _weekly(config, settings, now, sections)
 
     sources = {source.name: source.kind for source in config.sources}
     chosen = [name for name in settings.sources if name in sources]
     forums = [name for name in chosen if sources[name] == "discourse"]
+    waiting = f"{INBOX_QUERY} is:awaiting"
+    # an item shows once: the later sections take only what the first leaves, the posts
+    # younger than min_age, and the last also leaves the release section's news
+    younger = f"age:<{format_duration(settings.min_age)}"
+    listed = [sections.take(f"No answer yet after {_words(settings.min_age)} or more",
+                            f"{waiting} age:>={format_duration(settings.min_age)}", chosen)]
 
-    def rows(query: str, names: list[str]) -> list[dict[str, Any]]:
-        # The query language has no OR: one query per source, merged.
-        found: list[dict[str, Any]] = []
-        for name in names:
-            found += store.list_items(f"{query} source:{name}", now=now, me=me, with_body=True)
-        return found
-
-    sections: list[Section] = []
-    waiting = rows(f"{INBOX_QUERY} is:awaiting age:>={format_duration(settings.min_age)}", chosen)
-    waiting.sort(key=lambda row: (row["created_at"], row["key"]))
-    sections.append(Section(f"No answer yet after {_words(settings.min_age)} or more", take(waiting)))
-
+    release = None
     if settings.release_date is not None and settings.release_keywords:
-        released = datetime.combine(settings.release_date, datetime.min.time(), timezone.utc)
-        fresh = []
-        if released <= now:  # the query narrows to whole minutes; the exact cut is below
-            minutes = math.ceil((now - released).total_seconds() / 60)
-            fresh = [row for row in rows(f"{INBOX_QUERY} is:awaiting age:<={minutes}m", forums)
-                     if row["created_at"] >= iso(released) and _mentions(row, settings.release_keywords)]
-        fresh.sort(key=lambda row: (row["created_at"], row["key"]))
-        words = ", ".join(settings.release_keywords)
-        sections.append(Section(f"New forum posts since the {settings.release_date.isoformat()} release "
-                                f"that mention {words}", take(fresh)))
+        released = datetime.combine(settings.release_date, datetime.min.time(), UTC)
+        title = (f"New forum posts since the {settings.release_date.isoformat()} release "
+                 f"that mention {', '.join(settings.release_keywords)}")
+        if released <= now:
+            release = Release(iso(released), tuple(k.casefold() for k in settings.release_keywords))
+            listed.append(sections.take(title, f"{waiting} {younger}", forums, release=release))
+        else:
+            listed.append(Section(title))
 
-    # Threads are read only for what no earlier section took (mostly posts younger than min_age).
-    answered = [row for row in rows(f"{INBOX_QUERY} is:awaiting replies:>0", forums)
-                if row["key"] not in seen and _back_to_us(config, store, row)]
-    answered.sort(key=lambda row: (row["last_activity_at"], row["key"]))
-    sections.append(Section("A community member answered a question from the team", take(answered)))
+    listed.append(sections.take("A community member answered a question from the team",
+                                f"{waiting} {younger} replies:>0", forums, release=release,
+                                release_news=False, back_to_us=_staff(config), order="activity"))
 
     project = f"{settings.project} " if settings.project else ""
     kinds = [sources[name] for name in chosen]
     tags = tuple(dict.fromkeys(_TAGS.get(kind, f"#{kind}") for kind in sorted(set(kinds), key=_kind_order)))
     return Sweep(
-        weekly=False, now=now, sections=sections, tags=tags,
+        weekly=False, now=now, sections=listed, tags=tags,
         rotation=one_line(config.team.on_rotation(now.date()) or "") or None,
         intro=("These posts are open to everyone in the community. If you find something you "
                "think you know the answer to or can help with, please help post a response and "
@@ -170,30 +182,101 @@ def build_sweep(config: Config, store: Store, *, now: datetime, weekly: bool = F
     )
 
 
-def _weekly(config: Config, store: Store, settings: SweepSettings, now: datetime,
-            take: Callable[[list[dict[str, Any]]], list[Entry]]) -> Sweep:
+def _weekly(config: Config, settings: SweepSettings, now: datetime, sections: _Sections) -> Sweep:
     """Not closed or done, idle more than `weekly_idle`, not opened by the team."""
-    query = f"{INBOX_QUERY} staff:no idle:>{format_duration(settings.weekly_idle)}"
-    found: list[dict[str, Any]] = []
-    for kind in settings.weekly_kinds:
-        found += [row for row in store.list_items(f"{query} kind:{kind}", now=now, me=config.team.me,
-                                                  with_body=True)
-                  if not config.is_staff(row["author"])]
-    found.sort(key=lambda row: (row["last_activity_at"], row["key"]))
-    channels = _join([_CHANNELS.get(kind, kind) for kind in settings.weekly_kinds])
+    kinds = list(settings.weekly_kinds)
+    if len(kinds) == 1:
+        narrowed = [_term("kind", kinds[0])]
+    else:
+        narrowed = [_term("kind", kind, negated=True) for kind in KINDS if kind not in kinds]
+    query = " ".join([f"{INBOX_QUERY} staff:no idle:>{format_duration(settings.weekly_idle)}", *narrowed])
     title = f"No activity for more than {_words(settings.weekly_idle)}, not opened by the team"
+    section = sections.take(title, query, None if kinds else [], not_by=_staff(config), order="activity")
+    channels = _join([_CHANNELS.get(kind, kind) for kind in settings.weekly_kinds])
     return Sweep(
-        weekly=True, now=now, sections=[Section(title, take(found))],
+        weekly=True, now=now, sections=[section],
         intro=(f"Issues and questions{' on ' + channels if channels else ''} with no activity for "
                f"more than {_words(settings.weekly_idle)}, not opened by the team:"),
     )
 
 
-def _excluded(store: Store, exclude: str, now: datetime, me: str | None) -> set[str]:
+class _Sections:
+    """Counts and reads the sweep's sections, each once, against one clock."""
+
+    def __init__(self, config: Config, store: Store, settings: SweepSettings, now: datetime,
+                 bodies: bool) -> None:
+        self.config, self.store, self.settings, self.now, self.bodies = config, store, settings, now, bodies
+        exclude = parse_query(settings.exclude)
+        self.exclude = exclude if exclude.terms else None
+        self.unexcluded = _negated(settings.exclude)
+        self._known: list[str] | None = None
+
+    def known(self) -> list[str]:
+        """Every source name the config or the store knows, for `-source:` terms."""
+        if self._known is None:
+            configured = [source.name for source in self.config.sources]
+            self._known = list(dict.fromkeys([*configured, *sorted(self.store.stats.sources())]))
+        return self._known
+
+    def take(self, title: str, query: str, names: list[str] | None, *, release: Release | None = None,
+             release_news: bool = True, not_by: tuple[str, ...] = (),
+             back_to_us: tuple[str, ...] | None = None, order: str = "created") -> Section:
+        """The section of posts `query` matches from the sources `names` (None: any source),
+        less what `[sweep] exclude` matches, narrowed further as `Slice` says."""
+        if names is not None:
+            if not names:
+                return Section(title)  # no source to sweep
+            wanted = set(names)
+            others = [name for name in self.known() if name not in wanted]
+            terms = ([_term("source", names[0])] if len(names) == 1
+                     else [_term("source", name, negated=True) for name in others])
+            query = " ".join([query, *terms])
+        part = Slice(parse_query(query), self.exclude, release=release, release_news=release_news,
+                     not_by=not_by, back_to_us=back_to_us, order=order)
+        total, rows = self.store.stats.section(part, now=self.now, me=self.config.team.me,
+                                               limit=self.settings.max_per_section, bodies=self.bodies)
+        # what the section asks that the query language cannot say makes the shown query wider
+        staff = list(self.config.team.staff) if not_by else []
+        authors = [_term("author", login, negated=True) for login in staff]
+        exact = (self.unexcluded is not None and release is None and back_to_us is None
+                 and all(_is_login(self.config, login) for login in staff))
+        shown = " ".join(term for term in [query, *authors, self.unexcluded or ""] if term)
+        return Section(title, [_entry(row, self.now) for row in rows], total=total, query=shown, exact=exact)
+
+
+def _term(field_name: str, value: str, *, negated: bool = False) -> str:
+    """`field:value` as the filter bar reads it: quoted when it holds a space."""
+    shown = value if re.fullmatch(r'[^\s"]+', value) else '"' + value.replace('"', "") + '"'
+    return f"{'-' if negated else ''}{field_name}:{shown}"
+
+
+def _is_login(config: Config, login: str) -> bool:
+    """Whether `-author:LOGIN` leaves out exactly that staff login's posts: it also leaves
+    out a `[people.LOGIN]`'s other logins, and compares ASCII letters only without case."""
+    people = {name.lower() for name in config.people}
+    return login.isascii() and '"' not in login and login.lower() not in people
+
+
+def _negated(exclude: str) -> str | None:
+    """`[sweep] exclude` as a term that leaves out what it matches; "" when it matches
+    nothing, None when the query language cannot negate it (more than one term)."""
     query = parse_query(exclude)
-    if not query.terms:  # an empty exclude leaves nothing out (not everything)
-        return set()
-    return {row["key"] for row in store.list_items(query, now=now, me=me)}
+    if not query.terms:
+        return ""
+    if len(query.terms) > 1:
+        return None
+    text = exclude.strip()
+    flipped = text[1:] if text.startswith("-") else f"-{text}"
+    try:
+        terms = parse_query(flipped).terms
+    except QueryError:
+        return None
+    return flipped if terms == (replace(query.terms[0], negated=not query.terms[0].negated),) else None
+
+
+def _staff(config: Config) -> tuple[str, ...]:
+    """`[team] staff`, lowercased as `Config.is_staff` compares them."""
+    return tuple(name.lower() for name in config.team.staff)
 
 
 def _entry(row: dict[str, Any], now: datetime) -> Entry:
@@ -201,33 +284,6 @@ def _entry(row: dict[str, Any], now: datetime) -> Entry:
     active = parse_time(row["last_activity_at"]) or created
     return Entry(item=row, age=max(timedelta(0), now - created), idle=max(timedelta(0), now - active),
                  replies=int(row["replies"] or 0))
-
-
-def _mentions(row: dict[str, Any], keywords: tuple[str, ...]) -> bool:
-    """Substring match on the lowercased title and body: "upgrade" also finds "upgraded"."""
-    text = f"{row['title'] or ''}\n{row.get('body') or ''}".casefold()
-    return any(keyword.casefold() in text for keyword in keywords)
-
-
-def _back_to_us(config: Config, store: Store, row: dict[str, Any]) -> bool:
-    """The team asked in the thread (or opened it) and a community member posted last.
-
-    The channel's own word on who replied last wins over the stored thread, which may be
-    cut short (Discourse sends only the first ~20 posts).
-    """
-    def staff(author: str | None, flag: Any) -> bool:
-        return bool(flag) or config.is_staff(author)
-
-    thread = store.thread(row["key"])
-    last_by_staff = row["last_reply_by_staff"]
-    if last_by_staff is None:
-        if not thread:
-            return False  # nobody knows who replied last
-        last_by_staff = staff(thread[-1]["author"], thread[-1]["author_is_staff"])
-    if last_by_staff:
-        return False
-    return staff(row["author"], row["author_is_staff"]) or any(
-        staff(reply["author"], reply["author_is_staff"]) for reply in thread)
 
 
 def _kind_order(kind: str) -> int:
@@ -264,15 +320,17 @@ def render(sweep: Sweep, fmt: str = "mrkdwn", now: datetime | None = None) -> st
         return json.dumps(sweep_json(sweep, now), ensure_ascii=False, indent=2)
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r} (use {', '.join(FORMATS)})")
-    heading, line = {"mrkdwn": (_mrkdwn_heading, _mrkdwn_line),
-                     "markdown": (_markdown_heading, _markdown_line),
-                     "text": (_text_heading, _text_line)}[fmt]
+    heading, line, bullet, text = {"mrkdwn": (_mrkdwn_heading, _mrkdwn_line, "• ", _mrkdwn_text),
+                                   "markdown": (_markdown_heading, _markdown_line, "- ", _markdown_text),
+                                   "text": (_text_heading, _text_line, "- ", one_line)}[fmt]
     out = [header(sweep, fmt)]
     for section in sweep.sections:
         if not section.entries:
             continue
         out += ["", heading(section.title)]
         out += [line(entry, now, sweep.weekly) for entry in section.entries]
+        if section.more:
+            out.append(bullet + text(more_line(section)))
     if sweep.empty:
         out += ["", "Nothing to list today."]
     return "\n".join(out) + "\n"
@@ -297,16 +355,26 @@ def header(sweep: Sweep, fmt: str = "text") -> str:
     return one_line(" ".join(words))
 
 
+def more_line(section: Section) -> str:
+    """`…and 1,234 more: inbox list '...'`, the words after a section's last post."""
+    command = f"inbox list {shlex.quote(section.query)}"
+    return (f"…and {section.more:,} more: {command}" if section.exact
+            else f"…and {section.more:,} more, among those of {command}")
+
+
 def sweep_json(sweep: Sweep, now: datetime | None = None) -> dict[str, Any]:
-    """`{header, weekly, generated_at, sections: [{title, items: [item JSON + age_days,
-    idle_days]}]}`; titles verbatim, as in `inbox list --json`."""
+    """`{header, weekly, generated_at, sections: [{title, total, more, query, query_exact,
+    items: [item JSON + age_days, idle_days]}]}`; titles verbatim, as in `inbox list
+    --json`; `items` are the first of the section's `total` posts (`more` the rest), and
+    `query` lists them all (only them when `query_exact`)."""
     now = now or sweep.now
     return {
         "header": header(sweep, "text"),
         "weekly": sweep.weekly,
         "generated_at": iso(now),
         "sections": [
-            {"title": section.title,
+            {"title": section.title, "total": section.total, "more": section.more,
+             "query": section.query or None, "query_exact": section.exact,
              "items": [{**item_json(entry.item), "age_days": _days(entry.item["created_at"], now),
                         "idle_days": _days(entry.item["last_activity_at"], now)}
                        for entry in section.entries]}

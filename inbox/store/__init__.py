@@ -1,6 +1,6 @@
 """The SQLite store: schema, migrations and the one writer of the inbox database."""
 
-from inbox.store.db import Cursor, Store
+from inbox.store.db import Cursor, RowKey, Store, row_key
 from inbox.store.items import item_json
 
-__all__ = ["Cursor", "Store", "item_json"]
+__all__ = ["Cursor", "RowKey", "Store", "item_json", "row_key"]

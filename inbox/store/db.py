@@ -26,7 +26,7 @@ import sqlite_utils
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
-from inbox.store import access, migrations, triage
+from inbox.store import access, migrations, tallies, triage
 from inbox.store import items as _items
 from inbox.store.drafts import Drafts, Releases
 from inbox.store.items import LIST_COLUMNS
@@ -37,6 +37,16 @@ from inbox.store.sla import Sla
 from inbox.store.stats import Stats
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
 from inbox.timeutil import iso
+
+RowKey = tuple[str, str]
+"""A row's place in list order: (last_activity_at, key)."""
+_FORWARD = "i.last_activity_at DESC, i.key"
+_BACKWARD = "i.last_activity_at, i.key DESC"
+
+
+def row_key(row: dict[str, Any]) -> RowKey:
+    """The place of a list row, for `Store.page(after=...)` or `before=`."""
+    return row["last_activity_at"], row["key"]
 
 
 class Store:
@@ -69,9 +79,11 @@ class Store:
             migrations.check(schema, where)
             access.use_wal(conn, self.OPEN_WAIT)
             conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA cache_size = -65536")  # 64 MB: counts over 100k rows stay in memory
+            conn.execute(f"PRAGMA cache_size = -{self.WRITE_CACHE_KB}")
             self.db = sqlite_utils.Database(conn)
             self._lock = threading.RLock()
+            self._idle_readers: list[sqlite3.Connection] = []
+            self._readers: list[sqlite3.Connection] = []
             if not schema.current:  # an up-to-date file opens without the write lock: reads never wait
                 migrations.apply(self.db, where)
             conn.execute(f"PRAGMA busy_timeout = {int(self.WRITE_WAIT * 1000)}")
@@ -85,8 +97,17 @@ class Store:
                 conn.close()
             raise
 
+    WRITE_CACHE_KB = 32768
+    READ_CACHE_KB = 8192
+    """Page caches, per connection: reads page through indexes and tallies, so a small
+    cache serves a million items; a large one would only grow the process."""
+
     def close(self) -> None:
         with self._lock:
+            for reader in self._readers:
+                reader.close()
+            self._readers.clear()
+            self._idle_readers.clear()
             self.db.conn.close()
 
     # --- the table families --------------------------------------------------------
@@ -162,6 +183,39 @@ class Store:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise self._explained(exc) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection of its own for a read, so no read waits behind a write, a long
+        count or another thread's read (WAL lets readers and a writer go at once).
+
+        Each statement reads the last committed state. An in-memory inbox has one
+        connection, shared under the lock.
+        """
+        if self.path is None:
+            with self._lock:
+                yield self.db.conn
+            return
+        try:
+            conn = self._idle_readers.pop()
+        except IndexError:
+            conn = self._open_reader()
+        try:
+            yield conn
+        finally:
+            self._idle_readers.append(conn)
+
+    def _open_reader(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
+                                   timeout=self.WRITE_WAIT)
+            conn.execute("PRAGMA query_only = 1")
+            conn.execute(f"PRAGMA cache_size = -{self.READ_CACHE_KB}")
+        except sqlite3.OperationalError as exc:
+            raise self._explained(exc) from None
+        with self._lock:
+            self._readers.append(conn)
+        return conn
 
     def _explained(self, exc: sqlite3.OperationalError) -> Exception:
         return access.explain(str(self.path or ":memory:"), exc) or exc
@@ -264,36 +318,96 @@ class Store:
             query = parse_query(query or "")
         return compile_query(query, now=now, me=me)
 
-    def _run(self, sql: str, params: dict) -> list[dict[str, Any]]:
-        with self._lock:
-            try:
-                cursor = self.db.conn.execute(sql, params)
-                names = [d[0] for d in cursor.description]
-                return [dict(zip(names, row)) for row in cursor.fetchall()]
-            except sqlite3.OperationalError as exc:
-                if "fts5" in str(exc) or "MATCH" in str(exc):
-                    raise QueryError(f"cannot search for that text ({exc})") from None
-                raise
+    def _run(self, sql: str, params: dict, conn: sqlite3.Connection | None = None) -> list[dict[str, Any]]:
+        """Rows as dicts, on a reader (or on `conn`: a transaction reading its own writes)."""
+        if conn is None:
+            with self._reading() as reader:
+                return self._run(sql, params, reader)
+        try:
+            cursor = conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc) or "MATCH" in str(exc):
+                raise QueryError(f"cannot search for that text ({exc})") from None
+            raise self._explained(exc) from None
 
     def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
                    limit: int | None = None, offset: int = 0, with_body: bool = False
                    ) -> list[dict[str, Any]]:
-        """Rows for the list, newest activity first."""
+        """Rows in list order (newest activity first), from `offset`.
+
+        An offset is read past row by row: the list pages with `page` instead."""
         where, params = self._where(query, now, me)
         columns = LIST_COLUMNS + (", i.body" if with_body else "")
-        sql = f"SELECT {columns} FROM {FROM} WHERE {where} ORDER BY i.last_activity_at DESC, i.key"
+        sql = f"SELECT {columns} FROM {FROM} WHERE {where} ORDER BY {_FORWARD}"
         if limit is not None:
             sql += " LIMIT :limit OFFSET :offset"
             params.update(limit=limit, offset=offset)
         return self._run(sql, params)
 
-    def count(self, query: Query | str | None, *, now: datetime, me: str | None = None) -> int:
+    def page(self, query: Query | str | None, *, now: datetime, me: str | None = None, limit: int,
+             after: RowKey | None = None, before: RowKey | None = None, last: bool = False,
+             with_body: bool = False) -> list[dict[str, Any]]:
+        """Up to `limit` rows in list order, found by key rather than by offset: the rows
+        just `after` a row, just `before` one, the first (neither), or the `last` ones.
+
+        A row's place is its `row_key` (activity, key); an index serves each built-in view's
+        order both ways, so any page costs what the first costs.
+        """
         where, params = self._where(query, now, me)
+        params["limit"] = limit
+        backwards = before is not None or last
+        if after is not None:
+            params["at"], params["key"] = after
+            where += (" AND i.last_activity_at <= :at AND "
+                      "(i.last_activity_at < :at OR i.key > :key)")
+        elif before is not None:
+            params["at"], params["key"] = before
+            where += (" AND i.last_activity_at >= :at AND "
+                      "(i.last_activity_at > :at OR i.key < :key)")
+        columns = LIST_COLUMNS + (", i.body" if with_body else "")
+        rows = self._run(f"SELECT {columns} FROM {FROM} WHERE {where} "
+                         f"ORDER BY {_BACKWARD if backwards else _FORWARD} LIMIT :limit", params)
+        return rows[::-1] if backwards else rows
+
+    def iter_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
+                   limit: int | None = None, with_body: bool = False, chunk: int = 1000
+                   ) -> Iterator[dict[str, Any]]:
+        """Every row `query` matches (or the first `limit`), in list order, read a page at
+        a time by key: what `inbox list` prints, in bounded memory at any size."""
+        parsed = query if isinstance(query, Query) else parse_query(query or "")
+        after: RowKey | None = None
+        left = limit
+        while left is None or left > 0:
+            size = chunk if left is None else min(chunk, left)
+            rows = self.page(parsed, now=now, me=me, limit=size, after=after, with_body=with_body)
+            yield from rows
+            if len(rows) < size:
+                return
+            after = row_key(rows[-1])
+            if left is not None:
+                left -= len(rows)
+
+    def count(self, query: Query | str | None, *, now: datetime, me: str | None = None) -> int:
+        """How many items `query` matches: from the tallies where they can say, without
+        reading the rows (see `inbox.store.tallies`), else by counting rows."""
+        parsed = query if isinstance(query, Query) else parse_query(query or "")
+        with self._reading() as conn:
+            try:
+                planned = tallies.count(conn, parsed, now=now, me=me)
+            except sqlite3.OperationalError as exc:
+                raise self._explained(exc) from None
+        if planned is not None:
+            return planned
+        where, params = self._where(parsed, now, me)
         return self._run(f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where}", params)[0]["n"]
 
     def position(self, query: Query | str | None, key: str, *, now: datetime,
-                 me: str | None = None) -> int | None:
-        """Where `key` sits in `list_items` order, or None if the query leaves it out.
+                 me: str | None = None, within: int | None = None) -> int | None:
+        """Where `key` sits in list order, or None if the query leaves it out (or, with
+        `within`, sits further down than that: counting deep positions reads every row
+        above them).
 
         Lets the list keep its cursor on the same item when fresh data arrives.
         """
@@ -304,9 +418,12 @@ class Store:
         if not found:
             return None
         params["at"] = found[0]["at"]
-        return self._run(
-            f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where} AND (i.last_activity_at > :at "
-            "OR (i.last_activity_at = :at AND i.key < :key))", params)[0]["n"]
+        above = (f"SELECT 1 FROM {FROM} WHERE {where} AND i.last_activity_at >= :at AND "
+                 "(i.last_activity_at > :at OR i.key < :key)")
+        if within is not None:
+            above += f" ORDER BY {_BACKWARD} LIMIT {int(within) + 1}"
+        n = self._run(f"SELECT COUNT(*) AS n FROM ({above})", params)[0]["n"]
+        return None if within is not None and n > within else n
 
     def matches(self, key: str, query: Query | str, *, now: datetime, me: str | None = None) -> bool:
         """Whether the item `key` matches `query` (a playbook's triggers)."""

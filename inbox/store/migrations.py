@@ -168,6 +168,121 @@ def m006_rules_sla_people(db: sqlite_utils.Database) -> None:
     db["person_tags"].create({"person": str, "tag": str, "at": str}, pk=("person", "tag"))
 
 
+MIRRORED = ("type", "snoozed_until", "assignee", "assigned_at")
+"""Triage columns copied onto `items` (same names), so every filter reads one row."""
+_DONE_MARK = "CASE WHEN {row}.done = 1 THEN COALESCE({row}.done_activity_at, '9999') END"
+"""What `items.done_mark` holds: the activity a "done" covers ('9999': any activity)."""
+
+
+@migration
+def m007_filter_columns_and_tallies(db: sqlite_utils.Database) -> None:
+    """Everything a filter reads on the item's own row, ordered indexes for paging by key,
+    and counts kept per bucket, so lists and counts cost the same at any size.
+
+    Triggers keep the copies: a triage write updates the item's `type`, `snoozed_until`,
+    `assignee`, `assigned_at` and `done_mark`; a due moment written to `sla_due` updates
+    its `due_at`. `is_done`, `awaiting` and `has_due` are computed columns. The full-text
+    index is re-indexed only when the text it holds changes.
+    """
+    from inbox.store import tallies  # the counts' own module owns their SQL
+
+    conn = db.conn
+    for column in (*MIRRORED, "done_mark", "due_at"):
+        conn.execute(f"ALTER TABLE items ADD COLUMN {column} TEXT")
+    conn.execute("ALTER TABLE items ADD COLUMN is_done INTEGER GENERATED ALWAYS AS "
+                 "(done_mark IS NOT NULL AND last_activity_at <= done_mark) VIRTUAL")
+    conn.execute("ALTER TABLE items ADD COLUMN awaiting INTEGER GENERATED ALWAYS AS "
+                 "(replies = 0 OR last_reply_by_staff IS NOT 1) VIRTUAL")
+    conn.execute("ALTER TABLE items ADD COLUMN has_due INTEGER GENERATED ALWAYS AS "
+                 "(due_at IS NOT NULL) VIRTUAL")
+
+    conn.execute("DROP TRIGGER IF EXISTS items_au")
+    conn.execute(
+        "CREATE TRIGGER items_au AFTER UPDATE OF title, body, author ON items BEGIN "
+        "INSERT INTO items_fts (items_fts, rowid, title, body, author) "
+        "VALUES ('delete', old.rowid, old.title, old.body, old.author); "
+        "INSERT INTO items_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author); "
+        "END")
+
+    copy = ", ".join(f"{c} = {{row}}.{c}" for c in MIRRORED) + f", done_mark = {_DONE_MARK}"
+    for event, row in (("INSERT", "new"), ("UPDATE", "new")):
+        conn.execute(f"CREATE TRIGGER triage_mirror_{event.lower()} AFTER {event} ON triage BEGIN "
+                     f"UPDATE items SET {copy.format(row=row)} WHERE key = {row}.key; END")
+    conn.execute("CREATE TRIGGER triage_mirror_delete AFTER DELETE ON triage BEGIN UPDATE items SET "
+                 + ", ".join(f"{c} = NULL" for c in (*MIRRORED, "done_mark")) + " WHERE key = old.key; END")
+    for event, row in (("INSERT", "new"), ("UPDATE", "new")):
+        conn.execute(f"CREATE TRIGGER sla_due_mirror_{event.lower()} AFTER {event} ON sla_due BEGIN "
+                     f"UPDATE items SET due_at = {row}.due_at WHERE key = {row}.key; END")
+    conn.execute("CREATE TRIGGER sla_due_mirror_delete AFTER DELETE ON sla_due BEGIN "
+                 "UPDATE items SET due_at = NULL WHERE key = old.key; END")
+    # An item that comes back (removed, then synced again) finds its triage and due moment.
+    conn.execute(
+        "CREATE TRIGGER items_mirror_insert AFTER INSERT ON items WHEN "
+        "EXISTS (SELECT 1 FROM triage WHERE key = new.key) OR EXISTS (SELECT 1 FROM sla_due WHERE key = new.key) "
+        f"BEGIN UPDATE items SET ({', '.join(MIRRORED)}, done_mark) = "
+        f"(SELECT {', '.join(MIRRORED)}, {_DONE_MARK.format(row='t')} FROM triage t WHERE t.key = new.key), "
+        "due_at = (SELECT due_at FROM sla_due WHERE key = new.key) WHERE key = new.key; END")
+    conn.execute(
+        f"UPDATE items SET ({', '.join(MIRRORED)}, done_mark) = "
+        f"(SELECT {', '.join(MIRRORED)}, {_DONE_MARK.format(row='t')} FROM triage t WHERE t.key = items.key) "
+        "WHERE key IN (SELECT key FROM triage)")
+    conn.execute("UPDATE items SET due_at = (SELECT due_at FROM sla_due s WHERE s.key = items.key) "
+                 "WHERE key IN (SELECT key FROM sla_due)")
+
+    # Paging by key: each built-in view's order served by an index, both ways.
+    conn.execute("DROP INDEX IF EXISTS items_by_activity")
+    conn.execute("CREATE INDEX items_by_recency ON items (last_activity_at DESC, key)")
+    conn.execute("CREATE INDEX items_by_lane ON items (state, is_done, last_activity_at DESC, key)")
+    conn.execute("CREATE INDEX items_by_snooze ON items (snoozed_until) WHERE snoozed_until IS NOT NULL")
+    conn.execute("CREATE INDEX items_by_assignee ON items (assignee COLLATE NOCASE) WHERE assignee IS NOT NULL")
+    conn.execute("CREATE INDEX items_by_due ON items (due_at) WHERE due_at IS NOT NULL")
+    conn.execute("CREATE INDEX items_with_leaks ON items (last_activity_at) WHERE leaks IS NOT NULL")
+    tallies.install(conn)
+
+
+@migration
+def m008_view_indexes(db: sqlite_utils.Database) -> None:
+    """An index in the order of each view whose rows are sparse in the lane index: a type
+    view walks only its type, Done only what is done, so their first and last pages cost
+    what the Inbox's do."""
+    conn = db.conn
+    conn.execute("CREATE INDEX items_by_type ON items (type, state, is_done, last_activity_at DESC, key) "
+                 "WHERE type IS NOT NULL")
+    conn.execute("CREATE INDEX items_done ON items (last_activity_at DESC, key) WHERE is_done = 1")
+    conn.execute("CREATE INDEX items_snoozed ON items (last_activity_at DESC, key) WHERE snoozed_until IS NOT NULL")
+
+
+@migration
+def m009_sla_changes(db: sqlite_utils.Database) -> None:
+    """What the SLA refresh has to compute again, so it need not compute everything.
+
+    Triggers note in `sla_changed` every item whose clock inputs moved (its state, times,
+    reply count and last replier, its thread, its done mark), whoever wrote them: a sync
+    in another process, a posted reply, a triage. `sla_state` holds a fingerprint of the
+    settings `sla_due` was computed with; none yet, so the first refresh computes all.
+    """
+    conn = db.conn
+    conn.execute("CREATE TABLE sla_changed (key TEXT PRIMARY KEY) WITHOUT ROWID")
+    conn.execute("CREATE TABLE sla_state (id INTEGER PRIMARY KEY CHECK (id = 1), fingerprint TEXT, "
+                 "generation INTEGER NOT NULL)")
+    conn.execute("INSERT INTO sla_state (id, fingerprint, generation) VALUES (1, NULL, 0)")
+    # not INSERT OR IGNORE: a trigger's conflict clause gives way to the outer statement's,
+    # and a sync's upsert has one
+    note = ("INSERT INTO sla_changed (key) SELECT {row}.key "
+            "WHERE NOT EXISTS (SELECT 1 FROM sla_changed WHERE key = {row}.key);")
+    watched = {"items": ("key", "created_at", "last_activity_at", "replies", "last_reply_by_staff", "state"),
+               "thread": ("key", "author_is_staff", "created_at"),
+               "triage": ("key", "done", "done_activity_at")}
+    for table, columns in watched.items():
+        moved = " OR ".join(f"old.{column} IS NOT new.{column}" for column in columns)
+        conn.execute(f"CREATE TRIGGER sla_changed_{table}_insert AFTER INSERT ON {table} "
+                     f"BEGIN {note.format(row='new')} END")
+        conn.execute(f"CREATE TRIGGER sla_changed_{table}_update AFTER UPDATE OF {', '.join(columns)} "
+                     f"ON {table} WHEN {moved} BEGIN {note.format(row='old')} {note.format(row='new')} END")
+        conn.execute(f"CREATE TRIGGER sla_changed_{table}_delete AFTER DELETE ON {table} "
+                     f"BEGIN {note.format(row='old')} END")
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""
@@ -275,3 +390,39 @@ def apply(db: sqlite_utils.Database, where: str = "the database") -> list[str]:
     if failure is not None:
         raise failure
     return applied
+
+
+@migration
+def m010_reindex_changed_text_only(db: sqlite_utils.Database) -> None:
+    """Re-index an item for search only when its title, body or author changed: a sync
+    saves every item it sees again, mostly with the same text, and an upsert names every
+    column."""
+    conn = db.conn
+    conn.execute("DROP TRIGGER IF EXISTS items_au")
+    conn.execute(
+        "CREATE TRIGGER items_au AFTER UPDATE OF title, body, author ON items "
+        "WHEN old.title IS NOT new.title OR old.body IS NOT new.body OR old.author IS NOT new.author BEGIN "
+        "INSERT INTO items_fts (items_fts, rowid, title, body, author) "
+        "VALUES ('delete', old.rowid, old.title, old.body, old.author); "
+        "INSERT INTO items_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author); "
+        "END")
+
+
+@migration
+def m011_label_reply_and_snooze_indexes(db: sqlite_utils.Database) -> None:
+    """Labels found by name whatever their case (`label:Bug` reads the posts so labelled
+    instead of every post), a thread's replies with who wrote them, in order (the first
+    staff reply, without reading each reply's row), and snoozed posts with what counts
+    read of them."""
+    conn = db.conn
+    conn.execute("DROP INDEX IF EXISTS labels_by_name")
+    conn.execute("CREATE INDEX labels_by_name ON item_labels (label COLLATE NOCASE, key)")
+    conn.execute("DROP INDEX IF EXISTS thread_by_item")
+    conn.execute("CREATE INDEX thread_by_item ON thread (key, created_at, author_is_staff)")
+    # What a count subtracts for `-is:snoozed`, answered from the index alone: it holds
+    # every column a tally bucket tests (a few thousand snoozed posts read in a millisecond).
+    conn.execute("DROP INDEX IF EXISTS items_by_snooze")
+    conn.execute("CREATE INDEX items_by_snooze ON items (snoozed_until, source, kind, state, is_done, "
+                 "awaiting, type, author_is_staff, has_due, created_at, last_activity_at, due_at) "
+                 "WHERE snoozed_until IS NOT NULL")
+

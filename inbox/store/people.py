@@ -1,14 +1,16 @@
 """People: the config's logins per person (`person_logins`, which `author:NAME` reads), the
 tags the team sets on them (`person_tags`), and who wrote what, grouped by author.
 
-Activity is read with two aggregate queries per source (GROUP BY author), so 100k items
-and 200k replies read in well under a second; merging logins into people is the caller's.
+Activity is read with two aggregate queries per source (GROUP BY author), one source at a
+time, so Python sees a row per author rather than per post; merging logins into people is
+the caller's. SQLite still reads every post and reply to group them (seconds for a million
+items with three million replies).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -94,8 +96,10 @@ class People:
         return self._read("SELECT person, tag FROM person_tags ORDER BY tag", {})
 
     def activity(self, *, recent_from: datetime, window_from: datetime | None = None,
-                 logins: Iterable[str] | None = None) -> list[AuthorGroups]:
-        """Per source with stored items, its posts and its replies grouped by author.
+                 logins: Iterable[str] | None = None) -> Iterator[AuthorGroups]:
+        """Per source with stored items, its posts and its replies grouped by author, one
+        source's groups read as the caller reaches them (a big community's groups are
+        never all in memory at once).
 
         `logins` (ASCII-lowercased) narrows it to those authors; a row's last count is 0
         without `window_from`.
@@ -107,25 +111,15 @@ class People:
         only = " AND lower(author) IN (SELECT value FROM json_each(:logins))" if logins is not None else ""
         item_sql = _ITEM_GROUPS.format(window=window, only=only)
         thread_sql = _THREAD_GROUPS.format(window=window, only=only)
-        groups: list[AuthorGroups] = []
-        for source, kind in self._sources().items():
+        for source, kind in self.store.stats.sources().items():
             params.update(source=source, low=f"{source}:", high=f"{source};")
-            groups.append(AuthorGroups(source, kind, False, self._read(item_sql, params)))
-            groups.append(AuthorGroups(source, kind, True, self._read(thread_sql, params)))
-        return groups
+            yield AuthorGroups(source, kind, False, self._read(item_sql, params))
+            yield AuthorGroups(source, kind, True, self._read(thread_sql, params))
 
     def answers(self, *, since: datetime, now: datetime) -> list[AnswerRow]:
         """Replies created from `since` to `now` (both count), grouped by channel, reply
         author and post author."""
         return self._read(_ANSWER_GROUPS, {"since": iso(since), "now": iso(now)})
-
-    def _sources(self) -> dict[str, str]:
-        """Each source with stored items, and its kind."""
-        with self.store._lock:
-            conn = self.store.db.conn
-            names = [row[0] for row in conn.execute("SELECT DISTINCT source FROM items")]
-            return {name: conn.execute("SELECT kind FROM items WHERE source = ? LIMIT 1", [name]).fetchone()[0]
-                    for name in names}
 
     def _read(self, sql: str, params: dict[str, Any]) -> list[Any]:
         with self.store._lock:

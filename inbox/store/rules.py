@@ -88,7 +88,7 @@ class RulesPass:
         if keys is not None:
             sql += " AND i.key IN (SELECT value FROM json_each(:rule_keys))"
             params["rule_keys"] = json.dumps(list(keys))
-        return self._store._run(sql + " ORDER BY i.key", params)
+        return self._store._run(sql + " ORDER BY i.key", params, self._conn)
 
     def set_triage(self, key: str, changes: dict[str, Any], *, now: datetime) -> None:
         """Stored as `Store.set_triage` stores it, in this pass's transaction."""

@@ -151,9 +151,10 @@ _RUN_LENGTH = 6
 
 
 # Every detector needs one of these cues; most posts have none and are done in one search.
-# (Searched in a lowercased copy: an IGNORECASE alternation is several times slower.)
-_CUES = re.compile(r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt)-|xox|xapp-|a[ks]ia|aiza|_live_"
-                   r"|hooks\.slack|begin|://|pass|pwd|secret|token|key")
+# (Searched in a lowercased copy: an IGNORECASE alternation is several times slower. Cues
+# that share a first letter share a branch, so fewer branches are tried at each letter.)
+_CUES = re.compile(r"g(?:h[pousr]_|ithub_pat_|l(?:pat|dt|rt)-)|x(?:ox|app-)|a(?:[ks]ia|iza)|_live_"
+                   r"|hooks\.slack|begin|://|p(?:ass|wd)|secret|token|key")
 
 
 def scan(text: str | None) -> list[Leak]:
@@ -198,9 +199,19 @@ def describe(leaks: Iterable[Leak]) -> str:
     return ", ".join(seen)
 
 
+def may_leak(texts: Iterable[str | None]) -> bool:
+    """Whether any of the texts holds a cue a detector needs; when none does, `leaks_json`
+    of them is None. One search over them all: most items have no cue anywhere. (No cue
+    holds the separator, so none is made up across two texts.)"""
+    return bool(_CUES.search("\0".join(text for text in texts if text).lower()))
+
+
 def leaks_json(texts: Iterable[str | None]) -> str | None:
     """What the store keeps for an item: its distinct leaks across title, body and thread
     as JSON (kind, label, masked; never the secret), or None when there are none."""
+    texts = [text for text in texts if text]
+    if not may_leak(texts):
+        return None
     seen: dict[tuple[str, str, str], None] = {}
     for text in texts:
         for leak in scan(text):

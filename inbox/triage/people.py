@@ -20,11 +20,13 @@ and 200k replies list in about half a second; only `set_tag`, `remove_tag` and
 from __future__ import annotations
 
 import gc
+import heapq
+import math
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from inbox.config import Config
@@ -329,16 +331,11 @@ def _build(config: Config, store: Store, *, now: datetime, since: timedelta | No
     return directory, people
 
 
-def _sorted(people: Iterable[Person]) -> list[Person]:
+def _rank(person: Person) -> tuple:
     """Most engaged first: level, recent weight, all-time weight, then the most recently
-    seen, then by name. Stable sorts from the last key to the first, each on a plain key."""
-    ordered = sorted(people, key=lambda p: p.name.lower())
-    ordered.sort(key=lambda p: p.last_seen or _NEVER, reverse=True)
-    ordered.sort(key=lambda p: (p.level, -p.recent_weight, -p.weight))
-    return ordered
-
-
-_NEVER = datetime.min.replace(tzinfo=timezone.utc)
+    seen, then by name (equal people keep the order they were found in)."""
+    seen = -person.last_seen.timestamp() if person.last_seen else math.inf
+    return person.level, -person.recent_weight, -person.weight, seen, person.name.lower()
 
 
 def list_people(config: Config, store: Store, *, now: datetime, query: str = "",
@@ -355,10 +352,21 @@ def list_people(config: Config, store: Store, *, now: datetime, query: str = "",
         ConfigError: a bad `[people.NAME]`.
         QueryError: a bad query term.
     """
+    return first_people(config, store, now=now, query=query, since=since)[0]
+
+
+def first_people(config: Config, store: Store, *, now: datetime, query: str = "",
+                 since: timedelta | None = None, limit: int | None = None) -> tuple[list[Person], int]:
+    """The `limit` most engaged people `query` matches (None: all of them), as
+    `list_people` orders them, and how many it matches: a list for the terminal does
+    not sort, or print, a whole community."""
     terms = parse_people_query(query)
     _, people = _compute(config, store, now=now, since=since)
     with _collector_paused():
-        return _sorted(p for p in people.values() if not terms or _matches(p, terms))
+        matching = [p for p in people.values() if not terms or _matches(p, terms)]
+        if limit is None:
+            return sorted(matching, key=_rank), len(matching)
+        return heapq.nsmallest(limit, matching, key=_rank), len(matching)
 
 
 def helpful(config: Config, store: Store, *, now: datetime,

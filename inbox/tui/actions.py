@@ -11,5 +11,5 @@ __all__ = ["ACTIONS", "KEY_NAMES", "Action", "bindings"]
 
 
 def bindings() -> list[Binding]:
-    return [Binding(a.keys, a.action, a.title, show=a.show, id=a.id,
+    return [Binding(a.keys, a.action, a.title, show=a.show, id=a.id, priority=a.first,
                     key_display=KEY_NAMES.get(a.keys)) for a in ACTIONS]

@@ -40,6 +40,17 @@ class Said(WorkerReport):
 class ListLoaded(WorkerReport):
     data: ListData
     position: int | None
+    """Where `kept` now sits (None: left out, or too deep to look for)."""
+    kept: str | None = None
+    """The item the cursor was on when the list was asked for."""
+
+
+@dataclass(eq=False)
+class ListCounted(WorkerReport):
+    """The count of a list shown before it was known."""
+
+    generation: int
+    total: int
 
 
 @dataclass(eq=False)

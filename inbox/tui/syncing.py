@@ -66,12 +66,21 @@ class Syncer:
             self.screen.run_worker(self._refresh_sla, thread=True, exclusive=True, group="sla")
 
     def _refresh_sla(self) -> None:
-        """In a thread worker: due times from the current `[sla]`."""
+        """In a thread worker: due times from the current `[sla]`, through a connection of
+        its own (a changed `[sla]` means every item, chunk by chunk, and the screen's reads
+        never queue behind those chunks)."""
+        app = self.app
+        store = app.store
         try:
-            self.app.workspace.refresh_sla()
+            if app.store.path:
+                store = Store(app.store.path)
+            app.workspace.refresh_sla(store=store)
         except InboxError as exc:
             self.screen.post_message(Said(f"SLA not computed: {exc}", "warning"))
             return
+        finally:
+            if store is not app.store:
+                store.close()
         self.screen.post_message(SlaRefreshed())
 
     def activity(self, message: SyncActivity) -> None:

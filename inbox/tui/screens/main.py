@@ -37,7 +37,7 @@ from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.syncing import Syncer
 from inbox.tui.widgets.filter_bar import FilterBar
-from inbox.tui.widgets.item_list import ItemList, ListData
+from inbox.tui.widgets.item_list import PAGE_SIZE, ItemList, ListData
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
 from inbox.tui.widgets.playbook_view import NewRunRequested, PlaybookView
 from inbox.tui.widgets.preview import Preview
@@ -48,6 +48,10 @@ from inbox.views import all_views
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
 
+
+KEEP_WITHIN = 5_000
+"""After a change the cursor follows its item if it sits within this many rows of the
+top (finding a deeper one reads every row above it); else it keeps its place."""
 
 class MainScreen(Screen):
     BINDINGS = bindings()
@@ -64,6 +68,9 @@ class MainScreen(Screen):
         self.sync_activity: dict[str, str] = {}
         self._generation = 0
         self._preview_key: str | None = None
+        self._preview_reading = False
+        """A preview is being read; another request waits for it (see `refresh_preview`)."""
+        self._preview_stale = False
         self.store_is_empty = False
         self.library = Library()
         self.triggers: dict[str, Query] = {}
@@ -124,7 +131,12 @@ class MainScreen(Screen):
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
-        self._load_preview(self._preview_key)
+        """Read the highlighted item's preview again. One read at a time: while one runs,
+        later requests (200 `j` in a burst) become one more read, of the last item, after it."""
+        self._preview_stale = True
+        if not self._preview_reading:
+            self._preview_reading, self._preview_stale = True, False
+            self._load_preview(self._preview_key)
 
     # --- the current query --------------------------------------------------------
 
@@ -142,33 +154,55 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="list")
     def _load(self, query: Query, generation: int, keep_key: str | None) -> None:
+        """The first page at once; the count after it when the tallies cannot give it,
+        so a filter the store must count row by row still shows its first rows at once."""
         app = self.app
-        now, me, store = app.now(), app.config.team.me, self.store
-        try:
-            total = store.count(query, now=now, me=me)
-            position = store.position(query, keep_key, now=now, me=me) if keep_key else None
-            first = store.list_items(query, now=now, me=me, limit=100, offset=0)
-            self.store_is_empty = total == 0 and store.item_count() == 0
-        except InboxError as exc:
-            self.post_message(msg.Said(str(exc), "error"))
-            return
+        me, store = app.config.team.me, self.store
 
-        def fetch(offset: int, limit: int) -> list[dict[str, Any]]:
+        def read(limit: int, *, after: Any = None, before: Any = None, last: bool = False) -> list[dict[str, Any]]:
+            return store.page(query, now=app.now(), me=me, limit=limit, after=after, before=before, last=last)
+
+        def read_at(offset: int, limit: int) -> list[dict[str, Any]]:
             return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset)
 
-        self.post_message(msg.ListLoaded(ListData(total, fetch, first, generation), position))
+        now = app.now()
+        try:
+            first = read(PAGE_SIZE)
+            whole = len(first) < PAGE_SIZE
+            total = len(first) if whole else None
+            position = (store.position(query, keep_key, now=now, me=me, within=KEEP_WITHIN)
+                        if keep_key else None)
+            self.store_is_empty = not first and store.item_count() == 0
+            self.post_message(msg.ListLoaded(ListData(total, read, read_at, first, generation), position,
+                                             keep_key))
+            if not whole and generation == self._generation:  # typed on since: not worth counting
+                self.post_message(msg.ListCounted(generation, store.count(query, now=now, me=me)))
+        except InboxError as exc:
+            self.post_message(msg.Said(str(exc), "error"))
 
     def on_list_loaded(self, message: msg.ListLoaded) -> None:
         data = message.data
         if data.generation != self._generation:
             return
-        self.query_one(ItemList).show(data, cursor=message.position)
+        items = self.query_one(ItemList)
+        moved = message.kept is not None and (items.highlighted or {}).get("key") != message.kept
+        # keys pressed while it loaded moved the cursor: they win over the item it was on
+        items.show(data, cursor=None if moved else message.position)
         if not self._sla_refreshed:  # after the first rows are drawn, so it never delays them
             self._sla_refreshed = True
             self.syncer.refresh_sla()
+        self._show_header(data.total)
+
+    def on_list_counted(self, message: msg.ListCounted) -> None:
+        if message.generation != self._generation:
+            return
+        self.query_one(ItemList).counted(message.generation, message.total)
+        self._show_header(message.total)
+
+    def _show_header(self, total: int | None) -> None:
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(one_line(self.view.name if self.view else ""), style="bold")
-        header.append(f"  {data.total} items", style="dim")
+        header.append("  counting…" if total is None else f"  {total} items", style="dim")
         if self.filter_text:
             header.append("  filter: ", style="dim")
             header.append(one_line(self.filter_text), style="#e5c07b")
@@ -219,21 +253,30 @@ class MainScreen(Screen):
 
     def on_item_list_highlighted(self, message: ItemList.Highlighted) -> None:
         self._preview_key = message.key
-        self._load_preview(message.key)
+        self.refresh_preview()
 
-    @work(thread=True, exclusive=True, group="preview")
+    @work(thread=True, group="preview")  # one at a time already: see refresh_preview
     def _load_preview(self, key: str | None) -> None:
         now, me = self.app.now(), self.app.config.team.me
-        item = self.store.item(key, now=now) if key else None
-        thread = self.store.thread(key) if key else []
-        offered = [name for name, query in self.triggers.items()
-                   if key and self.store.matches(key, query, now=now, me=me)]
-        draft = self.store.drafts.get(key) if key else None
-        rules = [entry["line"] for entry in rule_history(self.store, key)] if key else []
-        self.post_message(msg.PreviewLoaded(key, item, thread, offered, draft, rules))
+        item, thread, offered, draft, rules = None, [], [], None, []
+        try:
+            if key:
+                item = self.store.item(key, now=now)
+                thread = self.store.thread(key)
+                offered = [name for name, query in self.triggers.items()
+                           if self.store.matches(key, query, now=now, me=me)]
+                draft = self.store.drafts.get(key)
+                rules = [entry["line"] for entry in rule_history(self.store, key)]
+        except InboxError as exc:
+            self.post_message(msg.Said(str(exc), "error"))
+        finally:  # always answered, or no preview would be read again
+            self.post_message(msg.PreviewLoaded(key, item, thread, offered, draft, rules))
 
     def on_preview_loaded(self, message: msg.PreviewLoaded) -> None:
         key, item, offered = message.key, message.item, message.offered
+        self._preview_reading = False
+        if self._preview_stale:
+            self.refresh_preview()
         if key != self._preview_key:
             return
         # An incident (a leaked secret) is urgent: offered before routine procedures.
@@ -441,6 +484,14 @@ class MainScreen(Screen):
 
     def action_open_filter(self) -> None:
         self.query_one(FilterBar).open()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` is bound ahead of the focused widget (see `inbox.keys`): in the filter bar
+        itself it is just a character."""
+        if action == "open_filter":
+            return not (isinstance(self.focused, Input) and self.focused.id == "filter-input")
+        return True
+
 
     def action_read_thread(self) -> None:
         if self.query_one(ItemList).highlighted is None:

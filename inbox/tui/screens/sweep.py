@@ -1,6 +1,8 @@
 """The Help Wanted sweep before it goes out: the message as it will be posted, and a key
 to post it. The sweep is built in a thread worker (SQLite) and posted in an async worker
-(Slack over HTTP), both through the workspace; this screen only shows."""
+(Slack over HTTP), both through the workspace; this screen only shows. Like the posted
+message, each section lists its first posts and says how many more there are, so the
+screen stays short whatever the size of the inbox."""
 
 from __future__ import annotations
 
@@ -28,6 +30,9 @@ class SweepBuilt(Message):
     weekly: bool
     text: str
     count: int
+    """The posts the message lists."""
+    total: int
+    """The posts its sections take, listed or not."""
 
 
 @dataclass(eq=False)
@@ -69,7 +74,7 @@ class SweepScreen(ModalScreen[str | None]):
         except InboxError as exc:
             self.post_message(SweepFailed(str(exc)))
             return
-        self.post_message(SweepBuilt(weekly, text, len(sweep.entries)))
+        self.post_message(SweepBuilt(weekly, text, len(sweep.entries), sweep.total))
 
     def on_sweep_failed(self, message: SweepFailed) -> None:
         self._status(message.error, True)
@@ -78,8 +83,10 @@ class SweepScreen(ModalScreen[str | None]):
         weekly, text, count = message.weekly, message.text, message.count
         self.weekly, self.text, self.count = weekly, text, count
         name = "Weekly list" if weekly else "Help Wanted sweep"
+        listed = f"{count:,} of {message.total:,}" if message.total > count else f"{count:,}"
         self.query_one("#sweep-title", Static).update(Text.assemble(
-            (f"{name}: {count} post{'' if count == 1 else 's'}", "bold"), ("  as it will be posted (Slack mrkdwn)", "dim")))
+            (f"{name}: {listed} post{'' if message.total == 1 else 's'}", "bold"),
+            ("  as it will be posted (Slack mrkdwn)", "dim")))
         self.query_one("#sweep-text", Static).update(Text(text))
         target = "nothing is posted from the demo" if self.app.demo else "ctrl+s posts it to Slack"
         self._status(f"{target} · w: {'daily' if weekly else 'weekly'} list · esc closes", False)

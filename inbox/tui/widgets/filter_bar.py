@@ -30,8 +30,11 @@ class FilterBar(Vertical):
         yield Static("", id="filter-error")
 
     def open(self) -> None:
+        """Shown and focused at once: `focus()` would wait for the next turn of the loop,
+        and keys typed right after `/` would reach the list (and tag or close a post)."""
         self.display = True
-        self.query_one(Input).focus()
+        self.screen.set_focus(self.query_one(Input))
+        self.screen.refresh_bindings()  # `/` itself is a character here: off the footer
 
     def _check(self, value: str) -> bool:
         error = self.query_one("#filter-error", Static)

@@ -1,7 +1,10 @@
-"""The item list: a line-drawn virtual list that pages rows from SQLite as they scroll in.
+"""The item list: a line-drawn virtual list that pages rows from the store as they scroll in.
 
 Only the visible rows are drawn; rows come in pages of `PAGE_SIZE` fetched by thread
-workers and kept in a small LRU, so 100,000 items open as fast as 100.
+workers and kept in a small LRU. A page is read by key from a neighbour already seen (the
+rows after the last row of the page above, or before the first row of the page below), and
+the last page straight from the end, so the bottom of a million items costs what the top
+does; only a jump to the middle (the scrollbar) reads by offset.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from rich.segment import Segment
 from rich.text import Text
@@ -22,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from inbox.reports.sla import sla_label
+from inbox.store import row_key
 from inbox.text import one_line
 from inbox.text.leaks import mask
 from inbox.timeutil import ago
@@ -43,12 +47,21 @@ TYPE_TAGS = {
 MARKER_STYLES = {"●": "bold #e5c07b", "⚠": "bold #e06c75"}
 
 
+class PageReader(Protocol):
+    """The current query's rows, in list order, as `Store.page` reads them."""
+
+    def __call__(self, limit: int, *, after: Any = None, before: Any = None,
+                 last: bool = False) -> list[dict[str, Any]]: ...
+
+
 @dataclass
 class ListData:
-    """What the list shows: a row count and a way to fetch a page of rows (off the UI thread)."""
+    """What the list shows: a row count (None while it is being counted), the first page,
+    and how to read more off the UI thread (by key, or by offset for a jump)."""
 
-    total: int
-    fetch: Callable[[int, int], list[dict[str, Any]]]
+    total: int | None
+    read: PageReader
+    read_at: Callable[[int, int], list[dict[str, Any]]]
     first_page: list[dict[str, Any]]
     generation: int
 
@@ -123,10 +136,15 @@ class ItemList(ScrollView, can_focus=True):
         self.now = now
         self.sla_column = sla_column
         self.total = 0
+        self.counting = False
+        """The first page is shown and the rest is being counted."""
         self.cursor = 0
         self.generation = 0
-        self._fetch: Callable[[int, int], list[dict[str, Any]]] | None = None
+        self._data: ListData | None = None
         self._pages: OrderedDict[int, list[dict[str, Any]]] = OrderedDict()
+        self._edges: dict[int, tuple[tuple[str, str], tuple[str, str]]] = {}
+        """Each page seen in this generation: the place of its first and last row (kept
+        when the rows are evicted, to read neighbours by key)."""
         self._pending: set[int] = set()
         self._line_cache: dict[tuple[int, int, bool, bool], Strip] = {}
         self._last_key: str | None = None
@@ -136,12 +154,14 @@ class ItemList(ScrollView, can_focus=True):
     def show(self, data: ListData, cursor: int | None = None) -> None:
         """Replace what the list shows (a new query, or fresh data for the same one)."""
         self.generation = data.generation
-        self._fetch = data.fetch
-        self.total = data.total
+        self._data = data
+        self.counting = data.total is None
+        self.total = len(data.first_page) if data.total is None else data.total
         self._pages.clear()
+        self._edges.clear()
         self._pending.clear()
         self._line_cache.clear()
-        self._pages[0] = data.first_page
+        self._keep(0, data.first_page)
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)
         target = self.cursor if cursor is None else cursor
         self.cursor = max(0, min(target, self.total - 1))
@@ -150,6 +170,15 @@ class ItemList(ScrollView, can_focus=True):
         self._keep_cursor_visible()
         self.refresh()
         self._announce()
+
+    def counted(self, generation: int, total: int) -> None:
+        """The count of what `show` began with arrived: the list can now reach every row."""
+        if generation != self.generation:
+            return
+        self.counting = False
+        self.total = total
+        self.virtual_size = Size(self.scrollable_content_region.width, self.total)
+        self.refresh()
 
     def row(self, index: int) -> dict[str, Any] | None:
         page = self._pages.get(index // PAGE_SIZE)
@@ -163,15 +192,32 @@ class ItemList(ScrollView, can_focus=True):
         return self.row(self.cursor) if self.total else None
 
     def _request(self, page: int) -> None:
-        if page in self._pending or self._fetch is None:
+        if page in self._pending or self._data is None:
             return
         self._pending.add(page)
-        self._load_page(page, self.generation, self._fetch)
+        self._load_page(page, self.generation, self._reading_for(page))
+
+    def _reading_for(self, page: int) -> Callable[[], list[dict[str, Any]]]:
+        """How to read `page`: from a neighbour's edge by key, from the end, or by offset."""
+        data = self._data
+        assert data is not None
+        last_page = max(0, self.total - 1) // PAGE_SIZE
+        if page - 1 in self._edges:
+            after = self._edges[page - 1][1]
+            return lambda: data.read(PAGE_SIZE, after=after)
+        if page + 1 in self._edges:
+            before = self._edges[page + 1][0]
+            return lambda: data.read(PAGE_SIZE, before=before)
+        if page == last_page and not self.counting:
+            rows = self.total - page * PAGE_SIZE
+            return lambda: data.read(rows, last=True)
+        if page == 0:
+            return lambda: data.read(PAGE_SIZE)
+        return lambda: data.read_at(page * PAGE_SIZE, PAGE_SIZE)
 
     @work(thread=True, group="item-pages")
-    def _load_page(self, page: int, generation: int, fetch: Callable[[int, int], list]) -> None:
-        rows = fetch(page * PAGE_SIZE, PAGE_SIZE)
-        self.post_message(self.PageLoaded(page, generation, rows))
+    def _load_page(self, page: int, generation: int, read: Callable[[], list[dict[str, Any]]]) -> None:
+        self.post_message(self.PageLoaded(page, generation, read()))
 
     def on_item_list_page_loaded(self, message: ItemList.PageLoaded) -> None:
         message.stop()
@@ -179,7 +225,7 @@ class ItemList(ScrollView, can_focus=True):
         if message.generation != self.generation:
             return
         self._pending.discard(page)
-        self._pages[page] = rows
+        self._keep(page, rows)
         while len(self._pages) > CACHED_PAGES:
             oldest = next(iter(self._pages))
             if oldest == self.cursor // PAGE_SIZE:
@@ -189,6 +235,11 @@ class ItemList(ScrollView, can_focus=True):
         self._line_cache.clear()
         self.refresh()
         self._announce()
+
+    def _keep(self, page: int, rows: list[dict[str, Any]]) -> None:
+        self._pages[page] = rows
+        if rows:
+            self._edges[page] = (row_key(rows[0]), row_key(rows[-1]))
 
     # --- drawing --------------------------------------------------------------
 
