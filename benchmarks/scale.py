@@ -391,6 +391,9 @@ def print_ingest(seconds: dict[str, float], count: int) -> None:
         print(f"  Store.save_page / {name:<32} {ratio:5.2f}x   goal ≤2x  {'ok' if ratio <= 2 else 'MISS'}")
 
 
+PARTS = ("tui", "cli", "store", "ingest")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", type=int, default=[100, 100_000, 1_000_000])
@@ -400,6 +403,8 @@ def main() -> None:
     parser.add_argument("--ingest", type=int, default=20_000, metavar="ITEMS",
                         help="items stored by the ingest comparison (default %(default)s)")
     parser.add_argument("--rebuild", action="store_true", help="build the databases even if cached")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="measure only these parts (default: all)")
     args = parser.parse_args()
     sizes = sorted(set(args.sizes))
     if shutil.which("tmux") is None:
@@ -426,18 +431,24 @@ def main() -> None:
         if made.how.startswith("migrated"):
             migration.add(size, made.seconds)
     for size in sizes:
-        _progress(f"{size:,} items: TUI")
-        measure_tui(results, size, databases[size], config, args.runs, args.timeout)
-        _progress(f"{size:,} items: CLI")
-        measure_cli(results, size, databases[size], config, args.runs, args.timeout)
-        _progress(f"{size:,} items: store")
-        measure_store(results, size, databases[size], config, args.runs)
-    _progress("ingest")
-    ingest = measure_ingest(args.ingest, args.runs)
+        if "tui" in args.only:
+            _progress(f"{size:,} items: TUI")
+            measure_tui(results, size, databases[size], config, args.runs, args.timeout)
+        if "cli" in args.only:
+            _progress(f"{size:,} items: CLI")
+            measure_cli(results, size, databases[size], config, args.runs, args.timeout)
+        if "store" in args.only:
+            _progress(f"{size:,} items: store")
+            measure_store(results, size, databases[size], config, args.runs)
+    ingest = None
+    if "ingest" in args.only:
+        _progress("ingest")
+        ingest = measure_ingest(args.ingest, args.runs)
 
     print()
     print_table(results, sizes)
-    print_ingest(ingest, args.ingest)
+    if ingest is not None:
+        print_ingest(ingest, args.ingest)
     if results.notes:
         print("\nnotes:")
         for note in results.notes:

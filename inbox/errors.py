@@ -37,6 +37,10 @@ class StoreError(InboxError):
     """The database file cannot serve as the inbox (not a database, or a migration failed)."""
 
 
+class ReadCancelled(InboxError):
+    """A read was stopped because nobody waits for its answer any more (a newer query)."""
+
+
 class ForeignDatabase(StoreError):
     """The file is another program's database: the inbox neither uses nor changes it."""
 

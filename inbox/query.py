@@ -156,10 +156,16 @@ _IS_NOT_SQL = {"done": "(i.is_done = 0)", "awaiting": "(i.awaiting = 0)"}
 _FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "=": "<="}
 
 
+PREFIX_FROM = 3
+"""A bare word this long or longer matches as a prefix. A shorter one (`a`, `re`) matches
+a whole word: as a prefix it would read a large part of the search index, on every key
+typed in the filter bar."""
+
+
 def _fts_match(text: str) -> str:
     """A bare word matches as a prefix (`postgr` finds postgres); a phrase matches exactly."""
     quoted = '"' + text.replace('"', '""') + '"'
-    return quoted if " " in text.strip() else quoted + "*"
+    return quoted if " " in text.strip() or len(text.strip()) < PREFIX_FROM else quoted + "*"
 
 
 def compile_query(query: Query | str, *, now: datetime, me: str | None = None) -> tuple[str, dict]:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from inbox.errors import ReadCancelled
 from inbox.models import Item
 from inbox.query import parse_query
 from inbox.store import Store, migrations, tallies
@@ -157,6 +158,19 @@ def test_every_row_streamed_a_page_at_a_time(inbox) -> None:
         everything = [row["key"] for row in store.list_items(query, now=NOW)]
         assert [row["key"] for row in store.iter_items(query, now=NOW, chunk=7)] == everything
         assert [row["key"] for row in store.iter_items(query, now=NOW, chunk=7, limit=15)] == everything[:15]
+
+
+def test_a_read_nobody_waits_for_stops(inbox, monkeypatch) -> None:
+    """A list read for a query typed over meanwhile stops instead of running to the end,
+    and its connection reads normally afterwards."""
+    store, _, _ = inbox
+    monkeypatch.setattr(Store, "CANCEL_CHECK", 1)
+    with pytest.raises(ReadCancelled):
+        store.page("", now=NOW, limit=50, cancelled=lambda: True)
+    with pytest.raises(ReadCancelled):
+        store.count("replies:0", now=NOW, cancelled=lambda: True)
+    assert len(store.page("", now=NOW, limit=5, cancelled=lambda: False)) == 5
+    assert len(store.page("", now=NOW, limit=5)) == 5
 
 
 def test_position_within_a_bound(inbox) -> None:

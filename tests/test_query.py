@@ -211,6 +211,8 @@ CASES = [
     # bare words: full text over title, body and author, prefix match, any case, any accents
     ("postgres", {"server:1", "forum:10"}),
     ("postgr", {"server:1", "forum:10"}),
+    ("postg", {"server:1", "forum:10"}),
+    ("po", set()),  # under three letters: a whole word, not every word it begins
     ("POSTGRES", {"server:1", "forum:10"}),
     ("migrat", {"server:1"}),
     ("café", {"so:100"}),

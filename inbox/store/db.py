@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from inbox.errors import InboxError, QueryError, StoreError
+from inbox.errors import InboxError, QueryError, ReadCancelled, StoreError
 from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
 from inbox.store import access, migrations, tallies, triage
@@ -40,6 +40,8 @@ from inbox.timeutil import iso
 
 RowKey = tuple[str, str]
 """A row's place in list order: (last_activity_at, key)."""
+Cancelled = Callable[[], bool]
+"""Asked during a long read: True stops it (`ReadCancelled`)."""
 _FORWARD = "i.last_activity_at DESC, i.key"
 _BACKWARD = "i.last_activity_at, i.key DESC"
 
@@ -97,6 +99,8 @@ class Store:
                 conn.close()
             raise
 
+    CANCEL_CHECK = 20_000
+    """SQLite steps between two looks at whether a cancellable read is still wanted."""
     WRITE_CACHE_KB = 32768
     READ_CACHE_KB = 8192
     """Page caches, per connection: reads page through indexes and tallies, so a small
@@ -185,12 +189,13 @@ class Store:
                 raise self._explained(exc) from None
 
     @contextmanager
-    def _reading(self) -> Iterator[sqlite3.Connection]:
+    def _reading(self, cancelled: Cancelled | None = None) -> Iterator[sqlite3.Connection]:
         """A connection of its own for a read, so no read waits behind a write, a long
         count or another thread's read (WAL lets readers and a writer go at once).
 
         Each statement reads the last committed state. An in-memory inbox has one
-        connection, shared under the lock.
+        connection, shared under the lock. With `cancelled`, a statement stops (as
+        `ReadCancelled`) once it says so: a list read for a query typed over meanwhile.
         """
         if self.path is None:
             with self._lock:
@@ -200,9 +205,17 @@ class Store:
             conn = self._idle_readers.pop()
         except IndexError:
             conn = self._open_reader()
+        if cancelled is not None:
+            conn.set_progress_handler(lambda: 1 if cancelled() else 0, self.CANCEL_CHECK)
         try:
             yield conn
+        except sqlite3.OperationalError as exc:
+            if cancelled is not None and "interrupted" in str(exc):
+                raise ReadCancelled("the read was cancelled") from None
+            raise
         finally:
+            if cancelled is not None:
+                conn.set_progress_handler(None, 0)
             self._idle_readers.append(conn)
 
     def _open_reader(self) -> sqlite3.Connection:
@@ -318,10 +331,11 @@ class Store:
             query = parse_query(query or "")
         return compile_query(query, now=now, me=me)
 
-    def _run(self, sql: str, params: dict, conn: sqlite3.Connection | None = None) -> list[dict[str, Any]]:
+    def _run(self, sql: str, params: dict, conn: sqlite3.Connection | None = None,
+             cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
         """Rows as dicts, on a reader (or on `conn`: a transaction reading its own writes)."""
         if conn is None:
-            with self._reading() as reader:
+            with self._reading(cancelled) as reader:
                 return self._run(sql, params, reader)
         try:
             cursor = conn.execute(sql, params)
@@ -330,6 +344,8 @@ class Store:
         except sqlite3.OperationalError as exc:
             if "fts5" in str(exc) or "MATCH" in str(exc):
                 raise QueryError(f"cannot search for that text ({exc})") from None
+            if "interrupted" in str(exc):
+                raise  # `_reading` says why
             raise self._explained(exc) from None
 
     def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
@@ -348,7 +364,7 @@ class Store:
 
     def page(self, query: Query | str | None, *, now: datetime, me: str | None = None, limit: int,
              after: RowKey | None = None, before: RowKey | None = None, last: bool = False,
-             with_body: bool = False) -> list[dict[str, Any]]:
+             with_body: bool = False, cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
         """Up to `limit` rows in list order, found by key rather than by offset: the rows
         just `after` a row, just `before` one, the first (neither), or the `last` ones.
 
@@ -368,7 +384,8 @@ class Store:
                       "(i.last_activity_at > :at OR i.key < :key)")
         columns = LIST_COLUMNS + (", i.body" if with_body else "")
         rows = self._run(f"SELECT {columns} FROM {FROM} WHERE {where} "
-                         f"ORDER BY {_BACKWARD if backwards else _FORWARD} LIMIT :limit", params)
+                         f"ORDER BY {_BACKWARD if backwards else _FORWARD} LIMIT :limit", params,
+                         cancelled=cancelled)
         return rows[::-1] if backwards else rows
 
     def iter_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
@@ -389,19 +406,26 @@ class Store:
             if left is not None:
                 left -= len(rows)
 
-    def count(self, query: Query | str | None, *, now: datetime, me: str | None = None) -> int:
+    def count(self, query: Query | str | None, *, now: datetime, me: str | None = None,
+              cancelled: Cancelled | None = None) -> int:
         """How many items `query` matches: from the tallies where they can say, without
         reading the rows (see `inbox.store.tallies`), else by counting rows."""
         parsed = query if isinstance(query, Query) else parse_query(query or "")
-        with self._reading() as conn:
-            try:
-                planned = tallies.count(conn, parsed, now=now, me=me)
-            except sqlite3.OperationalError as exc:
-                raise self._explained(exc) from None
+        planned = self.quick_count(parsed, now=now, me=me)
         if planned is not None:
             return planned
         where, params = self._where(parsed, now, me)
-        return self._run(f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where}", params)[0]["n"]
+        return self._run(f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where}", params,
+                         cancelled=cancelled)[0]["n"]
+
+    def quick_count(self, query: Query | str | None, *, now: datetime, me: str | None = None) -> int | None:
+        """`count` when the tallies can give it (milliseconds at any size); else None."""
+        parsed = query if isinstance(query, Query) else parse_query(query or "")
+        with self._reading() as conn:
+            try:
+                return tallies.count(conn, parsed, now=now, me=me)
+            except sqlite3.OperationalError as exc:
+                raise self._explained(exc) from None
 
     def position(self, query: Query | str | None, key: str, *, now: datetime,
                  me: str | None = None, within: int | None = None) -> int | None:

@@ -181,8 +181,7 @@ def m007_filter_columns_and_tallies(db: sqlite_utils.Database) -> None:
 
     Triggers keep the copies: a triage write updates the item's `type`, `snoozed_until`,
     `assignee`, `assigned_at` and `done_mark`; a due moment written to `sla_due` updates
-    its `due_at`. `is_done`, `awaiting` and `has_due` are computed columns. The full-text
-    index is re-indexed only when the text it holds changes.
+    its `due_at`. `is_done`, `awaiting` and `has_due` are computed columns.
     """
     from inbox.store import tallies  # the counts' own module owns their SQL
 
@@ -195,14 +194,6 @@ def m007_filter_columns_and_tallies(db: sqlite_utils.Database) -> None:
                  "(replies = 0 OR last_reply_by_staff IS NOT 1) VIRTUAL")
     conn.execute("ALTER TABLE items ADD COLUMN has_due INTEGER GENERATED ALWAYS AS "
                  "(due_at IS NOT NULL) VIRTUAL")
-
-    conn.execute("DROP TRIGGER IF EXISTS items_au")
-    conn.execute(
-        "CREATE TRIGGER items_au AFTER UPDATE OF title, body, author ON items BEGIN "
-        "INSERT INTO items_fts (items_fts, rowid, title, body, author) "
-        "VALUES ('delete', old.rowid, old.title, old.body, old.author); "
-        "INSERT INTO items_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author); "
-        "END")
 
     copy = ", ".join(f"{c} = {{row}}.{c}" for c in MIRRORED) + f", done_mark = {_DONE_MARK}"
     for event, row in (("INSERT", "new"), ("UPDATE", "new")):
@@ -281,6 +272,41 @@ def m009_sla_changes(db: sqlite_utils.Database) -> None:
                      f"ON {table} WHEN {moved} BEGIN {note.format(row='old')} {note.format(row='new')} END")
         conn.execute(f"CREATE TRIGGER sla_changed_{table}_delete AFTER DELETE ON {table} "
                      f"BEGIN {note.format(row='old')} END")
+
+
+@migration
+def m010_reindex_changed_text_only(db: sqlite_utils.Database) -> None:
+    """Re-index an item for search only when its title, body or author changed: a sync
+    saves every item it sees again, mostly with the same text, and an upsert names every
+    column."""
+    conn = db.conn
+    conn.execute("DROP TRIGGER IF EXISTS items_au")
+    conn.execute(
+        "CREATE TRIGGER items_au AFTER UPDATE OF title, body, author ON items "
+        "WHEN old.title IS NOT new.title OR old.body IS NOT new.body OR old.author IS NOT new.author BEGIN "
+        "INSERT INTO items_fts (items_fts, rowid, title, body, author) "
+        "VALUES ('delete', old.rowid, old.title, old.body, old.author); "
+        "INSERT INTO items_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author); "
+        "END")
+
+
+@migration
+def m011_label_reply_and_snooze_indexes(db: sqlite_utils.Database) -> None:
+    """Labels found by name whatever their case (`label:Bug` reads the posts so labelled
+    instead of every post), a thread's replies with who wrote them, in order (the first
+    staff reply, without reading each reply's row), and snoozed posts with what counts
+    read of them."""
+    conn = db.conn
+    conn.execute("DROP INDEX IF EXISTS labels_by_name")
+    conn.execute("CREATE INDEX labels_by_name ON item_labels (label COLLATE NOCASE, key)")
+    conn.execute("DROP INDEX IF EXISTS thread_by_item")
+    conn.execute("CREATE INDEX thread_by_item ON thread (key, created_at, author_is_staff)")
+    # What a count subtracts for `-is:snoozed`, answered from the index alone: it holds
+    # every column a tally bucket tests (a few thousand snoozed posts read in a millisecond).
+    conn.execute("DROP INDEX IF EXISTS items_by_snooze")
+    conn.execute("CREATE INDEX items_by_snooze ON items (snoozed_until, source, kind, state, is_done, "
+                 "awaiting, type, author_is_staff, has_due, created_at, last_activity_at, due_at) "
+                 "WHERE snoozed_until IS NOT NULL")
 
 
 @dataclass(frozen=True)
@@ -390,39 +416,3 @@ def apply(db: sqlite_utils.Database, where: str = "the database") -> list[str]:
     if failure is not None:
         raise failure
     return applied
-
-
-@migration
-def m010_reindex_changed_text_only(db: sqlite_utils.Database) -> None:
-    """Re-index an item for search only when its title, body or author changed: a sync
-    saves every item it sees again, mostly with the same text, and an upsert names every
-    column."""
-    conn = db.conn
-    conn.execute("DROP TRIGGER IF EXISTS items_au")
-    conn.execute(
-        "CREATE TRIGGER items_au AFTER UPDATE OF title, body, author ON items "
-        "WHEN old.title IS NOT new.title OR old.body IS NOT new.body OR old.author IS NOT new.author BEGIN "
-        "INSERT INTO items_fts (items_fts, rowid, title, body, author) "
-        "VALUES ('delete', old.rowid, old.title, old.body, old.author); "
-        "INSERT INTO items_fts (rowid, title, body, author) VALUES (new.rowid, new.title, new.body, new.author); "
-        "END")
-
-
-@migration
-def m011_label_reply_and_snooze_indexes(db: sqlite_utils.Database) -> None:
-    """Labels found by name whatever their case (`label:Bug` reads the posts so labelled
-    instead of every post), a thread's replies with who wrote them, in order (the first
-    staff reply, without reading each reply's row), and snoozed posts with what counts
-    read of them."""
-    conn = db.conn
-    conn.execute("DROP INDEX IF EXISTS labels_by_name")
-    conn.execute("CREATE INDEX labels_by_name ON item_labels (label COLLATE NOCASE, key)")
-    conn.execute("DROP INDEX IF EXISTS thread_by_item")
-    conn.execute("CREATE INDEX thread_by_item ON thread (key, created_at, author_is_staff)")
-    # What a count subtracts for `-is:snoozed`, answered from the index alone: it holds
-    # every column a tally bucket tests (a few thousand snoozed posts read in a millisecond).
-    conn.execute("DROP INDEX IF EXISTS items_by_snooze")
-    conn.execute("CREATE INDEX items_by_snooze ON items (snoozed_until, source, kind, state, is_done, "
-                 "awaiting, type, author_is_staff, has_due, created_at, last_activity_at, due_at) "
-                 "WHERE snoozed_until IS NOT NULL")
-

@@ -46,6 +46,11 @@ class ListLoaded(WorkerReport):
 
 
 @dataclass(eq=False)
+class ListRead(WorkerReport):
+    """The list's worker is done with its first page: the next list may be read."""
+
+
+@dataclass(eq=False)
 class ListCounted(WorkerReport):
     """The count of a list shown before it was known."""
 

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from inbox.config import View
-from inbox.errors import InboxError, QueryError
+from inbox.errors import InboxError, QueryError, ReadCancelled
 from inbox.models import PostType
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
@@ -71,6 +71,9 @@ class MainScreen(Screen):
         self._preview_reading = False
         """A preview is being read; another request waits for it (see `refresh_preview`)."""
         self._preview_stale = False
+        self._list_reading = False
+        self._list_wanted: bool | None = None
+        """A list asked for while another is read (see `reload`): whether it keeps the cursor's item."""
         self.store_is_empty = False
         self.library = Library()
         self.triggers: dict[str, Query] = {}
@@ -145,38 +148,66 @@ class MainScreen(Screen):
         return parse_query(f"{self.view.query} {self.filter_text}".strip())
 
     def reload(self, *, keep_key: bool = False) -> None:
-        """Fetch the count and first page for the current query, off the UI thread."""
-        self._generation += 1
-        items = self.query_one(ItemList)
-        row = items.highlighted
-        self._load(self.current_query(), self._generation,
-                   row["key"] if keep_key and row else None)
+        """Fetch the count and first page for the current query, off the UI thread.
 
-    @work(thread=True, exclusive=True, group="list")
+        One list is read at a time: a query typed fast asks for a list per key, and those
+        asked for while one is read become one read, of the latest query, after it."""
+        self._generation += 1
+        self._list_wanted = keep_key
+        if not self._list_reading:
+            self._read_list()
+
+    def _read_list(self) -> None:
+        keep_key, self._list_wanted = bool(self._list_wanted), None
+        self._list_reading = True
+        row = self.query_one(ItemList).highlighted
+        self._load(self.current_query(), self._generation, row["key"] if keep_key and row else None)
+
+    def on_list_read(self, message: msg.ListRead) -> None:
+        self._list_reading = False
+        if self._list_wanted is not None:
+            self._read_list()
+
+    @work(thread=True, group="list")  # one at a time already: see reload
     def _load(self, query: Query, generation: int, keep_key: str | None) -> None:
-        """The first page at once; the count after it when the tallies cannot give it,
-        so a filter the store must count row by row still shows its first rows at once."""
+        """The first page and its count; when the tallies cannot give the count, the page
+        first and the count after it, so a filter the store must count row by row still
+        shows its first rows at once."""
         app = self.app
         me, store = app.config.team.me, self.store
 
         def read(limit: int, *, after: Any = None, before: Any = None, last: bool = False) -> list[dict[str, Any]]:
             return store.page(query, now=app.now(), me=me, limit=limit, after=after, before=before, last=last)
 
+        def superseded() -> bool:  # another query was typed: this one's rows are not wanted
+            return generation != self._generation
+
         def read_at(offset: int, limit: int) -> list[dict[str, Any]]:
             return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset)
 
         now = app.now()
         try:
-            first = read(PAGE_SIZE)
-            whole = len(first) < PAGE_SIZE
-            total = len(first) if whole else None
+            first = store.page(query, now=now, me=me, limit=PAGE_SIZE, cancelled=superseded)
+            total = len(first) if len(first) < PAGE_SIZE else store.quick_count(query, now=now, me=me)
             position = (store.position(query, keep_key, now=now, me=me, within=KEEP_WITHIN)
                         if keep_key else None)
             self.store_is_empty = not first and store.item_count() == 0
             self.post_message(msg.ListLoaded(ListData(total, read, read_at, first, generation), position,
                                              keep_key))
-            if not whole and generation == self._generation:  # typed on since: not worth counting
-                self.post_message(msg.ListCounted(generation, store.count(query, now=now, me=me)))
+        except ReadCancelled:
+            return
+        except InboxError as exc:
+            self.post_message(msg.Said(str(exc), "error"))
+            return
+        finally:  # always answered, or no list would be read again
+            self.post_message(msg.ListRead())
+        if total is not None:
+            return
+        try:
+            self.post_message(msg.ListCounted(generation, store.count(query, now=now, me=me,
+                                                                      cancelled=superseded)))
+        except ReadCancelled:
+            pass
         except InboxError as exc:
             self.post_message(msg.Said(str(exc), "error"))
 
