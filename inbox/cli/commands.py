@@ -369,12 +369,16 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
         sys.stdout.write("[]\n" if opening == "[" else "\n]\n")
         return EXIT_OK
     width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 10_000
-    count = 0
+    count, lines = 0, []
     for count, row in enumerate(rows, start=1):
         staff = "*" if row["author_is_staff"] else " "
         line = (f"{row['key']:<16} {(row['type'] or '-'):<15} {ago(row['created_at'], now):>4} "
                 f"{row['replies']:>3}r {staff}{one_line(row['author'])[:16]:<16} {one_line(row['title'])}")
-        print(line[:width])
+        lines.append(line[:width] + "\n")
+        if len(lines) == 1000:  # written a thousand lines at a time: one write per line is slow
+            sys.stdout.write("".join(lines))
+            lines.clear()
+    sys.stdout.write("".join(lines))
     if sys.stdout.isatty():
         print(f"{count} items", file=sys.stderr)
     return EXIT_OK

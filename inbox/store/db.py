@@ -292,15 +292,15 @@ class Store:
     # --- where each sync stands ----------------------------------------------------
 
     def cursor(self, source: str, stream: str = "items") -> Cursor:
-        with self._lock:
-            row = self.db.execute(
+        with self._reading() as conn:
+            row = conn.execute(
                 "SELECT next_url, high_water, pending_high_water FROM cursors "
                 "WHERE source = ? AND stream = ?", [source, stream]).fetchone()
         return Cursor(*row) if row else Cursor()
 
     def etag(self, url: str) -> str | None:
-        with self._lock:
-            row = self.db.execute("SELECT etag FROM etags WHERE url = ?", [url]).fetchone()
+        with self._reading() as conn:
+            row = conn.execute("SELECT etag FROM etags WHERE url = ?", [url]).fetchone()
         return row[0] if row else None
 
     def record_sync(self, source: str, kind: str, *, now: datetime, error: str | None = None,
@@ -321,8 +321,7 @@ class Store:
             )
 
     def source_states(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return list(self.db.query("SELECT * FROM sources ORDER BY name"))
+        return self._run("SELECT * FROM sources ORDER BY name", {})
 
     # --- reading ------------------------------------------------------------------
 
@@ -470,17 +469,17 @@ class Store:
         A source compares it with what the channel says now and fetches the thread again
         only when it moved; a thread whose fetch failed is missing here, so it is retried.
         """
-        with self._lock:
-            return _items.threads_fetched_at(self.db.conn, keys)
+        with self._reading() as conn:
+            return _items.threads_fetched_at(conn, keys)
 
     def existing_keys(self, keys: Iterable[str]) -> set[str]:
-        with self._lock:
-            return _items.existing_keys(self.db.conn, keys)
+        with self._reading() as conn:
+            return _items.existing_keys(conn, keys)
 
     def keys_synced_since(self, since: datetime | str) -> list[str]:
         """Keys of the items saved at or after `since` (a sync stamps what it saves)."""
-        with self._lock:
-            return _items.keys_synced_since(self.db.conn, iso(since) if isinstance(since, datetime) else since)
+        with self._reading() as conn:
+            return _items.keys_synced_since(conn, iso(since) if isinstance(since, datetime) else since)
 
     def item_count(self, source: str | None = None) -> int:
         sql, params = "SELECT COUNT(*) AS n FROM items i", {}
@@ -493,9 +492,9 @@ class Store:
     def triage_rows(self, keys: Sequence[str]) -> dict[str, dict[str, Any] | None]:
         """The current triage of each key (None where the user decided nothing yet)."""
         rows: dict[str, dict[str, Any] | None] = {key: None for key in keys}
-        with self._lock:
+        with self._reading() as conn:
             found = _items.rows_for_keys(
-                self.db.conn, f"SELECT key, {', '.join(TRIAGE_FIELDS)} FROM triage WHERE key IN ({{keys}})", keys)
+                conn, f"SELECT key, {', '.join(TRIAGE_FIELDS)} FROM triage WHERE key IN ({{keys}})", keys)
         for row in found:
             rows[row[0]] = dict(zip(("key",) + TRIAGE_FIELDS, row))
         return rows

@@ -44,14 +44,14 @@ class Drafts:
             conn.execute("UPDATE drafts SET error = ? WHERE key = ?", [error, key])
 
     def get(self, key: str) -> Draft | None:
-        with self.store._lock:
-            row = self.store.db.execute(
+        with self.store._reading() as conn:
+            row = conn.execute(
                 "SELECT key, text, template, updated_at, error FROM drafts WHERE key = ?", [key]).fetchone()
         return Draft(*row) if row else None
 
     def all(self) -> list[Draft]:
-        with self.store._lock:
-            rows = self.store.db.execute(
+        with self.store._reading() as conn:
+            rows = conn.execute(
                 "SELECT key, text, template, updated_at, error FROM drafts ORDER BY updated_at DESC").fetchall()
         return [Draft(*row) for row in rows]
 
@@ -68,8 +68,8 @@ class Releases:
 
     def announced_elsewhere(self, version: str) -> set[str]:
         """Keys of ideas an earlier (or any other) release already announced."""
-        with self.store._lock:
-            rows = self.store.db.execute("SELECT key FROM releases WHERE version != ?", [version]).fetchall()
+        with self.store._reading() as conn:
+            rows = conn.execute("SELECT key FROM releases WHERE version != ?", [version]).fetchall()
         return {row[0] for row in rows}
 
     def record(self, version: str, keys: list[str], *, now: datetime) -> None:
@@ -79,14 +79,13 @@ class Releases:
 
     def dates(self, version: str) -> dict[str, str]:
         """When each idea of `version` was first announced, by key."""
-        with self.store._lock:
-            rows = self.store.db.execute("SELECT key, announced_at FROM releases WHERE version = ?",
-                                         [version]).fetchall()
+        with self.store._reading() as conn:
+            rows = conn.execute("SELECT key, announced_at FROM releases WHERE version = ?", [version]).fetchall()
         return dict(rows)
 
     def latest(self) -> str | None:
         """The version announced most recently (the default `{version}` in a reply)."""
-        with self.store._lock:
-            row = self.store.db.execute(
+        with self.store._reading() as conn:
+            row = conn.execute(
                 "SELECT version FROM releases ORDER BY announced_at DESC, rowid DESC LIMIT 1").fetchone()
         return row[0] if row else None

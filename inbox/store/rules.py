@@ -45,8 +45,8 @@ class RuleActions:
 
     def history(self, key: str) -> list[RuleRecord]:
         """What rules did to one item, oldest first."""
-        with self.store._lock:
-            rows = self.store.db.conn.execute(
+        with self.store._reading() as conn:
+            rows = conn.execute(
                 "SELECT key, rule, field, value, at FROM rule_actions WHERE key = ? ORDER BY at, id",
                 [key]).fetchall()
         return [RuleRecord(*row) for row in rows]

@@ -60,14 +60,13 @@ class Runs:
 
     def list(self, playbook: str) -> list[Run]:
         """Every run of a playbook, the latest date first, with its ticks."""
-        with self.store._lock:
-            ids = [row[0] for row in self.store.db.conn.execute(
+        with self.store._reading() as conn:
+            ids = [row[0] for row in conn.execute(
                 "SELECT id FROM playbook_runs WHERE playbook = ? ORDER BY run_date DESC", (playbook,))]
         return [self.get(run_id) for run_id in ids]
 
     def get(self, run_id: int) -> Run:
-        with self.store._lock:
-            conn = self.store.db.conn
+        with self.store._reading() as conn:
             row = conn.execute("SELECT id, playbook, run_date, event_start, started_at "
                                "FROM playbook_runs WHERE id = ?", (run_id,)).fetchone()
             if row is None:
