@@ -30,6 +30,8 @@ QUERIES = [view.query for view in BUILTIN_VIEWS] + [
     "source:so is:overdue", "age:<3d", "-age:>=3d is:open", "-idle:<7d", "idle:<=2d -is:snoozed",
     "-is:assigned", "assignee:none is:open", "-assignee:none", "is:leak", "-is:leak -is:done",
     "is:open -is:done -is:snoozed is:awaiting age:>=2d -is:assigned",
+    "assignee:amy is:snoozed", "is:overdue -is:snoozed age:>=1d", "-assigned:>=2d is:open",
+    "is:leak -is:snoozed", "-age:<1d -idle:<2d -is:snoozed type:none",
     "replies:0", "label:bug -is:done",  # not planned: counted row by row
 ]
 

@@ -16,6 +16,7 @@ labels, replies, ...) is not planned here and the caller counts rows.
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from itertools import combinations
 
 from inbox.query import Query, Term, compile_terms
@@ -68,7 +69,7 @@ def drift(conn: sqlite3.Connection) -> list[tuple]:
     ).fetchall()
 
 
-def count(conn: sqlite3.Connection, query: Query, *, now, me: str | None) -> int | None:
+def count(conn: sqlite3.Connection, query: Query, *, now: datetime, me: str | None) -> int | None:
     """The number of items `query` matches, without scanning; None when it cannot say."""
     plan = _plan(query.terms)
     if plan is None:
