@@ -1,5 +1,6 @@
-"""The store's people: logins per person, tags that ignore case, and activity grouped by
-author per source, as plain rows."""
+"""The store's people: logins per person, tags that ignore case, and activity per author
+and source as plain rows, read from the tally the triggers keep; the most engaged named
+from the tally's recent rows, and everyone counted."""
 
 from __future__ import annotations
 
@@ -83,3 +84,44 @@ def test_answers_are_replies_in_the_window_with_the_posts_author(store: Store) -
     assert sorted(answers) == [("forum", "discourse", "amy", "bob", 1, "2026-11-20T09:00:00Z"),
                                ("server", "github", "bob", "amy", 1, "2026-11-20T05:00:00Z")]
     assert store.people.answers(since=NOW - timedelta(minutes=30), now=NOW) == []
+
+
+def test_the_tally_holds_a_row_per_author_and_source(store: Store) -> None:
+    rows = store.db.execute("SELECT source, author, posts, replies, staff, first_at, last_at FROM author_tallies "
+                            "ORDER BY source, author").fetchall()
+    assert rows == [("forum", "amy", 0, 2, 0, "2026-11-18T10:00:00Z", "2026-11-20T09:00:00Z"),
+                    ("forum", "bob", 1, 0, 0, "2026-11-17T10:00:00Z", "2026-11-17T10:00:00Z"),
+                    ("server", "Amy", 1, 0, 0, "2026-08-12T10:00:00Z", "2026-08-12T10:00:00Z"),
+                    ("server", "amy", 1, 0, 0, "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z"),
+                    ("server", "bob", 0, 1, 0, "2026-11-20T05:00:00Z", "2026-11-20T05:00:00Z"),
+                    ("server", "maya", 1, 0, 1, "2026-11-19T10:00:00Z", "2026-11-19T10:00:00Z")]
+    assert store.people.drift() == []
+
+
+def test_people_are_counted_per_login_and_kind(store: Store) -> None:
+    assert store.people.count(apart=()) == 5  # github amy (two spellings), maya, bob; the forum's bob, amy
+    assert store.people.count(apart={"amy"}) == 3
+
+
+def test_leaders_are_the_most_engaged_of_the_recent_and_everyone_tied_with_the_last(store: Store) -> None:
+    def leaders(limit: int, **given):
+        return store.people.leaders(recent_from=NOW - timedelta(days=90), active_from=NOW - timedelta(days=30),
+                                    weights=(1, 2), levels=(20, 6, 2), apart=given.get("apart", ()), limit=limit)
+
+    assert leaders(2) == [("discourse", "amy", 3, 4), ("github", "bob", 3, 2)]
+    assert leaders(3) == [("discourse", "amy", 3, 4), ("github", "bob", 3, 2), ("discourse", "bob", 4, 1),
+                          ("github", "amy", 4, 1), ("github", "maya", 4, 1)]  # (Amy's post is older)
+    assert leaders(2, apart={"amy"}) == [("github", "bob", 3, 2), ("discourse", "bob", 4, 1),
+                                         ("github", "maya", 4, 1)]
+    assert leaders(6) is None  # five were active: the quiet would rank too
+
+
+def test_a_read_moves_the_recent_edge_with_its_counts(store: Store) -> None:
+    list(store.people.activity(recent_from=NOW - timedelta(days=10)))
+    assert store.db.execute("SELECT recent_from FROM author_tally_state").fetchone()[0] == "2026-11-10T10:00:00Z"
+    assert store.people.drift() == []
+    recent = store.db.execute("SELECT author, recent_posts, recent_replies FROM author_tallies "
+                              "WHERE recent_posts + recent_replies > 0 ORDER BY source, author").fetchall()
+    assert recent == [("amy", 0, 2), ("bob", 1, 0), ("amy", 1, 0), ("bob", 0, 1), ("maya", 1, 0)]
+    list(store.people.activity(recent_from=NOW - timedelta(days=10, hours=20)))  # within a day: stays
+    assert store.db.execute("SELECT recent_from FROM author_tally_state").fetchone()[0] == "2026-11-10T10:00:00Z"

@@ -26,11 +26,10 @@ from inbox.triage.people import (
     DEFAULT_HELPFUL_WINDOW,
     Person,
     filter_people,
-    find_person,
     first_people,
     helpful,
-    list_people,
     parse_people_query,
+    person_named,
     remove_tag,
     set_tag,
     sync_person_logins,
@@ -94,11 +93,10 @@ def _count(text: str) -> int:
 
 
 def _tag(config: Config, store: Store, args: argparse.Namespace, now: datetime) -> int:
-    everyone = list_people(config, store, now=now)
     asked = [(args.tag, True)] if args.tag else []
     asked += [(args.untag, False)] if args.untag else []
     for (name, tag), adding in asked:
-        person = find_person(everyone, name)
+        person = person_named(config, store, name, now=now)
         if person is None:
             raise UsageError(f"no person named {one_line(name)!r} (see `inbox people`)")
         tag = tag.strip().lower()

@@ -309,6 +309,17 @@ def m011_label_reply_and_snooze_indexes(db: sqlite_utils.Database) -> None:
                  "WHERE snoozed_until IS NOT NULL")
 
 
+@migration
+def m012_author_tallies(db: sqlite_utils.Database) -> None:
+    """Posts and replies per author and source, kept by triggers, so the people directory
+    reads a row per author rather than every post and reply; beside it, each author's
+    times, by author (a first or last time again when the row that held it goes) and by
+    time (the recent ones)."""
+    from inbox.store import people  # the people's own module owns their SQL
+
+    people.install(db.conn)
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""

@@ -1,41 +1,124 @@
 """People: the config's logins per person (`person_logins`, which `author:NAME` reads), the
-tags the team sets on them (`person_tags`), and who wrote what, grouped by author.
+tags the team sets on them (`person_tags`), and who wrote what, per author.
 
-Activity is read with two aggregate queries per source (GROUP BY author), one source at a
-time, so Python sees a row per author rather than per post; merging logins into people is
-the caller's. SQLite still reads every post and reply to group them (seconds for a million
-items with three million replies).
+Who wrote what is kept, not counted on each read: `author_tallies` holds one row per
+(source, author) with their posts and replies, how many of those a channel flagged as
+staff, their first and last times, and how many were created from `recent_from` on.
+Triggers on `items` and `thread` move those figures in the same transaction as each
+write, so a report reads a row per author instead of every post and reply.
+
+Figures are exact under any write (an author, time or key that changes, a row removed
+and added again); a first or last time that leaves is found again in `author_times`, the
+count of an author's rows per time on each source. The recent counts cannot follow the
+clock by themselves: they count from the edge in `author_tally_state`, and a read that
+wants another edge corrects them by the rows between the two (read by time), moving the
+stored edge when it is more than a day off, so that correction stays a day's rows.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from inbox.timeutil import iso
+from inbox.config.people import ASCII_LOWER
+from inbox.errors import DatabaseBusy, ReadOnlyDatabase
+from inbox.timeutil import iso, parse_time, utcnow
 
 if TYPE_CHECKING:
     from inbox.store.db import Store
 
 AuthorRow = tuple[str, int, str | None, str | None, int, int, int]
 """(login, count, first created_at, last created_at, any staff flag, count since
-`recent_from`, count since `window_from`)."""
+`recent_from`, count since `window_from`). The times and the staff flag are the author's
+on that source, posts and replies together."""
 AnswerRow = tuple[str, str, str, str | None, int, str | None]
 """(source, kind, reply author, post author, replies, the latest reply's created_at)."""
+Leader = tuple[str, str, int, int]
+"""(kind, ASCII-lowercased login, level, recent weight)."""
 
-# Thread rows have no source column: the key's prefix is the source (`server:1234`), read
-# as a range of the primary key, quicker than cutting every key apart. (One UNION ALL
-# query per source was measured slower than these two.)
-_AGGREGATES = ("COUNT(*), MIN(created_at), MAX(created_at), MAX(author_is_staff), "
-               "IFNULL(SUM(created_at >= :recent), 0), {window}")
-_ITEM_GROUPS = (f"SELECT author, {_AGGREGATES} FROM items "
-                "WHERE source = :source AND author IS NOT NULL AND author <> ''{only} GROUP BY author")
-_THREAD_GROUPS = (f"SELECT author, {_AGGREGATES} FROM thread "
-                  "WHERE key >= :low AND key < :high AND author IS NOT NULL AND author <> ''{only} "
-                  "GROUP BY author")
+EDGE_SLACK = timedelta(days=1)
+"""How far a read's edge may be from the stored one before the read moves it: a day of
+rows to correct on each read, and a write at most once a day."""
+FIRST_EDGE = timedelta(days=90)
+"""Where the upgrade puts the edge: the report's 90 days, so its first read has nothing
+to correct. Any edge gives the same figures."""
+
+END = "9999"
+"""After any stored time: the open end of a window."""
+
+# One (source, author) per row, for posts (items) and replies (thread) alike. Thread rows
+# have no source column: the key's prefix is the source (`server:1234`; a source name
+# holds no colon).
+_SOURCE = {"items": "{row}.source", "thread": "substr({row}.key, 1, instr({row}.key, ':') - 1)"}
+_COUNT = {"items": "posts", "thread": "replies"}
+_WATCHED = {"items": "source, author, created_at, author_is_staff",
+            "thread": "key, author, created_at, author_is_staff"}
+_STAFF = "(COALESCE({row}.author_is_staff, 0) <> 0)"
+_RECENT = "IFNULL({row}.created_at >= (SELECT recent_from FROM author_tally_state), 0)"
+# A post or reply counted in: its time among the author's times, then its figures.
+_ADD = (
+    "INSERT INTO author_times (source, author, at, {count}) SELECT {source}, {row}.author, {row}.created_at, 1 "
+    "WHERE {row}.author IS NOT NULL AND {row}.author <> '' AND {row}.created_at IS NOT NULL "
+    "ON CONFLICT (source, author, at) DO UPDATE SET {count} = {count} + 1; "
+    "INSERT INTO author_tallies (source, author, {count}, staff, first_at, last_at, recent_{count}) "
+    "SELECT {source}, {row}.author, 1, {staff}, {row}.created_at, {row}.created_at, {recent} "
+    "WHERE {row}.author IS NOT NULL AND {row}.author <> '' "
+    "ON CONFLICT (source, author) DO UPDATE SET {count} = {count} + 1, staff = staff + excluded.staff, "
+    "first_at = COALESCE(MIN(first_at, excluded.first_at), first_at, excluded.first_at), "
+    "last_at = COALESCE(MAX(last_at, excluded.last_at), last_at, excluded.last_at), "
+    "recent_{count} = recent_{count} + excluded.recent_{count};"
+)
+# ... and out: a first or last time that leaves is the author's next one among their
+# times, one seek. The seek names the tally row's columns, so it runs only when the CASE
+# around it needs it (one on the trigger's row alone would run on every write).
+_EDGE_TIME = ("(SELECT {pick}(at) FROM author_times t "
+              "WHERE t.source = author_tallies.source AND t.author = author_tallies.author)")
+_REMOVE = (
+    "UPDATE author_times SET {count} = {count} - 1 WHERE source = {source} AND author = {row}.author "
+    "AND at = {row}.created_at; "
+    "DELETE FROM author_times WHERE source = {source} AND author = {row}.author AND at = {row}.created_at "
+    "AND posts = 0 AND replies = 0; "
+    "UPDATE author_tallies SET {count} = {count} - 1, staff = staff - {staff}, "
+    "recent_{count} = recent_{count} - {recent}, "
+    f"first_at = CASE WHEN {{row}}.created_at <= first_at THEN {_EDGE_TIME.format(pick='MIN')} ELSE first_at END, "
+    f"last_at = CASE WHEN {{row}}.created_at >= last_at THEN {_EDGE_TIME.format(pick='MAX')} ELSE last_at END "
+    "WHERE source = {source} AND author = {row}.author; "
+    "DELETE FROM author_tallies WHERE source = {source} AND author = {row}.author AND posts = 0 AND replies = 0;"
+)
+_RECOUNT = (
+    "SELECT source, author, SUM(posts), SUM(replies), SUM(staff), MIN(first_at), MAX(last_at), "
+    "SUM(recent_posts), SUM(recent_replies) FROM ("
+    "SELECT source, author, COUNT(*) AS posts, 0 AS replies, SUM(COALESCE(author_is_staff, 0) <> 0) AS staff, "
+    "MIN(created_at) AS first_at, MAX(created_at) AS last_at, "
+    "SUM(IFNULL(created_at >= :edge, 0)) AS recent_posts, 0 AS recent_replies "
+    "FROM items WHERE author IS NOT NULL AND author <> '' GROUP BY 1, 2 "
+    "UNION ALL SELECT substr(key, 1, instr(key, ':') - 1), author, 0, COUNT(*), "
+    "SUM(COALESCE(author_is_staff, 0) <> 0), MIN(created_at), MAX(created_at), 0, "
+    "SUM(IFNULL(created_at >= :edge, 0)) "
+    "FROM thread WHERE author IS NOT NULL AND author <> '' GROUP BY 1, 2) GROUP BY source, author"
+)
+_RECOUNT_TIMES = (
+    "SELECT source, author, at, SUM(posts), SUM(replies) FROM ("
+    "SELECT source, author, created_at AS at, COUNT(*) AS posts, 0 AS replies FROM items "
+    "WHERE author IS NOT NULL AND author <> '' AND created_at IS NOT NULL GROUP BY 1, 2, 3 "
+    "UNION ALL SELECT substr(key, 1, instr(key, ':') - 1), author, created_at, 0, COUNT(*) FROM thread "
+    "WHERE author IS NOT NULL AND author <> '' AND created_at IS NOT NULL GROUP BY 1, 2, 3) GROUP BY 1, 2, 3"
+)
+_TALLY_COLUMNS = ("source", "author", "posts", "replies", "staff", "first_at", "last_at", "recent_posts",
+                  "recent_replies")
+
+# Posts and replies created in [:low, :high), per author and time: what a read at another
+# edge adds or takes away, and a window's counts.
+_BETWEEN = (
+    "SELECT source, author, posts, replies, at FROM author_times INDEXED BY author_times_by_time "
+    "WHERE at >= :low AND at < :high")
+_TALLY_READ = ("SELECT source, author, posts, replies, staff > 0, first_at, last_at, recent_posts, recent_replies "
+               "FROM author_tallies WHERE source = :source{only} ORDER BY author")
 # Replies in a window on someone else's post: grouped with the post's author too, so a
 # person answering their own post under another login of theirs can be left out.
 _ANSWER_GROUPS = (
@@ -44,6 +127,74 @@ _ANSWER_GROUPS = (
     "WHERE r.created_at >= :since AND r.created_at <= :now AND r.author IS NOT NULL AND r.author <> '' "
     "GROUP BY i.source, i.kind, r.author, i.author"
 )
+
+
+def install(conn: sqlite3.Connection) -> None:
+    """The tally, its triggers and indexes, and the figures of what is stored now (one
+    pass over the posts and replies)."""
+    conn.execute("CREATE TABLE author_tallies (source TEXT NOT NULL, author TEXT NOT NULL, "
+                 "posts INTEGER NOT NULL DEFAULT 0, replies INTEGER NOT NULL DEFAULT 0, "
+                 "staff INTEGER NOT NULL DEFAULT 0, first_at TEXT, last_at TEXT, "
+                 "recent_posts INTEGER NOT NULL DEFAULT 0, recent_replies INTEGER NOT NULL DEFAULT 0, "
+                 "PRIMARY KEY (source, author)) WITHOUT ROWID")
+    # a person's rows across sources and spellings (logins compare as NOCASE does)
+    conn.execute("CREATE INDEX author_tallies_by_login ON author_tallies (lower(author))")
+    # how many of an author's posts and replies on a source were created at each time:
+    # their first and last again when one goes. A table the triggers write when something
+    # changes, not indexes on the posts and replies, which every sync's upserts rewrite.
+    conn.execute("CREATE TABLE author_times (source TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL, "
+                 "posts INTEGER NOT NULL DEFAULT 0, replies INTEGER NOT NULL DEFAULT 0, "
+                 "PRIMARY KEY (source, author, at)) WITHOUT ROWID")
+    conn.execute("CREATE TABLE author_tally_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
+                 "recent_from TEXT NOT NULL)")
+    conn.execute("INSERT INTO author_tally_state (id, recent_from) VALUES (1, ?)", [iso(utcnow() - FIRST_EDGE)])
+    rebuild(conn)
+    # ... and by time: a window's counts, or the rows between two edges (made once filled:
+    # one sort instead of an insert per row)
+    conn.execute("CREATE INDEX author_times_by_time ON author_times (at)")
+    triggers(conn)
+
+
+def triggers(conn: sqlite3.Connection) -> None:
+    """The triggers that keep the tally: a post or reply added, removed, or changed in what
+    it counts for (its source, author, time or staff flag)."""
+    for table in ("items", "thread"):
+        parts = {"count": _COUNT[table]}
+        new = dict(parts, row="new", source=_SOURCE[table].format(row="new"), staff=_STAFF.format(row="new"),
+                   recent=_RECENT.format(row="new"))
+        old = dict(parts, row="old", source=_SOURCE[table].format(row="old"), staff=_STAFF.format(row="old"),
+                   recent=_RECENT.format(row="old"))
+        add, remove = _ADD.format(**new), _REMOVE.format(**old)
+        moved = " OR ".join(f"old.{column} IS NOT new.{column}" for column in _WATCHED[table].split(", "))
+        conn.execute(f"CREATE TRIGGER {table}_author_tally_insert AFTER INSERT ON {table} BEGIN {add} END")
+        conn.execute(f"CREATE TRIGGER {table}_author_tally_delete AFTER DELETE ON {table} BEGIN {remove} END")
+        # an upsert fires this for every row it meets again: only a change moves anything
+        conn.execute(f"CREATE TRIGGER {table}_author_tally_update AFTER UPDATE OF {_WATCHED[table]} ON {table} "
+                     f"WHEN {moved} BEGIN {remove} {add} END")
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Tally everything again from the rows (after an install, or to repair)."""
+    conn.execute("DELETE FROM author_tallies")
+    conn.execute("DELETE FROM author_times")
+    edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
+    conn.execute(f"INSERT INTO author_tallies ({', '.join(_TALLY_COLUMNS)}) {_RECOUNT}", {"edge": edge})
+    conn.execute(f"INSERT INTO author_times (source, author, at, posts, replies) {_RECOUNT_TIMES}")
+
+
+def drift(conn: sqlite3.Connection) -> list[tuple]:
+    """(kept, counted) for each author, or author and time, whose tally differs from the
+    rows: empty unless something bypassed the triggers."""
+    edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
+    found = []
+    for kept_sql, counted_sql, width in ((f"SELECT {', '.join(_TALLY_COLUMNS)} FROM author_tallies", _RECOUNT, 2),
+                                         ("SELECT source, author, at, posts, replies FROM author_times",
+                                          _RECOUNT_TIMES, 3)):
+        kept = {row[:width]: row for row in conn.execute(kept_sql)}
+        counted = {row[:width]: row for row in conn.execute(counted_sql, {"edge": edge})}
+        found += [(kept.get(key), counted.get(key)) for key in sorted(kept.keys() | counted.keys())
+                  if kept.get(key) != counted.get(key)]
+    return found
 
 
 @dataclass(frozen=True)
@@ -95,32 +246,186 @@ class People:
         """Every (person, tag), by tag."""
         return self._read("SELECT person, tag FROM person_tags ORDER BY tag", {})
 
+    # --- who wrote what ------------------------------------------------------------
+
     def activity(self, *, recent_from: datetime, window_from: datetime | None = None,
                  logins: Iterable[str] | None = None) -> Iterator[AuthorGroups]:
         """Per source with stored items, its posts and its replies grouped by author, one
-        source's groups read as the caller reaches them (a big community's groups are
-        never all in memory at once).
+        source's rows read as the caller reaches them, all from one snapshot.
 
         `logins` (ASCII-lowercased) narrows it to those authors; a row's last count is 0
         without `window_from`.
         """
-        params: dict[str, Any] = {"recent": iso(recent_from), "since": iso(window_from),
-                                  "logins": json.dumps(sorted(logins or ()))}
-        window = "IFNULL(SUM(created_at >= :since), 0)" if window_from is not None else "0"
-        # lower() folds ASCII letters only, as NOCASE does
-        only = " AND lower(author) IN (SELECT value FROM json_each(:logins))" if logins is not None else ""
-        item_sql = _ITEM_GROUPS.format(window=window, only=only)
-        thread_sql = _THREAD_GROUPS.format(window=window, only=only)
-        for source, kind in self.store.stats.sources().items():
-            params.update(source=source, low=f"{source}:", high=f"{source};")
-            yield AuthorGroups(source, kind, False, self._read(item_sql, params))
-            yield AuthorGroups(source, kind, True, self._read(thread_sql, params))
+        recent = iso(recent_from)
+        self._move_edge(recent)
+        wanted = set(logins) if logins is not None else None
+        only = " AND lower(author) IN (SELECT value FROM json_each(:logins))" if wanted is not None else ""
+        sql = _TALLY_READ.format(only=only)
+        with self._snapshot() as conn:
+            edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
+            # rows from the stored edge to ours are counted but not recent (or the other way)
+            sign = -1 if edge < recent else 1
+            moved = self._between(conn, min(edge, recent), max(edge, recent), wanted)
+            window = self._between(conn, iso(window_from), END, wanted) if window_from is not None else {}
+            params = {"logins": json.dumps(sorted(wanted or ()))}
+            for source, kind in self.store.stats.sources().items():
+                posts: list[AuthorRow] = []
+                replies: list[AuthorRow] = []
+                for _, author, nposts, nreplies, staff, first, last, rposts, rreplies in conn.execute(
+                        sql, dict(params, source=source)):
+                    shift = moved.get((source, author), (0, 0))
+                    since = window.get((source, author), (0, 0))
+                    if nposts:
+                        posts.append((author, nposts, first, last, staff, rposts + sign * shift[0], since[0]))
+                    if nreplies:
+                        replies.append((author, nreplies, first, last, staff, rreplies + sign * shift[1],
+                                        since[1]))
+                yield AuthorGroups(source, kind, False, posts)
+                yield AuthorGroups(source, kind, True, replies)
+
+    def leaders(self, *, recent_from: datetime, active_from: datetime, weights: tuple[int, int],
+                levels: tuple[int, int, int], apart: Iterable[str], limit: int) -> list[Leader] | None:
+        """The `limit` most engaged people by level and recent weight, among the authors
+        active since `recent_from` (one login on one channel kind each, leaving out the
+        `apart` logins, which the caller merges), plus everyone tied with the last: a
+        read of the tally's recent rows, not of every post. None when fewer people than
+        `limit` were active: then the quiet ones rank too, and only a full read can say.
+
+        `weights` are a post's and a reply's; `levels` the weights levels 1-3 need (level
+        1 also needs activity since `active_from`).
+        """
+        if limit < 1:
+            return None
+        recent = iso(recent_from)
+        self._move_edge(recent)
+        post, reply = weights
+        with self._snapshot() as conn:
+            edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
+            kinds = self.store.stats.sources()
+            if not kinds:
+                return None
+            sign = -1 if edge < recent else 1
+            low, high = min(edge, recent), max(edge, recent)
+            kind, sources, params = _kinds(kinds)
+            params.update(post=post, reply=reply, sign=sign, low=low, high=high, active=iso(active_from),
+                          apart=json.dumps(sorted(set(apart))), leading=levels[0], contributing=levels[1],
+                          participating=levels[2])
+            # the tally's recent rows, less (or plus) the rows between its edge and ours;
+            # a row between the edges gives its own time as last: its author has no later one
+            # when it counts, and any later one is in the tally when it does not
+            rows = conn.execute(
+                f"WITH parts (source, author, weight, last_at) AS ("
+                f"SELECT source, author, :post * recent_posts + :reply * recent_replies, last_at "
+                f"FROM author_tallies WHERE recent_posts + recent_replies > 0 "
+                f"UNION ALL SELECT source, author, :sign * (:post * posts + :reply * replies), at "
+                f"FROM ({_BETWEEN})) "
+                f"SELECT kind, login, CASE WHEN weight >= :leading AND COALESCE(last_at, '') >= :active THEN 1 "
+                f"WHEN weight >= :contributing THEN 2 WHEN weight >= :participating THEN 3 ELSE 4 END AS level, "
+                f"weight FROM (SELECT {kind} AS kind, lower(author) AS login, SUM(weight) AS weight, "
+                f"MAX(last_at) AS last_at FROM parts WHERE source IN ({sources}) "
+                f"AND lower(author) NOT IN (SELECT value FROM json_each(:apart)) "
+                f"GROUP BY 1, 2 HAVING SUM(weight) > 0) ORDER BY level, weight DESC", params)
+            chosen: list[Leader] = []
+            for row in rows:
+                if len(chosen) >= limit and row[2:] != chosen[-1][2:]:
+                    break
+                chosen.append(row)
+            rows.close()
+        return chosen if len(chosen) >= limit else None
+
+    def count(self, *, apart: Iterable[str]) -> int:
+        """How many people wrote anything: one per login per channel kind, leaving out the
+        `apart` logins. Walks the tally's login index, a row per author."""
+        with self._snapshot() as conn:
+            kinds = self.store.stats.sources()
+            if not kinds:
+                return 0
+            kind, sources, params = _kinds(kinds)
+            params["apart"] = json.dumps(sorted(set(apart)))
+            return conn.execute(
+                f"SELECT IFNULL(SUM(n), 0) FROM (SELECT COUNT(DISTINCT {kind}) AS n FROM author_tallies "
+                f"INDEXED BY author_tallies_by_login WHERE source IN ({sources}) "
+                f"AND lower(author) NOT IN (SELECT value FROM json_each(:apart)) GROUP BY lower(author))",
+                params).fetchone()[0]
 
     def answers(self, *, since: datetime, now: datetime) -> list[AnswerRow]:
         """Replies created from `since` to `now` (both count), grouped by channel, reply
         author and post author."""
         return self._read(_ANSWER_GROUPS, {"since": iso(since), "now": iso(now)})
 
+    def recount(self) -> None:
+        """Tally every author again from the rows."""
+        with self.store._transaction() as conn:
+            rebuild(conn)
+
+    def drift(self) -> list[tuple]:
+        """`drift` on a snapshot: empty when the tally matches the rows."""
+        with self._snapshot() as conn:
+            return drift(conn)
+
+    # --- the edge of the recent counts -----------------------------------------------
+
+    def _move_edge(self, recent: str) -> None:
+        """Move the stored edge to `recent` when it is more than `EDGE_SLACK` away: the
+        rows between are counted in or out. Skipped when another writer holds the file
+        (the read corrects by those rows instead)."""
+        with self._snapshot() as conn:
+            edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
+        moment = parse_time(recent)
+        if iso(moment - EDGE_SLACK) <= edge <= iso(moment + EDGE_SLACK):
+            return
+        try:
+            with self.store._transaction() as conn:
+                edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
+                sign = 1 if recent < edge else -1  # earlier: the rows between become recent
+                conn.execute(
+                    f"UPDATE author_tallies SET recent_posts = recent_posts + :sign * m.posts, "
+                    f"recent_replies = recent_replies + :sign * m.replies FROM ("
+                    f"SELECT source, author, SUM(posts) AS posts, SUM(replies) AS replies FROM ({_BETWEEN}) "
+                    f"GROUP BY source, author) AS m "
+                    f"WHERE author_tallies.source = m.source AND author_tallies.author = m.author",
+                    {"sign": sign, "low": min(edge, recent), "high": max(edge, recent)})
+                conn.execute("UPDATE author_tally_state SET recent_from = ?", [recent])
+        except (DatabaseBusy, ReadOnlyDatabase):
+            return
+
+    @staticmethod
+    def _between(conn: sqlite3.Connection, low: str, high: str,
+                 logins: set[str] | None) -> dict[tuple[str, str], tuple[int, int]]:
+        """(posts, replies) created from `low` up to `high`, by (source, author); only
+        those of `logins` (ASCII-lowercased) when given."""
+        if high <= low:
+            return {}
+        rows = conn.execute(f"SELECT source, author, SUM(posts), SUM(replies) FROM ({_BETWEEN}) "
+                            "GROUP BY source, author", {"low": low, "high": high})
+        return {(source, author): (posts, replies) for source, author, posts, replies in rows
+                if logins is None or author.translate(ASCII_LOWER) in logins}
+
+    # --- reading -------------------------------------------------------------------
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A reader inside one read transaction: every statement sees the same state."""
+        with self.store._reading() as conn:
+            own = not conn.in_transaction
+            if own:
+                conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                if own and conn.in_transaction:
+                    conn.execute("COMMIT")
+
     def _read(self, sql: str, params: dict[str, Any]) -> list[Any]:
-        with self.store._lock:
-            return self.store.db.conn.execute(sql, params).fetchall()
+        with self.store._reading() as conn:
+            return conn.execute(sql, params).fetchall()
+
+
+def _kinds(kinds: dict[str, str]) -> tuple[str, str, dict[str, Any]]:
+    """A row's channel kind as an expression over its `source`, the sources as a list for
+    `IN (...)`, and their parameters (`:sN` the sources, `:kN` their kinds)."""
+    params: dict[str, Any] = {}
+    for n, (source, kind) in enumerate(kinds.items()):
+        params[f"s{n}"], params[f"k{n}"] = source, kind
+    whens = " ".join(f"WHEN :s{n} THEN :k{n}" for n in range(len(kinds)))
+    return f"CASE source {whens} END", ", ".join(f":s{n}" for n in range(len(kinds))), params

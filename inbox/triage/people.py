@@ -12,9 +12,11 @@ helps someone else, which is what a community runs on) over the last 90 days, an
     3 participating  weight >= 2 in the last 90 days (one answer, or two posts)
     4 exploring      the rest: a single post, or nothing in the last 90 days
 
-Pure core: the store groups activity by author (`store.people.activity`), so 100k items
-and 200k replies list in about half a second; only `set_tag`, `remove_tag` and
-`sync_person_logins` write, through the store.
+Pure core: the store keeps a tally per author and source (`store.people`), so listing
+everyone reads a row per author, not every post and reply; the first hundred read only
+the authors active in the last 90 days, and those people's rows. Only `set_tag`,
+`remove_tag` and `sync_person_logins` write, through the store (a read may also move the
+edge the store's recent counts start from).
 """
 
 from __future__ import annotations
@@ -361,12 +363,39 @@ def first_people(config: Config, store: Store, *, now: datetime, query: str = ""
     `list_people` orders them, and how many it matches: a list for the terminal does
     not sort, or print, a whole community."""
     terms = parse_people_query(query)
+    if limit and not terms and since is None:
+        leading = _leading(config, store, now=now, limit=limit)
+        if leading is not None:
+            return leading
     _, people = _compute(config, store, now=now, since=since)
     with _collector_paused():
         matching = [p for p in people.values() if not terms or _matches(p, terms)]
         if limit is None:
             return sorted(matching, key=_rank), len(matching)
         return heapq.nsmallest(limit, matching, key=_rank), len(matching)
+
+
+def _leading(config: Config, store: Store, *, now: datetime, limit: int) -> tuple[list[Person], int] | None:
+    """`first_people` without a query: the store names the people who can be among the
+    first `limit` (the most engaged of those active in the window, one per login and
+    kind), and only they, and everyone the config joins, are built. None when fewer than
+    `limit` were active: the quiet rank too, and that takes everyone.
+
+    Anyone the store leaves out ranks after `limit` people it named, so the first `limit`
+    of those built are the first of everyone, in the same order.
+    """
+    apart = {login for _, login in _Directory(config).logins}  # merged by the config: built here
+    leaders = store.people.leaders(
+        recent_from=now - WINDOW, active_from=now - RECENT, weights=(POST_WEIGHT, REPLY_WEIGHT),
+        levels=(LEADING_WEIGHT, CONTRIBUTING_WEIGHT, PARTICIPATING_WEIGHT), apart=apart, limit=limit)
+    if leaders is None:
+        return None
+    _, people = _compute(config, store, now=now, since=None, logins=apart | {login for _, login, _, _ in leaders})
+    # the store counts the people of every other login
+    joined = sum(1 for key, person in people.items() if person.mapped or key[key.index("\0", 1) + 1:] in apart)
+    total = store.people.count(apart=apart) + joined
+    with _collector_paused():
+        return heapq.nsmallest(limit, people.values(), key=_rank), total
 
 
 def helpful(config: Config, store: Store, *, now: datetime,
@@ -405,6 +434,14 @@ def helpful(config: Config, store: Store, *, now: datetime,
     ranked.sort(key=lambda p: (-p.helped, -(p.last_helped.timestamp() if p.last_helped else 0.0),
                                fold(p.name)))
     return ranked
+
+
+def person_named(config: Config, store: Store, name: str, *, now: datetime) -> Person | None:
+    """`find_person` over everyone, reading only the people who can be called `name`: that
+    login on any channel, and the config's people."""
+    logins = {fold(name.strip())} | {login for _, login in _Directory(config).logins}
+    _, people = _compute(config, store, now=now, since=None, logins=logins)
+    return find_person(sorted(people.values(), key=_rank), name)
 
 
 def find_person(people: Iterable[Person], name: str) -> Person | None:
