@@ -8,6 +8,7 @@ import pytest
 
 from inbox.config import parse
 from inbox.models import Item
+from inbox.query import INBOX_QUERY
 from inbox.store import Store
 from inbox.tui.app import make_app
 from inbox.tui.screens.help import HelpScreen
@@ -141,6 +142,27 @@ async def test_filter_bar_filters_and_reports_bad_queries(store):
         await pilot.press("escape")
         await settle(pilot)
         assert _list(app).total == 30
+
+
+async def test_the_filter_waits_for_a_words_third_letter(store, monkeypatch):
+    """`c`, `cr`: the first letters of a word are not searched (as a search they read much
+    of the index on every key); the third letter, a space or enter searches."""
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        reloads = []
+        original = app.screen.reload
+        monkeypatch.setattr(app.screen, "reload", lambda **kw: reloads.append(app.screen.filter_text) or original(**kw))
+        await pilot.press("slash", "c", "r")
+        await settle(pilot)
+        assert reloads == [] and _list(app).total == 30
+        await pilot.press("a")
+        await settle(pilot)
+        assert reloads == ["cra"] and _list(app).total == 29  # all but the hostile title
+        await pilot.press("backspace", "backspace", "enter")
+        await settle(pilot)
+        assert reloads[-1] == "c"  # enter searches what is there: the word `c`, not a prefix
+        assert _list(app).total == store.count(f"{INBOX_QUERY} c", now=NOW) < 29
 
 
 async def test_hostile_title_is_shown_as_text_not_run(store):

@@ -10,7 +10,17 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from inbox.errors import QueryError
-from inbox.query import parse_query
+from inbox.query import PREFIX_FROM, parse_query
+
+
+def _mid_word(text: str) -> bool:
+    """Typing the first letters of a word (`r` on the way to `replies:0`): as a search it
+    would read much of the index for nothing, so the list waits for the third letter, a
+    space or enter."""
+    if text[-1:].isspace() or text.endswith('"'):
+        return False
+    terms = parse_query(text).terms
+    return bool(terms) and terms[-1].field is None and len(text.split()[-1].lstrip("-")) < PREFIX_FROM
 
 
 class FilterBar(Vertical):
@@ -50,7 +60,7 @@ class FilterBar(Vertical):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._check(event.value):
+        if self._check(event.value) and not _mid_word(event.value):
             self.post_message(self.Changed(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
