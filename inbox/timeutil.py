@@ -57,10 +57,14 @@ def parse_time(value: object) -> datetime | None:
 
 
 def iso(moment: datetime | None) -> str | None:
-    """The one stored form: `2026-11-21T09:30:00Z`."""
+    """The one stored form: `2026-11-21T09:30:00Z`. (A sync formats every post and reply:
+    `isoformat` is the fast way; `strftime` only pads the years before 1000.)"""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = moment.astimezone(timezone.utc)
+    if moment.year < 1000:
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.isoformat()[:19] + "Z"
 
 
 def parse_until(text: str, now: datetime) -> datetime:
