@@ -31,6 +31,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import sqlite3
 import statistics
 import subprocess
@@ -194,12 +195,16 @@ class Run:
 
 
 def run_cli(args: Sequence[str], timeout: float) -> Run:
-    """One whole command, output to a file as when piped; its own peak RSS (wait4)."""
+    """One whole command, output to a file as when piped; its own peak RSS, as GNU time
+    reports it (wait4's counts the memory of this process the child was forked from)."""
     env = {**os.environ, **CHILD_ENV, "COLUMNS": "160"}  # as wide as the TUI's terminal
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            tempfile.NamedTemporaryFile("r") as peak:
+        timer = ["/usr/bin/time", "-f", "%M", "-o", peak.name] if Path("/usr/bin/time").exists() else []
         start = time.perf_counter()
-        process = subprocess.Popen([*INBOX, *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env)
-        killer = threading.Timer(timeout, process.kill)
+        process = subprocess.Popen([*timer, *INBOX, *args], stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                   env=env, start_new_session=True)
+        killer = threading.Timer(timeout, os.killpg, (process.pid, signal.SIGKILL))  # time and the inbox
         killer.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
@@ -208,7 +213,9 @@ def run_cli(args: Sequence[str], timeout: float) -> Run:
         err.seek(0)
         said = err.read().decode(errors="replace").strip().splitlines()
         timed_out = process.returncode == -9 and seconds >= timeout
-        return Run(math.inf if timed_out else seconds, usage.ru_maxrss / 1024, out.tell() / 1024,
+        reported = peak.read().split()
+        peak_kb = int(reported[-1]) if reported and reported[-1].isdigit() else usage.ru_maxrss
+        return Run(math.inf if timed_out else seconds, peak_kb / 1024, out.tell() / 1024,
                    process.returncode, said[-1] if said else "")
 
 

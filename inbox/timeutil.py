@@ -37,6 +37,11 @@ def parse_time(value: object) -> datetime | None:
     """An ISO 8601 string (Z, offset or ms), epoch seconds, or a datetime -> aware UTC."""
     if value is None or value == "":
         return None
+    if isinstance(value, str) and len(value) == 20 and value[-1] == "Z":  # the stored form: the fast way
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
