@@ -10,17 +10,17 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from inbox.errors import QueryError
-from inbox.query import PREFIX_FROM, parse_query
+from inbox.query import parse_query
 
 
 def _mid_word(text: str) -> bool:
-    """Typing the first letters of a word (`r` on the way to `replies:0`): as a search it
-    would read much of the index for nothing, so the list waits for the third letter, a
-    space or enter."""
+    """Typing a word to search for (`postgr` on the way to `postgres`, or `rep` on the way
+    to `replies:0`): a search per letter would read the index for nothing, so a word is
+    searched once it is finished, by a space or enter. Fields filter as they are typed."""
     if text[-1:].isspace() or text.endswith('"'):
         return False
     terms = parse_query(text).terms
-    return bool(terms) and terms[-1].field is None and len(text.split()[-1].lstrip("-")) < PREFIX_FROM
+    return bool(terms) and terms[-1].field is None
 
 
 class FilterBar(Vertical):
