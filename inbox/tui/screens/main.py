@@ -4,8 +4,9 @@ The screen owns the decisions; widgets only show and report. Reads and writes of
 store run in thread workers, and work that reaches a channel (sync, labels, Jira) in
 async workers awaiting the workspace; either way the screen never waits on SQL or HTTP.
 Workers report back with messages (`inbox.tui.messages`), handled by the `on_...` methods.
-Replying, the overviews and syncing are done by helpers the screen owns and calls
-(`Responder`, `Overviews`, `Syncer`); the questions it asks are in `inbox.tui.questions`.
+Reading the list, replying, the overviews and syncing are done by helpers the screen owns
+and calls (`Lister`, `Responder`, `Overviews`, `Syncer`); the questions it asks are in
+`inbox.tui.questions`.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from inbox.config import View
-from inbox.errors import InboxError, QueryError, ReadCancelled
+from inbox.errors import InboxError, QueryError
 from inbox.models import PostType
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
@@ -32,12 +33,13 @@ from inbox.triage.rules import rule_history
 from inbox.tui import messages as msg
 from inbox.tui import questions
 from inbox.tui.actions import bindings
+from inbox.tui.listing import Lister
 from inbox.tui.overviews import Overviews
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.syncing import Syncer
 from inbox.tui.widgets.filter_bar import FilterBar
-from inbox.tui.widgets.item_list import PAGE_SIZE, ItemList, ListData
+from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
 from inbox.tui.widgets.playbook_view import NewRunRequested, PlaybookView
 from inbox.tui.widgets.preview import Preview
@@ -48,10 +50,6 @@ from inbox.views import all_views
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
 
-
-KEEP_WITHIN = 5_000
-"""After a change the cursor follows its item if it sits within this many rows of the
-top (finding a deeper one reads every row above it); else it keeps its place."""
 
 class MainScreen(Screen):
     BINDINGS = bindings()
@@ -66,14 +64,10 @@ class MainScreen(Screen):
         self.filter_text = ""
         self.undo_stack: list[tuple[str, TriageChange]] = []
         self.sync_activity: dict[str, str] = {}
-        self._generation = 0
         self._preview_key: str | None = None
         self._preview_reading = False
         """A preview is being read; another request waits for it (see `refresh_preview`)."""
         self._preview_stale = False
-        self._list_reading = False
-        self._list_wanted: bool | None = None
-        """A list asked for while another is read (see `reload`): whether it keeps the cursor's item."""
         self.store_is_empty = False
         self.library = Library()
         self.triggers: dict[str, Query] = {}
@@ -83,6 +77,7 @@ class MainScreen(Screen):
         self.responder = Responder(self)
         self.overviews = Overviews(self)
         self.syncer = Syncer(self)
+        self.lister = Lister(self)
 
     @property
     def store(self) -> Store:
@@ -148,72 +143,15 @@ class MainScreen(Screen):
         return parse_query(f"{self.view.query} {self.filter_text}".strip())
 
     def reload(self, *, keep_key: bool = False) -> None:
-        """Fetch the count and first page for the current query, off the UI thread.
-
-        One list is read at a time: a query typed fast asks for a list per key, and those
-        asked for while one is read become one read, of the latest query, after it."""
-        self._generation += 1
-        self._list_wanted = keep_key
-        if not self._list_reading:
-            self._read_list()
-
-    def _read_list(self) -> None:
-        keep_key, self._list_wanted = bool(self._list_wanted), None
-        self._list_reading = True
-        row = self.query_one(ItemList).highlighted
-        self._load(self.current_query(), self._generation, row["key"] if keep_key and row else None)
+        """The list again, for the current query (see `Lister`)."""
+        self.lister.reload(keep_key=keep_key)
 
     def on_list_read(self, message: msg.ListRead) -> None:
-        self._list_reading = False
-        if self._list_wanted is not None:
-            self._read_list()
-
-    @work(thread=True, group="list")  # one at a time already: see reload
-    def _load(self, query: Query, generation: int, keep_key: str | None) -> None:
-        """The first page and its count; when the tallies cannot give the count, the page
-        first and the count after it, so a filter the store must count row by row still
-        shows its first rows at once."""
-        app = self.app
-        me, store = app.config.team.me, self.store
-
-        def read(limit: int, *, after: Any = None, before: Any = None, last: bool = False) -> list[dict[str, Any]]:
-            return store.page(query, now=app.now(), me=me, limit=limit, after=after, before=before, last=last)
-
-        def superseded() -> bool:  # another query was typed: this one's rows are not wanted
-            return generation != self._generation
-
-        def read_at(offset: int, limit: int) -> list[dict[str, Any]]:
-            return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset)
-
-        now = app.now()
-        try:
-            first = store.page(query, now=now, me=me, limit=PAGE_SIZE, cancelled=superseded)
-            total = len(first) if len(first) < PAGE_SIZE else store.quick_count(query, now=now, me=me)
-            position = (store.position(query, keep_key, now=now, me=me, within=KEEP_WITHIN)
-                        if keep_key else None)
-            self.store_is_empty = not first and store.item_count() == 0
-            self.post_message(msg.ListLoaded(ListData(total, read, read_at, first, generation), position,
-                                             keep_key))
-        except ReadCancelled:
-            return
-        except InboxError as exc:
-            self.post_message(msg.Said(str(exc), "error"))
-            return
-        finally:  # always answered, or no list would be read again
-            self.post_message(msg.ListRead())
-        if total is not None:
-            return
-        try:
-            self.post_message(msg.ListCounted(generation, store.count(query, now=now, me=me,
-                                                                      cancelled=superseded)))
-        except ReadCancelled:
-            pass
-        except InboxError as exc:
-            self.post_message(msg.Said(str(exc), "error"))
+        self.lister.read_done()
 
     def on_list_loaded(self, message: msg.ListLoaded) -> None:
         data = message.data
-        if data.generation != self._generation:
+        if data.generation != self.lister.generation:
             return
         items = self.query_one(ItemList)
         moved = message.kept is not None and (items.highlighted or {}).get("key") != message.kept
@@ -225,7 +163,7 @@ class MainScreen(Screen):
         self._show_header(data.total)
 
     def on_list_counted(self, message: msg.ListCounted) -> None:
-        if message.generation != self._generation:
+        if message.generation != self.lister.generation:
             return
         self.query_one(ItemList).counted(message.generation, message.total)
         self._show_header(message.total)
