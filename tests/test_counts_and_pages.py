@@ -19,6 +19,7 @@ from inbox.models import Item
 from inbox.query import parse_query
 from inbox.store import Store, migrations, tallies
 from inbox.store.db import row_key
+from inbox.store.readers import Readers
 from inbox.timeutil import iso
 from inbox.views import BUILTIN_VIEWS
 
@@ -166,7 +167,7 @@ def test_a_read_nobody_waits_for_stops(inbox, monkeypatch) -> None:
     """A list read for a query typed over meanwhile stops instead of running to the end,
     and its connection reads normally afterwards."""
     store, _, _ = inbox
-    monkeypatch.setattr(Store, "CANCEL_CHECK", 1)
+    monkeypatch.setattr(Readers, "CANCEL_CHECK", 1)
     with pytest.raises(ReadCancelled):
         store.page("", now=NOW, limit=50, cancelled=lambda: True)
     with pytest.raises(ReadCancelled):

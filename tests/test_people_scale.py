@@ -226,7 +226,7 @@ def vm_steps(store: Store, run) -> int:
         steps[0] += 1
         return 0
 
-    connections = [store.db.conn, *store._readers]
+    connections = [store.db.conn, *store._readers.connections]
     for conn in connections:
         conn.set_progress_handler(count, 100)
     try:
@@ -277,8 +277,7 @@ def test_the_first_hundred_read_no_more_when_old_posts_pile_up(tmp_path: Path) -
 
 def test_the_people_statements_read_no_post_or_reply_table_whole(store: Store) -> None:
     community(store, 6)
-    reader = store._open_reader()
-    store._idle_readers.append(reader)
+    reader = store._readers.open()
     traced: list[str] = []
     reader.set_trace_callback(traced.append)
     first_people(make_config(), store, now=NOW, limit=5)

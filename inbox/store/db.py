@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from inbox.errors import InboxError, QueryError, ReadCancelled, StoreError
+from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
 from inbox.store import access, migrations, tallies, triage
@@ -31,6 +31,7 @@ from inbox.store import items as _items
 from inbox.store.drafts import Drafts, Releases
 from inbox.store.items import LIST_COLUMNS
 from inbox.store.people import People
+from inbox.store.readers import Cancelled, Readers
 from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
 from inbox.store.sla import Sla
@@ -40,8 +41,6 @@ from inbox.timeutil import iso
 
 RowKey = tuple[str, str]
 """A row's place in list order: (last_activity_at, key)."""
-Cancelled = Callable[[], bool]
-"""Asked during a long read: True stops it (`ReadCancelled`)."""
 _FORWARD = "i.last_activity_at DESC, i.key"
 _BACKWARD = "i.last_activity_at, i.key DESC"
 
@@ -84,8 +83,8 @@ class Store:
             conn.execute(f"PRAGMA cache_size = -{self.WRITE_CACHE_KB}")
             self.db = sqlite_utils.Database(conn)
             self._lock = threading.RLock()
-            self._idle_readers: list[sqlite3.Connection] = []
-            self._readers: list[sqlite3.Connection] = []
+            self._readers = (None if self.path is None else
+                             Readers(self.path, wait=self.WRITE_WAIT, explain=self._explained))
             if not schema.current:  # an up-to-date file opens without the write lock: reads never wait
                 migrations.apply(self.db, where)
             conn.execute(f"PRAGMA busy_timeout = {int(self.WRITE_WAIT * 1000)}")
@@ -99,19 +98,13 @@ class Store:
                 conn.close()
             raise
 
-    CANCEL_CHECK = 20_000
-    """SQLite steps between two looks at whether a cancellable read is still wanted."""
     WRITE_CACHE_KB = 32768
-    READ_CACHE_KB = 8192
-    """Page caches, per connection: reads page through indexes and tallies, so a small
-    cache serves a million items; a large one would only grow the process."""
+    """The writer's page cache (each reader has a smaller one: `Readers.CACHE_KB`)."""
 
     def close(self) -> None:
         with self._lock:
-            for reader in self._readers:
-                reader.close()
-            self._readers.clear()
-            self._idle_readers.clear()
+            if self._readers is not None:
+                self._readers.close()
             self.db.conn.close()
 
     # --- the table families --------------------------------------------------------
@@ -190,45 +183,14 @@ class Store:
 
     @contextmanager
     def _reading(self, cancelled: Cancelled | None = None) -> Iterator[sqlite3.Connection]:
-        """A connection of its own for a read, so no read waits behind a write, a long
-        count or another thread's read (WAL lets readers and a writer go at once).
-
-        Each statement reads the last committed state. An in-memory inbox has one
-        connection, shared under the lock. With `cancelled`, a statement stops (as
-        `ReadCancelled`) once it says so: a list read for a query typed over meanwhile.
-        """
-        if self.path is None:
+        """A connection for a read (see `inbox.store.readers`); an in-memory inbox has one
+        connection, shared under the lock."""
+        if self._readers is None:
             with self._lock:
                 yield self.db.conn
             return
-        try:
-            conn = self._idle_readers.pop()
-        except IndexError:
-            conn = self._open_reader()
-        if cancelled is not None:
-            conn.set_progress_handler(lambda: 1 if cancelled() else 0, self.CANCEL_CHECK)
-        try:
+        with self._readers.reading(cancelled) as conn:
             yield conn
-        except sqlite3.OperationalError as exc:
-            if cancelled is not None and "interrupted" in str(exc):
-                raise ReadCancelled("the read was cancelled") from None
-            raise
-        finally:
-            if cancelled is not None:
-                conn.set_progress_handler(None, 0)
-            self._idle_readers.append(conn)
-
-    def _open_reader(self) -> sqlite3.Connection:
-        try:
-            conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None,
-                                   timeout=self.WRITE_WAIT)
-            conn.execute("PRAGMA query_only = 1")
-            conn.execute(f"PRAGMA cache_size = -{self.READ_CACHE_KB}")
-        except sqlite3.OperationalError as exc:
-            raise self._explained(exc) from None
-        with self._lock:
-            self._readers.append(conn)
-        return conn
 
     def _explained(self, exc: sqlite3.OperationalError) -> Exception:
         return access.explain(str(self.path or ":memory:"), exc) or exc
@@ -344,7 +306,7 @@ class Store:
             if "fts5" in str(exc) or "MATCH" in str(exc):
                 raise QueryError(f"cannot search for that text ({exc})") from None
             if "interrupted" in str(exc):
-                raise  # `_reading` says why
+                raise  # `Readers.reading` says why
             raise self._explained(exc) from None
 
     def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
