@@ -1,8 +1,8 @@
 """Reading the main screen's list: the first page of the current query and its count.
 
-Not a screen: the main screen owns one and calls `reload`. One list is read at a time: a
-query typed fast asks for a list per key, and those asked for while one is read become
-one read, of the latest query, after it; a read of a query typed over meanwhile stops.
+Not a screen: the main screen owns one and calls `reload`. One list is read at a time
+(`OneAtATime`): a query typed fast asks for a list per key; a read of a query typed over
+meanwhile stops.
 The page comes with its count when the tallies can give it; otherwise the page first and
 the count after it, so a filter the store must count row by row still shows its first
 rows at once. Results come back to the screen as messages.
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from inbox.errors import InboxError, ReadCancelled
 from inbox.query import Query
 from inbox.tui.messages import ListCounted, ListLoaded, ListRead, Said
+from inbox.tui.pacing import OneAtATime
 from inbox.tui.widgets.item_list import PAGE_SIZE, ItemList, ListData
 
 if TYPE_CHECKING:
@@ -31,27 +32,19 @@ class Lister:
         self.screen = screen
         self.generation = 0
         """The query asked for last: results of an earlier one are dropped."""
-        self._reading = False
-        self._wanted: bool | None = None
-        """A list asked for while another is read: whether it keeps the cursor's item."""
+        self._reads: OneAtATime[bool] = OneAtATime(self._read)
 
     def reload(self, *, keep_key: bool = False) -> None:
         """The current query's first page and count, off the UI thread; with `keep_key`,
         the cursor stays on its item."""
         self.generation += 1
-        self._wanted = keep_key
-        if not self._reading:
-            self._read()
+        self._reads.request(keep_key)
 
     def read_done(self) -> None:
         """The worker is done with its first page: the next list may be read."""
-        self._reading = False
-        if self._wanted is not None:
-            self._read()
+        self._reads.done()
 
-    def _read(self) -> None:
-        keep_key, self._wanted = bool(self._wanted), None
-        self._reading = True
+    def _read(self, keep_key: bool) -> None:
         row = self.screen.query_one(ItemList).highlighted
         kept = row["key"] if keep_key and row else None
         load = partial(self._load, self.screen.current_query(), self.generation, kept)

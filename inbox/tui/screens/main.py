@@ -35,6 +35,7 @@ from inbox.tui import questions
 from inbox.tui.actions import bindings
 from inbox.tui.listing import Lister
 from inbox.tui.overviews import Overviews
+from inbox.tui.pacing import OneAtATime
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.syncing import Syncer
@@ -65,9 +66,7 @@ class MainScreen(Screen):
         self.undo_stack: list[tuple[str, TriageChange]] = []
         self.sync_activity: dict[str, str] = {}
         self._preview_key: str | None = None
-        self._preview_reading = False
-        """A preview is being read; another request waits for it (see `refresh_preview`)."""
-        self._preview_stale = False
+        self._previews: OneAtATime[None] = OneAtATime(lambda _: self._load_preview(self._preview_key))
         self.store_is_empty = False
         self.library = Library()
         self.triggers: dict[str, Query] = {}
@@ -129,12 +128,8 @@ class MainScreen(Screen):
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
-        """Read the highlighted item's preview again. One read at a time: while one runs,
-        later requests (200 `j` in a burst) become one more read, of the last item, after it."""
-        self._preview_stale = True
-        if not self._preview_reading:
-            self._preview_reading, self._preview_stale = True, False
-            self._load_preview(self._preview_key)
+        """Read the highlighted item's preview again (one read at a time: `OneAtATime`)."""
+        self._previews.request(None)
 
     # --- the current query --------------------------------------------------------
 
@@ -243,9 +238,7 @@ class MainScreen(Screen):
 
     def on_preview_loaded(self, message: msg.PreviewLoaded) -> None:
         key, item, offered = message.key, message.item, message.offered
-        self._preview_reading = False
-        if self._preview_stale:
-            self.refresh_preview()
+        self._previews.done()
         if key != self._preview_key:
             return
         # An incident (a leaked secret) is urgent: offered before routine procedures.
