@@ -191,3 +191,13 @@ def test_loading_the_config_imports_nothing_above_it() -> None:
              or m.startswith("inbox.cli")]
     assert above == []
     assert "inbox.config" in out.stdout.split()
+
+
+def test_inbox_me_names_the_teammate_over_the_shared_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One config file for the team; each teammate's environment says who they are."""
+    monkeypatch.setenv("INBOX_ME", "carol")
+    assert parse({"team": {"me": "amy"}}).team.me == "carol"
+    monkeypatch.setenv("INBOX_ME", "  ")
+    assert parse({"team": {"me": "amy"}}).team.me == "amy"
+    monkeypatch.delenv("INBOX_ME")
+    assert parse({}).team.me is None

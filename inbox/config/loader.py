@@ -120,6 +120,8 @@ def _team(section: Any, where: str) -> Team:
     me = section.get("me")
     if me is not None:
         expect(me, str, where, "team.me")
+    # a shared config file names no one: each teammate's environment says who they are
+    me = os.environ.get("INBOX_ME", "").strip() or me
     return Team(
         staff=string_list(section.get("staff", []), where, "team.staff"),
         me=me,
