@@ -55,3 +55,7 @@ class ReadOnlyDatabase(StoreError):
 
 class DatabaseBusy(StoreError):
     """Another connection holds the database's write lock; trying again later may work."""
+
+
+class DatabaseUnreachable(StoreError):
+    """The database server cannot be reached, refused the login, or went away."""

@@ -162,6 +162,10 @@ a whole word: as a prefix it would read a large part of the search index, on eve
 typed in the filter bar."""
 
 
+FTS_TERM = "(i.rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :{name}))"
+"""A full-text term over the items row `i` (the PostgreSQL store reads it as its own)."""
+
+
 def _fts_match(text: str) -> str:
     """A bare word matches as a prefix (`postgr` finds postgres); a phrase matches exactly."""
     quoted = '"' + text.replace('"', '""') + '"'
@@ -173,7 +177,7 @@ def compile_query(query: Query | str, *, now: datetime, me: str | None = None) -
     if isinstance(query, str):
         query = parse_query(query)
     clauses, params = compile_terms(query.terms, now=now, me=me)
-    return (" AND ".join(clauses) or "1"), params
+    return (" AND ".join(clauses) or "1 = 1"), params
 
 
 def compile_terms(terms: Sequence[Term], *, now: datetime, me: str | None = None) -> tuple[list[str], dict]:
@@ -193,7 +197,7 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
     field, value = term.field, term.value
     if field is None:
         params[name] = _fts_match(value)
-        return f"(i.rowid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH :{name}))"
+        return FTS_TERM.format(name=name)
     if field == "is":
         return f"({_IS_SQL[value]})"
     if field in ("type", "status"):

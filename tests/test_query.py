@@ -7,6 +7,8 @@ errors with a clear message, and hostile input that must never become a SQLite e
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,8 +16,9 @@ import pytest
 from inbox.errors import QueryError
 from inbox.models import Item
 from inbox.query import FIELDS, INBOX_QUERY, IS_VALUES, Term, compile_query, parse_query
-from inbox.store import Store
+from inbox.store import Store, open_store
 from inbox.timeutil import iso
+from tests.conftest import postgres_database
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
 ME = "maya"
@@ -69,9 +72,18 @@ FORUM = {"forum:10", "forum:11"}
 SO = {"so:100", "so:101"}
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory) -> Store:
-    store = Store(tmp_path_factory.mktemp("query") / "inbox.db")
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The same items on each backend: every case holds on both."""
+    if request.param == "sqlite":
+        with nullcontext(tmp_path_factory.mktemp("query") / "inbox.db") as location:
+            yield from _filled(open_store(location))
+    else:
+        with postgres_database() as location:
+            yield from _filled(open_store(location))
+
+
+def _filled(store: Store) -> Iterator[Store]:
     for source in ("server", "forum", "so"):
         store.save_page(source, [item for item in ITEMS if item.source == source])
     store.set_triage(["server:1"], {"type": "bug", "assignee": ME}, now=NOW)

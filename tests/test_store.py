@@ -7,14 +7,16 @@ import json
 import re
 import sqlite3
 from dataclasses import replace
+from pathlib import Path
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from inbox.models import IdeaStatus, Item, PostType, Reply
 from inbox.query import INBOX_QUERY
-from inbox.store import Cursor, Store, item_json, migrations
+from inbox.store import Cursor, Store, item_json, migrations, open_store
 from inbox.timeutil import iso
+from tests.conftest import INTEGRITY_ERRORS
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 ISO_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -33,8 +35,8 @@ def make_item(number: str = "1", *, source: str = "server", kind: str = "github"
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
-    store = Store(tmp_path / "inbox.db")
+def store(store_location) -> Store:
+    store = open_store(store_location)
     yield store
     store.close()
 
@@ -76,7 +78,8 @@ def test_resaving_an_item_never_changes_its_triage(store: Store) -> None:
     assert (stored["type"], stored["status"], stored["assignee"]) == ("bug", "planned", "devin")
 
 
-def test_triage_lives_in_its_own_table(store: Store) -> None:
+def test_triage_lives_in_its_own_table(tmp_path: Path) -> None:
+    store = Store(tmp_path / "inbox.db")
     store.save_page("server", [make_item()])
     item_columns = {c.name for c in store.db["items"].columns}
     triage_columns = {c.name for c in store.db["triage"].columns}
@@ -306,7 +309,7 @@ def test_a_bad_page_loses_nothing_already_stored(store: Store) -> None:
     store.save_page("server", [make_item("1")], stream="issues", cursor=Cursor(high_water="A"))
     broken = make_item("3")
     broken.title = None  # type: ignore[assignment]
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         store.save_page("server", [make_item("2"), broken], stream="issues",
                         cursor=Cursor(high_water="B"))
     assert store.item_count() == 1

@@ -25,10 +25,10 @@ import platformdirs
 from inbox import __version__
 from inbox import config as config_module
 from inbox.config import Config
-from inbox.errors import ConfigError, DatabaseBusy, InboxError, QueryError, UsageError
+from inbox.errors import ConfigError, DatabaseBusy, DatabaseUnreachable, InboxError, QueryError, UsageError
 from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
-from inbox.store import Store, item_json
+from inbox.store import Store, item_json, open_store
 from inbox.text import clean, one_line
 from inbox.timeutil import ago, iso, parse_duration, parse_time, parse_until, utcnow
 
@@ -48,6 +48,7 @@ GROUPS: dict[str, str] = {
     "stats": "stats",
     "people": "people",
     "rules": "rules",
+    "db": "database",
 }
 """The table of commands kept in a group module (`inbox.cli.<module>`): each module adds
 its parsers and runs them as `run(command, config, store, args)`. The commands this module
@@ -69,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="With no command, opens the inbox. Try `inbox demo` for a tour.",
     )
     parser.add_argument("--config", type=Path, help="config file (default: $INBOX_CONFIG or the user config dir)")
-    parser.add_argument("--db", type=Path, help="database file (default: $INBOX_DB or the user data dir)")
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="a SQLite file or a postgresql:// URL (default: $INBOX_DB, [store] url, "
+                             "or the user data dir)")
     parser.add_argument("--version", action="version", version=f"inbox {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -108,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     _group("people").add_parsers(commands)
 
     _group("rules").add_parsers(commands)
+
+    _group("database").add_parsers(commands)
 
     sweep = commands.add_parser("sweep", help="the Help Wanted list of posts for the community (--weekly: quiet issues)")
     sweep.add_argument("--weekly", action="store_true",
@@ -196,7 +201,7 @@ def _run(args: argparse.Namespace) -> int:
         return _group(GROUPS[args.command]).run(args.command, config, None, args)
     from inbox.triage.people import sync_person_logins
 
-    store = _open_store(args)
+    store = _open_store(args, config)
     sync_person_logins(config, store)  # `author:NAME` takes [people.NAME] everywhere
     if args.command is None:
         return _tui(config, store)
@@ -242,10 +247,10 @@ def _playbook(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _open_store(args: argparse.Namespace) -> Store:
+def _open_store(args: argparse.Namespace, config: Config) -> Store:
     try:
-        return Store(args.db or config_module.default_db_path())
-    except DatabaseBusy:  # the right file, in use: trying again later works (exit 1)
+        return open_store(config_module.database(args.db, config), password_env=config.store.password_env)
+    except (DatabaseBusy, DatabaseUnreachable):  # the right database, busy or away: trying again later works (exit 1)
         raise
     except InboxError as exc:  # not a database, not ours, read-only, or a folder: the path given is wrong
         raise UsageError(str(exc)) from None
@@ -270,7 +275,7 @@ def _demo(args: argparse.Namespace) -> int:
         for suffix in ("", "-wal", "-shm"):  # a fresh demo each time, with times relative to now
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     try:
-        store = Store(path)
+        store = open_store(path)
     except InboxError as exc:
         raise UsageError(str(exc)) from None
     count = load_demo(store, now=utcnow())

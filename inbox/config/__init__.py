@@ -10,17 +10,18 @@ from inbox.config.loader import (
     APP_NAME,
     SECTIONS,
     check_source_options,
+    database,
     default_config_path,
     default_db_path,
     load,
     parse,
 )
-from inbox.config.model import Config, JiraConfig, SourceConfig, Team, View
+from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, Team, View
 from inbox.config.people import People
 from inbox.config.rules import Rule
 from inbox.config.sla import SlaSettings
 from inbox.config.sweep import SweepSettings
 
 __all__ = ["APP_NAME", "COMMON_OPTIONS", "SECTIONS", "Config", "JiraConfig", "Option", "People",
-           "Rule", "SlaSettings", "SourceConfig", "SweepSettings", "Team", "View",
-           "check_source_options", "default_config_path", "default_db_path", "load", "parse"]
+           "Rule", "SlaSettings", "SourceConfig", "StoreSettings", "SweepSettings", "Team", "View",
+           "check_source_options", "database", "default_config_path", "default_db_path", "load", "parse"]

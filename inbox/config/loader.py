@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -28,7 +29,7 @@ from inbox.config.checks import (
     table,
     unknown_keys,
 )
-from inbox.config.model import Config, JiraConfig, SourceConfig, Team, View
+from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, Team, View
 from inbox.config.people import parse_people
 from inbox.config.rules import parse_rules
 from inbox.config.sla import parse_sla
@@ -39,7 +40,7 @@ from inbox.text import nearest
 
 APP_NAME = "inbox"
 SECTIONS = ("team", "sources", "views", "keys", "sync", "playbooks", "templates", "docs", "jira",
-            "type_labels", "sweep", "slack", "sla", "rules", "people")
+            "type_labels", "sweep", "slack", "sla", "rules", "people", "store")
 """Every top-level section the config file may have."""
 _SECRET_KEYS = {"token", "api_key", "key", "secret", "password", "api_token", "client_secret"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -53,10 +54,13 @@ def default_config_path() -> Path:
 
 
 def default_db_path() -> Path:
-    env = os.environ.get("INBOX_DB")
-    if env:
-        return Path(env).expanduser()
     return Path(platformdirs.user_data_dir(APP_NAME)) / "inbox.db"
+
+
+def database(given: str | None, config: Config) -> str | Path:
+    """Where the inbox is: `--db`, else `$INBOX_DB`, else `[store] url`, else the user
+    data dir's `inbox.db`. A SQLite path or a PostgreSQL URL, as written."""
+    return given or os.environ.get("INBOX_DB") or config.store.url or default_db_path()
 
 
 def load(path: Path | None = None, *, required: bool = False) -> Config:
@@ -107,6 +111,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         sla=parse_sla(data.get("sla"), where),
         rules=parse_rules(data.get("rules", []), where, team.me),
         people=parse_people(data.get("people", {}), kinds, where),
+        store=_store(data.get("store", {}), where),
         raw=data,
     )
 
@@ -129,6 +134,28 @@ def _team(section: Any, where: str) -> Team:
         rotation_start=start,
         follow_up=duration(section.get("follow_up", "2d"), where, "team.follow_up"),
     )
+
+
+def _store(section: Any, where: str) -> StoreSettings:
+    expect(section, dict, where, "[store]")
+    unknown_keys(section, ("url", "password_env"), where, "[store]")
+    url, password_env = section.get("url"), section.get("password_env")
+    if url is not None:
+        expect(url, str, where, "store.url")
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            raise ConfigError(f"{where}: store.url cannot be read: postgresql://USER@HOST[:PORT]/DATABASE") from None
+        if not url.lower().startswith(("postgresql://", "postgres://")):
+            raise ConfigError(f"{where}: store.url: a PostgreSQL URL (postgresql://USER@HOST/DATABASE); "
+                              "a SQLite file is given with --db or $INBOX_DB")
+        if parts.password is not None or "password=" in parts.query.lower():
+            # never echoed: the value is a secret
+            raise ConfigError(f"{where}: store.url holds a password: the config file never does; "
+                              "name its variable with store.password_env, or use PGPASSWORD or a .pgpass file")
+    if password_env is not None:
+        expect(password_env, str, where, "store.password_env")
+    return StoreSettings(url=url, password_env=password_env)
 
 
 def _docs(section: Any, where: str) -> dict[str, str]:

@@ -86,6 +86,17 @@ class View:
     """In the query language, checked when the config loads."""
 
 
+@dataclass(frozen=True)
+class StoreSettings:
+    """`[store]`: a team's shared database, instead of the SQLite file of one person."""
+
+    url: str | None = None
+    """A `postgresql://USER@HOST/DATABASE` URL, never with its password in it."""
+    password_env: str | None = None
+    """The environment variable holding the database password (else libpq finds one:
+    PGPASSWORD, a .pgpass or service file)."""
+
+
 @dataclass
 class Config:
     """The whole config file, parsed and checked once (`inbox.config.load`)."""
@@ -123,6 +134,8 @@ class Config:
     """`[[rules]]`, in the order they apply."""
     people: People = field(default_factory=dict)
     """`[people.NAME]`: person -> {channel kind or source name: [logins]}."""
+    store: StoreSettings = field(default_factory=StoreSettings)
+    """`[store]`: where the inbox is, when it is a shared database."""
     raw: dict[str, Any] = field(default_factory=dict)
     """The file as TOML read it, for tests and debugging; the inbox reads the typed fields."""
 

@@ -1,6 +1,23 @@
-"""The SQLite store: schema, migrations and the one writer of the inbox database."""
+"""The inbox's database: SQLite by default, or a team's PostgreSQL server."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 from inbox.store.db import Cursor, RowKey, Store, row_key
 from inbox.store.items import item_json
+from inbox.store.location import PostgresLocation, is_url, parse
 
-__all__ = ["Cursor", "RowKey", "Store", "item_json", "row_key"]
+
+def open_store(where: str | Path | PostgresLocation, *, password_env: str | None = None) -> Store:
+    """The inbox at `where`: a SQLite path, or a `postgresql://` URL (its password from
+    the environment, never the URL)."""
+    location = where if isinstance(where, PostgresLocation) else parse(where, password_env=password_env)
+    if isinstance(location, PostgresLocation):
+        from inbox.store.postgres import PostgresStore  # psycopg loads only for a server
+
+        return PostgresStore(location)
+    return Store(location)
+
+
+__all__ = ["Cursor", "PostgresLocation", "RowKey", "Store", "is_url", "item_json", "open_store", "row_key"]

@@ -28,6 +28,7 @@ from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
 from inbox.store import access, migrations, tallies, triage
 from inbox.store import items as _items
+from inbox.store.dialect import upsert
 from inbox.store.drafts import Drafts, Releases
 from inbox.store.items import LIST_COLUMNS
 from inbox.store.people import People
@@ -100,6 +101,21 @@ class Store:
 
     WRITE_CACHE_KB = 32768
     """The writer's page cache (each reader has a smaller one: `Readers.CACHE_KB`)."""
+    KEEPS_TALLIES = True
+    """Counts per bucket and per author are kept by triggers (`inbox.store.tallies`,
+    `inbox.store.people`); a server counts them when asked instead."""
+
+    def __str__(self) -> str:
+        return str(self.path or ":memory:")
+
+    def serial_moved(self, table: str, column: str) -> None:
+        """Rows were written with explicit `column` ids (a copy): SQLite's next id follows
+        the largest by itself."""
+
+    def another(self) -> Store | None:
+        """A store of its own on the same database, for a background job (None for an
+        in-memory one, which only this store can see)."""
+        return None if self.path is None else Store(self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -224,12 +240,12 @@ class Store:
                              synced=iso(synced_at) if synced_at else None, removed=removed)
             if cursor is not None:
                 conn.execute(
-                    "INSERT OR REPLACE INTO cursors (source, stream, next_url, high_water, "
-                    "pending_high_water) VALUES (?, ?, ?, ?, ?)",
+                    upsert("cursors", ("source", "stream", "next_url", "high_water", "pending_high_water"),
+                           ("source", "stream")),
                     (source, stream, cursor.next_url, cursor.high_water, cursor.pending_high_water),
                 )
             if etag is not None and etag[1]:
-                conn.execute("INSERT OR REPLACE INTO etags (url, etag) VALUES (?, ?)", etag)
+                conn.execute(upsert("etags", ("url", "etag"), ("url",)), etag)
 
     def record_posted(self, key: str, reply: Reply) -> None:
         """A reply the inbox posted: in the thread at once, counted as the team's answer
@@ -274,8 +290,8 @@ class Store:
                                "FROM sources WHERE name = ?", [source]).fetchone()
             last_success, old_remaining, old_limit, old_reset = row or (None, None, None, None)
             conn.execute(
-                "INSERT OR REPLACE INTO sources (name, kind, last_attempt_at, last_success_at, "
-                "last_error, rate_remaining, rate_limit, rate_reset_at) VALUES (?,?,?,?,?,?,?,?)",
+                upsert("sources", ("name", "kind", "last_attempt_at", "last_success_at", "last_error",
+                                   "rate_remaining", "rate_limit", "rate_reset_at"), ("name",)),
                 (source, kind, iso(now), iso(now) if error is None else last_success, error,
                  rate_remaining if rate_remaining is not None else old_remaining,
                  rate_limit if rate_limit is not None else old_limit,
@@ -407,7 +423,7 @@ class Store:
                  "(i.last_activity_at > :at OR i.key < :key)")
         if within is not None:
             above += f" ORDER BY {_BACKWARD} LIMIT {int(within) + 1}"
-        n = self._run(f"SELECT COUNT(*) AS n FROM ({above})", params)[0]["n"]
+        n = self._run(f"SELECT COUNT(*) AS n FROM ({above}) AS above", params)[0]["n"]
         return None if within is not None and n > within else n
 
     def matches(self, key: str, query: Query | str, *, now: datetime, me: str | None = None) -> bool:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from inbox.store.dialect import upsert
 from inbox.timeutil import iso
 
 if TYPE_CHECKING:
@@ -36,8 +37,8 @@ class Drafts:
     def save(self, key: str, text: str, *, template: str | None, now: datetime) -> None:
         """Keep the text (the last failure, if any, is cleared: it is a new version)."""
         with self.store._transaction() as conn:
-            conn.execute("INSERT OR REPLACE INTO drafts (key, template, text, updated_at, error) "
-                         "VALUES (?, ?, ?, ?, NULL)", [key, template, text, iso(now)])
+            conn.execute(upsert("drafts", ("key", "template", "text", "updated_at", "error"), ("key",)),
+                         [key, template, text, iso(now), None])
 
     def failed(self, key: str, error: str) -> None:
         with self.store._transaction() as conn:

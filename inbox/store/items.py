@@ -48,7 +48,7 @@ _UPSERT_REPLY = (
     "INSERT INTO thread (key, reply_id, author, author_is_staff, created_at, body)",
     ("ON CONFLICT(key, reply_id) DO UPDATE SET "
      # a reply the inbox posted stays staff, whatever the channel says of the posting account
-     "author = excluded.author, author_is_staff = MAX(excluded.author_is_staff, COALESCE(thread.by_us, 0)), "
+     "author = excluded.author, author_is_staff = CASE WHEN thread.by_us = 1 THEN 1 ELSE excluded.author_is_staff END, "
      "created_at = excluded.created_at, body = excluded.body"),
 )
 _INSERT_LABELS = ("INSERT OR IGNORE INTO item_labels (key, label)", "")
@@ -127,8 +127,8 @@ def record_posted(conn: sqlite3.Connection, key: str, reply: Reply) -> None:
                  [key, reply.external_id])
     conn.execute(
         "UPDATE items SET replies = replies + 1, last_reply_by_staff = 1, "
-        "last_activity_at = MAX(last_activity_at, ?) WHERE key = ?",
-        [iso(reply.created_at), key])
+        "last_activity_at = CASE WHEN last_activity_at >= :at THEN last_activity_at ELSE :at END WHERE key = :key",
+        {"at": iso(reply.created_at), "key": key})
     _flag_leaks(conn, _stored_items(conn, [key]), _stored_threads(conn, [key])[0])
 
 

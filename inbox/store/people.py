@@ -318,13 +318,13 @@ class People:
                 f"SELECT source, author, :post * recent_posts + :reply * recent_replies, last_at "
                 f"FROM author_tallies WHERE recent_posts + recent_replies > 0 "
                 f"UNION ALL SELECT source, author, :sign * (:post * posts + :reply * replies), at "
-                f"FROM ({_BETWEEN})) "
+                f"FROM ({_BETWEEN}) AS moved) "
                 f"SELECT kind, login, CASE WHEN weight >= :leading AND COALESCE(last_at, '') >= :active THEN 1 "
                 f"WHEN weight >= :contributing THEN 2 WHEN weight >= :participating THEN 3 ELSE 4 END AS level, "
                 f"weight FROM (SELECT {kind} AS kind, lower(author) AS login, SUM(weight) AS weight, "
                 f"MAX(last_at) AS last_at FROM parts WHERE source IN ({sources}) "
                 f"AND lower(author) NOT IN (SELECT value FROM json_each(:apart)) "
-                f"GROUP BY 1, 2 HAVING SUM(weight) > 0) ORDER BY level, weight DESC", params)
+                f"GROUP BY 1, 2 HAVING SUM(weight) > 0) AS people ORDER BY level, weight DESC", params)
             chosen: list[Leader] = []
             for row in rows:
                 if len(chosen) >= limit and row[2:] != chosen[-1][2:]:
@@ -381,7 +381,7 @@ class People:
                 conn.execute(
                     f"UPDATE author_tallies SET recent_posts = recent_posts + :sign * m.posts, "
                     f"recent_replies = recent_replies + :sign * m.replies FROM ("
-                    f"SELECT source, author, SUM(posts) AS posts, SUM(replies) AS replies FROM ({_BETWEEN}) "
+                    f"SELECT source, author, SUM(posts) AS posts, SUM(replies) AS replies FROM ({_BETWEEN}) AS moved "
                     f"GROUP BY source, author) AS m "
                     f"WHERE author_tallies.source = m.source AND author_tallies.author = m.author",
                     {"sign": sign, "low": min(edge, recent), "high": max(edge, recent)})
@@ -396,7 +396,7 @@ class People:
         those of `logins` (ASCII-lowercased) when given."""
         if high <= low:
             return {}
-        rows = conn.execute(f"SELECT source, author, SUM(posts), SUM(replies) FROM ({_BETWEEN}) "
+        rows = conn.execute(f"SELECT source, author, SUM(posts), SUM(replies) FROM ({_BETWEEN}) AS moved "
                             "GROUP BY source, author", {"low": low, "high": high})
         return {(source, author): (posts, replies) for source, author, posts, replies in rows
                 if logins is None or author.translate(ASCII_LOWER) in logins}

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from inbox.store.dialect import upsert
 from inbox.timeutil import iso, parse_time
 
 if TYPE_CHECKING:
@@ -79,8 +80,8 @@ class Runs:
     def tick(self, run_id: int, step_id: str, step_text: str, *, ticked: bool, now: datetime) -> Run:
         with self.store._transaction() as conn:
             if ticked:
-                conn.execute("INSERT OR REPLACE INTO playbook_ticks (run_id, step_id, step_text, ticked_at) "
-                             "VALUES (?, ?, ?, ?)", (run_id, step_id, step_text, iso(now)))
+                conn.execute(upsert("playbook_ticks", ("run_id", "step_id", "step_text", "ticked_at"),
+                                    ("run_id", "step_id")), (run_id, step_id, step_text, iso(now)))
             else:
                 conn.execute("DELETE FROM playbook_ticks WHERE run_id = ? AND step_id = ?", (run_id, step_id))
         return self.get(run_id)

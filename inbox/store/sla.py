@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from inbox.query import FROM, Query
+from inbox.store.dialect import upsert
 from inbox.store.items import rows_for_keys
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ class Sla:
         Settings unknown: the next `update` recomputes everything."""
         with self.store._transaction() as conn:
             conn.execute("DELETE FROM sla_due")
-            conn.executemany("INSERT OR REPLACE INTO sla_due (key, due_at, since) VALUES (?, ?, ?)", rows)
+            conn.executemany(upsert("sla_due", ("key", "due_at", "since"), ("key",)), rows)
             conn.execute("DELETE FROM sla_changed")
             conn.execute("UPDATE sla_state SET fingerprint = NULL, generation = generation + 1")
 

@@ -237,7 +237,7 @@ def _slice_where(part: Slice, now: datetime, me: str | None) -> tuple[str, dict[
     if part.back_to_us is not None:
         params["staff"] = json.dumps(part.back_to_us)
         where.append(_BACK_TO_US)
-    return " AND ".join(where) or "1", params
+    return " AND ".join(where) or "1 = 1", params
 
 
 def _newer_than(query: Query, now: datetime) -> str | None:

@@ -87,7 +87,7 @@ def count(conn: sqlite3.Connection, query: Query, *, now: datetime, me: str | No
         for chosen in combinations(extra, size):
             sign = -1 if size % 2 else 1
             if not chosen:
-                sql = f"SELECT COALESCE(SUM(n), 0) FROM item_tallies i WHERE {' AND '.join(where) or '1'}"
+                sql = f"SELECT COALESCE(SUM(n), 0) FROM item_tallies i WHERE {' AND '.join(where) or '1 = 1'}"
                 total += sign * conn.execute(sql, params).fetchone()[0]
             else:
                 total += sign * _count_rows(conn, [*where, *(sql for _, sql in chosen)], params, chosen[0][0])
@@ -98,7 +98,7 @@ def _count_rows(conn: sqlite3.Connection, clauses: list[str], params: dict, by: 
     """Rows matching every clause, walked through the index of `by`, the small side (left
     to itself SQLite may prefer a bucket's index, which holds most of the table)."""
     return conn.execute(f"SELECT COUNT(*) FROM items i INDEXED BY {_index_of(by)} "
-                        f"WHERE {' AND '.join(clauses) or '1'}", params).fetchone()[0]
+                        f"WHERE {' AND '.join(clauses) or '1 = 1'}", params).fetchone()[0]
 
 
 def _index_of(term: Term) -> str:

@@ -13,7 +13,6 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from inbox.errors import InboxError
-from inbox.store import Store
 from inbox.text import one_line
 from inbox.tui.messages import Said, SlaRefreshed, SyncActivity, SyncFinished
 
@@ -50,8 +49,7 @@ class Syncer:
                 return
         store = app.store
         try:
-            if app.store.path:
-                store = await asyncio.to_thread(Store, app.store.path)
+            store = await asyncio.to_thread(app.store.another) or app.store
             report = await workspace.sync(only, progress=StatusProgress(screen), store=store)
         except InboxError as exc:
             screen.post_message(Said(str(exc), "error"))
@@ -72,8 +70,7 @@ class Syncer:
         app = self.app
         store = app.store
         try:
-            if app.store.path:
-                store = Store(app.store.path)
+            store = app.store.another() or app.store
             app.workspace.refresh_sla(store=store)
         except InboxError as exc:
             self.screen.post_message(Said(f"SLA not computed: {exc}", "warning"))

@@ -1,0 +1,286 @@
+"""The inbox on a PostgreSQL server: a team's shared database.
+
+`PostgresStore` is the `Store` with PostgreSQL connections behind the same methods: the
+table families' SQL runs unchanged, read through `inbox.store.dialect`. A write holds the
+store's one writer connection in a transaction, as on SQLite; reads take connections of
+their own from a small pool, so a read never waits behind a write.
+
+Whatever goes wrong with the server (unreachable, restarted, a password refused) is one
+line naming the database without its password; nothing already stored is lost, and the
+next call connects again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg.pq import TransactionStatus
+from psycopg.types.numeric import Int4Dumper
+
+from inbox.errors import DatabaseUnreachable, ForeignDatabase, NewerDatabase, StoreError
+from inbox.store import pg_schema
+from inbox.store.db import Store
+from inbox.store.dialect import postgres
+from inbox.store.location import PostgresLocation
+from inbox.store.readers import Cancelled
+
+CONNECT_WAIT = 10
+"""Seconds to wait for the server when connecting."""
+MAX_PARAMETERS = 32767
+"""Parameters one statement may carry (PostgreSQL's wire limit is 65535)."""
+_MIGRATION_LOCK = 0x1B0C5
+"""The advisory lock two inboxes opening a new database at once take turns on."""
+
+
+class _BoolAsInt(Int4Dumper):
+    """Flags are INTEGER columns, as on SQLite: True is 1."""
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class Connection:
+    """A psycopg connection that speaks like `sqlite3.Connection` to the store's modules:
+    `execute` and `executemany` take SQLite's SQL and parameters, `in_transaction` says
+    whether a transaction is open. In autocommit mode: BEGIN and COMMIT are statements."""
+
+    def __init__(self, raw: psycopg.Connection, where: str) -> None:
+        self.raw = raw
+        self.where = where
+        raw.adapters.register_dumper(bool, _BoolAsInt)
+
+    def execute(self, sql: str, params: Any = ()) -> Cursor:
+        try:
+            return Cursor(self.raw.execute(postgres(sql), _parameters(params)))
+        except psycopg.OperationalError as exc:
+            raise unreachable(self.where, exc) from None
+
+    def executemany(self, sql: str, rows: Any) -> Cursor:
+        cursor = self.raw.cursor()
+        try:
+            cursor.executemany(postgres(sql), [_parameters(row) for row in rows])
+        except psycopg.OperationalError as exc:
+            raise unreachable(self.where, exc) from None
+        return Cursor(cursor)
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def getlimit(self, _category: int) -> int:
+        return MAX_PARAMETERS
+
+    @property
+    def broken(self) -> bool:
+        return self.raw.closed or self.raw.broken
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+class Cursor:
+    """A statement's result as `sqlite3.Cursor` gives it: a write has no rows (rather
+    than psycopg's error on fetching them)."""
+
+    def __init__(self, raw: psycopg.Cursor) -> None:
+        self.raw = raw
+        self.description = raw.description
+        self.rowcount = raw.rowcount
+
+    def fetchone(self) -> tuple | None:
+        return self.raw.fetchone() if self.description is not None else None
+
+    def fetchall(self) -> list[tuple]:
+        return self.raw.fetchall() if self.description is not None else []
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self.raw) if self.description is not None else iter(())
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def _parameters(params: Any) -> Any:
+    """SQLite's parameters for psycopg; a NUL character, which PostgreSQL text cannot
+    hold, becomes U+FFFD (hostile text is stored, not refused)."""
+    if isinstance(params, dict):
+        return {name: _text(value) for name, value in params.items()}
+    return [_text(value) for value in params]
+
+
+def _text(value: Any) -> Any:
+    return value.replace("\x00", "\ufffd") if type(value) is str and "\x00" in value else value
+
+
+def unreachable(where: str, exc: BaseException) -> DatabaseUnreachable:
+    """One line for a server that cannot be reached or went away (libpq's own words name
+    the host and user, never a password)."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return DatabaseUnreachable(f"{where}: the database cannot be reached ({reason})")
+
+
+def connect(location: PostgresLocation) -> Connection:
+    """A connection in autocommit mode, or one line saying why there is none."""
+    extra: dict[str, Any] = {"connect_timeout": CONNECT_WAIT, "application_name": "inbox"}
+    password = location.password()
+    if password is not None:
+        extra["password"] = password
+    try:
+        raw = psycopg.connect(location.url, autocommit=True, **extra)
+    except psycopg.Error as exc:
+        raise unreachable(location.url, exc) from None
+    return Connection(raw, location.url)
+
+
+class Pool:
+    """Connections for reads, taken for one read and given back; one that broke is
+    dropped and the next read connects again."""
+
+    def __init__(self, location: PostgresLocation) -> None:
+        self.location = location
+        self._idle: list[Connection] = []
+        self._all: list[Connection] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self._lock:
+            conn = self._idle.pop() if self._idle else None
+        if conn is None or conn.broken:
+            conn = connect(self.location)
+            with self._lock:
+                self._all.append(conn)
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction and not conn.broken:
+                conn.raw.execute("ROLLBACK")
+            with self._lock:
+                if conn.broken:
+                    self._all.remove(conn)
+                else:
+                    self._idle.append(conn)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+            self._idle.clear()
+
+
+def migrate(conn: Connection, where: str) -> list[str]:
+    """Build or upgrade the schema: each step in one transaction under an advisory lock
+    (a step that fails leaves nothing); returns the names applied."""
+    applied: list[str] = []
+    for step in pg_schema.STEPS:
+        conn.raw.execute("BEGIN")
+        try:
+            conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
+            done = _applied(conn, where)
+            if step.__name__ not in done:
+                conn.raw.execute(step())
+                conn.raw.execute("INSERT INTO _migrations (name, applied_at) VALUES (%s, now()::text)",
+                                 [step.__name__])
+                applied.append(step.__name__)
+            conn.raw.execute("COMMIT")
+        except psycopg.OperationalError as exc:
+            raise unreachable(where, exc) from None
+        except psycopg.Error as exc:
+            conn.raw.execute("ROLLBACK")
+            raise StoreError(f"{where}: cannot build the inbox's tables: {step.__name__} failed "
+                             f"({str(exc).strip().splitlines()[0]}); nothing of it was kept") from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.raw.execute("ROLLBACK")
+            raise
+    return applied
+
+
+def _applied(conn: Connection, where: str) -> set[str]:
+    """The steps this database has; refuses another program's tables and a newer inbox's."""
+    has = conn.raw.execute("SELECT to_regclass('_migrations') IS NOT NULL, to_regclass('items') IS NOT NULL, "
+                           "(SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema())").fetchone()
+    ours, items, tables = has
+    if not ours:
+        if items or tables:
+            raise ForeignDatabase(f"{where} is not an inbox database: it has {tables} tables of another "
+                                  "program's, which were left untouched; give the inbox a database of its own")
+        conn.raw.execute('CREATE TABLE _migrations (name TEXT COLLATE "C" PRIMARY KEY, applied_at TEXT)')
+        return set()
+    names = {row[0] for row in conn.raw.execute("SELECT name FROM _migrations")}
+    known = {step.__name__ for step in pg_schema.STEPS}
+    if names - known:
+        raise NewerDatabase(f"{where} was made by a newer version of the inbox; upgrade the inbox")
+    return names
+
+
+class PostgresStore(Store):
+    """The inbox on PostgreSQL: every `Store` method, on the server's connections."""
+
+    KEEPS_TALLIES = False
+
+    def __init__(self, location: PostgresLocation) -> None:
+        self.path = None
+        self.location = location
+        self._lock = threading.RLock()
+        conn = connect(location)
+        try:
+            migrate(conn, location.url)
+        except BaseException:
+            conn.close()
+            raise
+        self.db = _Writer(conn)
+        self._pool = Pool(location)
+
+    def __str__(self) -> str:
+        return self.location.url
+
+    def another(self) -> PostgresStore:
+        return PostgresStore(self.location)
+
+    def serial_moved(self, table: str, column: str) -> None:
+        with self._transaction() as conn:
+            conn.raw.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                             f"COALESCE(MAX({column}), 0) + 1, false) FROM {table}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._pool.close()
+            self.db.conn.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:  # type: ignore[override]
+        """BEGIN ... COMMIT on the writer, rolled back on any error; a writer the server
+        dropped (a restart) is replaced first."""
+        with self._lock:
+            if self.db.conn.broken:
+                self.db.conn = connect(self.location)
+            conn = self.db.conn
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction and not conn.broken:
+                    conn.raw.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _reading(self, cancelled: Cancelled | None = None) -> Iterator[Connection]:  # type: ignore[override]
+        with self._pool.reading() as conn:
+            yield conn
+
+    def _explained(self, exc: Exception) -> Exception:  # type: ignore[override]
+        return exc
+
+
+class _Writer:
+    """Where `Store` keeps its writer (`store.db.conn`, as sqlite-utils has it on SQLite)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn

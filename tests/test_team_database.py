@@ -1,0 +1,187 @@
+"""A team's shared database: a PostgreSQL URL wherever a SQLite path goes, its password
+never written anywhere, the schema built once and atomically, and `inbox db copy` moving
+an inbox between the two backends with nothing lost and nothing changed the second time."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from inbox.cli import main
+from inbox.errors import ForeignDatabase, UsageError
+from inbox.models import Item, Reply
+from inbox.store import open_store, pg_schema
+from inbox.store.copy import TABLES, summed
+from inbox.store.location import PostgresLocation, parse
+from inbox.timeutil import iso
+
+NOW = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+SECRET = "hunter2-very-secret"
+
+
+def make_item(number: int, **changes) -> Item:
+    item = Item(source="server", kind="github", external_id=str(number),
+                url=f"https://github.com/acme/chat/issues/{number}", title=f"Upgrade fails ({number}) café",
+                body="Migration 112 fails on upgrade.", author="rhys", author_is_staff=False,
+                created_at=NOW - timedelta(days=3), last_activity_at=NOW - timedelta(hours=number),
+                replies=1, labels=["bug"],
+                thread=[Reply(external_id=f"c{number}", author="devin", author_is_staff=True,
+                              created_at=NOW - timedelta(hours=number), body="Which version?")])
+    for name, value in changes.items():
+        setattr(item, name, value)
+    return item
+
+
+# --- where the inbox is -------------------------------------------------------------------------
+
+def test_a_url_is_a_server_and_a_path_is_a_file() -> None:
+    assert parse("postgresql://inbox@db.example.org/inbox?sslmode=require") == \
+        PostgresLocation("postgresql://inbox@db.example.org/inbox?sslmode=require")
+    assert parse("postgres://inbox@db/inbox") == PostgresLocation("postgres://inbox@db/inbox")
+    assert parse("team/inbox.db") == Path("team/inbox.db")
+
+
+@pytest.mark.parametrize("url", [f"postgresql://inbox:{SECRET}@db.example.org/inbox",
+                                 f"postgresql://inbox@db.example.org/inbox?password={SECRET}"])
+def test_a_url_with_its_password_is_refused_without_echoing_it(
+        url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(UsageError) as raised:
+        parse(url)
+    assert SECRET not in str(raised.value)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--db", url, "list"]) == 2
+    out, err = capsys.readouterr()
+    assert SECRET not in out + err and "password" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # no stray SQLite file named like the URL
+
+
+def test_a_config_url_with_a_password_is_refused_without_echoing_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\nurl = "postgresql://inbox:{SECRET}@db.example.org/inbox"\n')
+    assert main(["--config", str(config), "list"]) == 2
+    out, err = capsys.readouterr()
+    assert SECRET not in out + err and "store.url" in err
+
+
+def test_an_unreachable_server_is_one_line_and_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
+    # nothing listens on port 1: refused at once
+    assert main(["--db", "postgresql://inbox@127.0.0.1:1/inbox", "list"]) == 1
+    out, err = capsys.readouterr()
+    assert "cannot be reached" in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_the_password_variable_is_named_when_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("INBOX_DB_PASSWORD", raising=False)
+    with pytest.raises(UsageError, match="INBOX_DB_PASSWORD"):
+        open_store("postgresql://inbox@127.0.0.1:1/inbox", password_env="INBOX_DB_PASSWORD")
+
+
+def test_the_store_url_comes_from_inbox_db_or_the_config(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    store = open_store(postgres_url)
+    store.save_page("server", [make_item(1)])
+    store.close()
+    config = tmp_path / "config.toml"
+    config.write_text(f'[store]\nurl = "{postgres_url}"\n')
+    assert main(["--config", str(config), "list", "--json"]) == 0
+    assert '"server:1"' in capsys.readouterr().out
+    monkeypatch.setenv("INBOX_DB", postgres_url)
+    monkeypatch.delenv("INBOX_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "nothing"))
+    assert main(["triage", "server:1", "--type", "bug"]) == 0
+    store = open_store(postgres_url)
+    assert store.triage_rows(["server:1"])["server:1"]["type"] == "bug"
+    store.close()
+
+
+# --- the schema on the server --------------------------------------------------------------------
+
+def test_two_inboxes_opening_a_new_database_at_once_build_it_once(postgres_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            open_store(postgres_url).close()
+        except BaseException as exc:  # noqa: BLE001 (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM _migrations").fetchone()[0] == len(pg_schema.STEPS)
+
+
+def test_a_step_that_fails_leaves_nothing(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def p002_broken() -> str:
+        return "CREATE TABLE half_built (x INTEGER); SELECT no_such_function();"
+
+    monkeypatch.setattr(pg_schema, "STEPS", [*pg_schema.STEPS, p002_broken])
+    with pytest.raises(Exception, match="p002_broken failed"):
+        open_store(postgres_url)
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT to_regclass('half_built')").fetchone()[0] is None
+        assert [r[0] for r in conn.execute("SELECT name FROM _migrations")] == ["p001_schema"]
+
+
+def test_another_programs_database_is_left_alone(postgres_url: str) -> None:
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER)")
+    with pytest.raises(ForeignDatabase):
+        open_store(postgres_url)
+
+
+# --- moving an inbox ------------------------------------------------------------------------------
+
+def _filled(location) -> None:
+    store = open_store(location)
+    store.save_page("server", [make_item(n) for n in range(1, 40)], etag=("https://api/x", 'W/"1"'))
+    store.set_triage(["server:1", "server:2"], {"type": "bug", "assignee": "carol"}, now=NOW)
+    store.set_triage(["server:3"], {"done": True, "note": "NUL-free ünïcode"}, now=NOW)
+    store.drafts.save("server:4", "Which version?", template="ask-version", now=NOW)
+    run = store.runs.start("office-hours", NOW.date(), now=NOW)
+    store.runs.tick(run.id, "invite", "Send the invite", ticked=True, now=NOW)
+    store.replace_sla_due([("server:5", iso(NOW), iso(NOW - timedelta(days=1)))])
+    store.close()
+
+
+def test_copy_to_postgres_and_back_loses_nothing_and_a_second_copy_changes_nothing(
+        postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "mine.db"
+    _filled(source)
+    assert main(["--db", str(source), "db", "copy", "--to", postgres_url]) == 0
+    first = capsys.readouterr().out
+    assert "Every table is the same on both sides" in first
+    assert main(["--db", str(source), "db", "copy", "--to", postgres_url]) == 0
+    assert "(0 rows written)" in capsys.readouterr().out
+    back = tmp_path / "back.db"
+    assert main(["--db", postgres_url, "db", "copy", "--to", str(back)]) == 0
+    capsys.readouterr()
+    stores = [open_store(where) for where in (source, postgres_url, back)]
+    try:
+        for table, _, _ in TABLES:
+            sums = {summed(store, table) for store in stores}
+            assert len(sums) == 1, table
+        views = [store.page("type:bug", now=NOW, limit=10) for store in stores]
+        assert views[0] == views[1] == views[2] and len(views[0]) == 2
+        # the next sync is still incremental: the ETag came along
+        assert stores[2].etag("https://api/x") == 'W/"1"'
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_copy_onto_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "mine.db"
+    _filled(source)
+    assert main(["--db", str(source), "db", "copy", "--to", str(source)]) == 2
+    assert "another database" in capsys.readouterr().err
