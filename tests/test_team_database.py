@@ -185,3 +185,25 @@ def test_copy_onto_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtu
     _filled(source)
     assert main(["--db", str(source), "db", "copy", "--to", str(source)]) == 2
     assert "another database" in capsys.readouterr().err
+
+
+def test_reports_on_the_server_say_what_they_say_on_a_file(
+        postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The demo in a file and copied to the server: sweep, stats, people and list print the
+    same (the SQL is written once, for both)."""
+    from inbox.demo import CONFIG_PATH, load_demo
+    from inbox.timeutil import utcnow
+
+    source = tmp_path / "demo.db"
+    store = open_store(source)
+    load_demo(store, now=utcnow())
+    store.close()
+    assert main(["--db", str(source), "db", "copy", "--to", postgres_url]) == 0
+    capsys.readouterr()
+    for command in (["sweep", "--format", "json"], ["stats", "--json"], ["people"], ["list", "--json"],
+                    ["list", "is:overdue"], ["list", "webhook"]):
+        printed = []
+        for where in (str(source), postgres_url):
+            assert main(["--config", str(CONFIG_PATH), "--db", where, *command]) == 0, command
+            printed.append(capsys.readouterr().out)
+        assert printed[0] == printed[1], command

@@ -12,7 +12,8 @@ supplies what the rules point at: the `nocase` collation, `inbox_json_array()`,
 | `INSERT OR IGNORE INTO t ...` | `INSERT INTO t ... ON CONFLICT DO NOTHING` |
 | `IFNULL(` | `COALESCE(` |
 | `x IS NOT y` (y not NULL) | `x IS DISTINCT FROM y` |
-| `INDEXED BY name`, unary `+` on a column | dropped (planner hints) |
+| `INDEXED BY name`, `NOT INDEXED`, unary `+` on a column | dropped (planner hints) |
+| `LIMIT -1` | `LIMIT ALL` |
 | `json_each(:list)` | `inbox_json_array(:list)` |
 | `COLLATE NOCASE` | the schema's `nocase` collation (same name) |
 | full text: `rowid IN (... items_fts MATCH :p)` | `search @@ inbox_tsquery(:p)` |
@@ -29,7 +30,7 @@ from inbox.query import FTS_TERM
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|::|:(\w+)|\?|%")
 _OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b)", re.IGNORECASE)
-_HINTS = re.compile(r"\s+INDEXED\s+BY\s+\w+|(?<=[(\s])\+(?=[a-z_]+\.)", re.IGNORECASE)
+_HINTS = re.compile(r"\s+INDEXED\s+BY\s+\w+|\s+NOT\s+INDEXED\b|(?<=[(\s])\+(?=[a-z_]+\.)", re.IGNORECASE)
 _FULL_TEXT = re.compile(re.escape(FTS_TERM).replace(re.escape("{name}"), r"(\w+)"))
 
 
@@ -46,6 +47,7 @@ def postgres(sql: str) -> str:
     text = re.sub(r"\bjson_each\(", "inbox_json_array(", text)
     text = _IS_NOT.sub("IS DISTINCT FROM ", text)
     text = _HINTS.sub("", text)
+    text = re.sub(r"\bLIMIT -1\b", "LIMIT ALL", text)
     text = _placeholders(text)
     if ignore:
         text = text.rstrip().rstrip(";") + " ON CONFLICT DO NOTHING"

@@ -131,13 +131,14 @@ FROM (SELECT right(term, 1) = '*' AS prefix,
 $$;
 
 -- the statistics' keyword and staff tests (SQLite runs them in Python)
-CREATE FUNCTION inbox_mentions(title text, body text, keywords text) RETURNS integer LANGUAGE sql IMMUTABLE AS
-$$ SELECT CASE WHEN EXISTS (SELECT 1 FROM json_array_elements_text(keywords::json) AS k (word)
-                            WHERE strpos(lower(coalesce(title, '') || E'\\n' || coalesce(body, '')), k.word) > 0)
-               THEN 1 ELSE 0 END $$;
-CREATE FUNCTION inbox_is_staff(login text, staff text) RETURNS integer LANGUAGE sql IMMUTABLE AS
-$$ SELECT CASE WHEN login <> '' AND lower(login) IN (SELECT json_array_elements_text(staff::json))
-               THEN 1 ELSE 0 END $$;
+CREATE FUNCTION inbox_mentions(title text, body text, keywords text) RETURNS boolean LANGUAGE sql IMMUTABLE AS
+$$ SELECT EXISTS (SELECT 1 FROM json_array_elements_text(keywords::json) AS k (word)
+                  WHERE strpos(lower(coalesce(title, '') || E'\\n' || coalesce(body, '')), k.word) > 0) $$;
+CREATE FUNCTION inbox_is_staff(login text, staff text) RETURNS boolean LANGUAGE sql IMMUTABLE AS
+$$ SELECT coalesce(login, '') <> '' AND lower(login) IN (SELECT json_array_elements_text(staff::json)) $$;
+-- days as SQLite counts them, so a difference of two is the same figure on both
+CREATE FUNCTION julianday(moment text) RETURNS double precision LANGUAGE sql IMMUTABLE AS
+$$ SELECT extract(epoch FROM moment::timestamptz) / 86400.0 + 2440587.5 $$;
 """
 
 _MIRRORED = ("type", "snoozed_until", "assignee", "assigned_at")

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg.adapt import Loader
 from psycopg.pq import TransactionStatus
 from psycopg.types.numeric import Int4Dumper
 
@@ -43,6 +44,14 @@ class _BoolAsInt(Int4Dumper):
         return b"1" if obj else b"0"
 
 
+class _NumericAsNumber(Loader):
+    """Sums come back as SQLite gives them: an int when whole, else a float (not Decimal)."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode()
+        return float(text) if "." in text or "e" in text.lower() or text == "NaN" else int(text)
+
+
 class Connection:
     """A psycopg connection that speaks like `sqlite3.Connection` to the store's modules:
     `execute` and `executemany` take SQLite's SQL and parameters, `in_transaction` says
@@ -52,6 +61,7 @@ class Connection:
         self.raw = raw
         self.where = where
         raw.adapters.register_dumper(bool, _BoolAsInt)
+        raw.adapters.register_loader("numeric", _NumericAsNumber)
 
     def execute(self, sql: str, params: Any = ()) -> Cursor:
         try:

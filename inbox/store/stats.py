@@ -48,8 +48,8 @@ _STAFF = "(COALESCE({row}.author_is_staff, 0) <> 0 OR inbox_is_staff({row}.autho
 _BACK_TO_US = (
     # who posted last: the channel's word on the item, else the stored thread's last reply
     "(CASE WHEN i.last_reply_by_staff IS NULL THEN COALESCE((SELECT NOT " + _STAFF.format(row="r")
-    + " FROM thread r WHERE r.key = i.key ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1), 0) "
-    "ELSE NOT i.last_reply_by_staff END "
+    + " FROM thread r WHERE r.key = i.key ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1), FALSE) "
+    "ELSE i.last_reply_by_staff = 0 END "
     "AND (" + _STAFF.format(row="i") + " OR EXISTS (SELECT 1 FROM thread r WHERE r.key = i.key AND "
     + _STAFF.format(row="r") + ")))"
 )
@@ -107,7 +107,8 @@ class Stats:
             params["recent"] = recent
         hint = "INDEXED BY items_by_created" if recent is not None else "NOT INDEXED"
         with self.store._reading() as conn:
-            _functions(conn)
+            if isinstance(conn, sqlite3.Connection):  # a server has them in its schema
+                _functions(conn)
             total = self._run(conn, f"SELECT COUNT(*) AS n FROM {_from(hint, triage)} WHERE {where}",
                               params)[0]["n"]
             if not total or limit <= 0:
@@ -183,7 +184,7 @@ class Stats:
                  f"FROM {_from('', bool(_READS_TRIAGE.search(_WAITING_SQL)))} "
                  "WHERE i.created_at >= :since AND i.created_at <= :now LIMIT -1 OFFSET 0")
         # ranked by days to the reply: the same order as seconds, the exact figure is the caller's
-        timed = ("SELECT *, CASE WHEN NOT COALESCE(by_staff, 0) AND first_staff IS NOT NULL AND created_at "
+        timed = ("SELECT *, CASE WHEN COALESCE(by_staff, 0) = 0 AND first_staff IS NOT NULL AND created_at "
                  "BETWEEN :clock_from AND :clock_until THEN julianday(first_staff) - julianday(created_at) END "
                  "AS wait FROM posts")
         # one sort per source and one over all; the untimed rows sort first, so a timed row's
@@ -191,8 +192,8 @@ class Stats:
         sql = (f"WITH posts AS ({posts}), timed AS ({timed}) "
                "SELECT source, kind, COUNT(*) OVER whole, created_at, by_staff, waiting, first_staff, "
                "wait IS NOT NULL, ROW_NUMBER() OVER by_wait - COUNT(*) OVER whole + COUNT(wait) OVER whole, "
-               "COUNT(wait) OVER whole, ROW_NUMBER() OVER (ORDER BY wait) - COUNT(*) OVER () + COUNT(wait) OVER (), "
-               "COUNT(wait) OVER () FROM timed WINDOW by_wait AS (PARTITION BY source ORDER BY wait), "
+               "COUNT(wait) OVER whole, ROW_NUMBER() OVER (ORDER BY wait NULLS FIRST) - COUNT(*) OVER () + COUNT(wait) OVER (), "
+               "COUNT(wait) OVER () FROM timed WINDOW by_wait AS (PARTITION BY source ORDER BY wait NULLS FIRST), "
                "whole AS (by_wait ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)")
         params = {"since": iso(start) if start else "", "now": iso(now), "clock_from": clock_from,
                   "clock_until": clock_until}
