@@ -38,6 +38,7 @@ from inbox.store.runs import Runs
 from inbox.store.sla import Sla
 from inbox.store.stats import Stats
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
+from inbox.store.watch import FileWatch, Watch
 from inbox.timeutil import iso
 
 RowKey = tuple[str, str]
@@ -107,6 +108,11 @@ class Store:
 
     def __str__(self) -> str:
         return str(self.path or ":memory:")
+
+    def watch(self) -> Watch | None:
+        """What tells an open inbox that someone committed a change (`inbox.store.watch`);
+        None for an in-memory inbox, which no one else can change."""
+        return None if self.path is None else FileWatch(self.path)
 
     def serial_moved(self, table: str, column: str) -> None:
         """Rows were written with explicit `column` ids (a copy): SQLite's next id follows

@@ -194,6 +194,18 @@ BEGIN
 END $$;
 """
 
+_NOTIFIED = ("items", "thread", "triage", "item_labels")
+
+
+def _notify_triggers() -> str:
+    """Every write to what a list shows tells the listening inboxes, once per transaction
+    (PostgreSQL folds the same notification sent twice in one transaction)."""
+    function = ("CREATE FUNCTION inbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN PERFORM pg_notify('inbox_changed', ''); RETURN NULL; END $$;")
+    return "\n".join([function, *(f"CREATE TRIGGER {table}_notify AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                                   "FOR EACH STATEMENT EXECUTE FUNCTION inbox_notify();" for table in _NOTIFIED)])
+
+
 _SLA_WATCHED = {"items": ("key", "created_at", "last_activity_at", "replies", "last_reply_by_staff", "state"),
                 "thread": ("key", "author_is_staff", "created_at"),
                 "triage": ("key", "done", "done_activity_at")}
@@ -243,7 +255,7 @@ FROM author_rows WHERE at IS NOT NULL GROUP BY source, author, at;
 
 def p001_schema() -> str:
     """Everything the SQLite migrations m001-m012 built."""
-    return _TABLES + _FUNCTIONS + _TRIGGERS + _sla_triggers() + _VIEWS
+    return _TABLES + _FUNCTIONS + _TRIGGERS + _sla_triggers() + _notify_triggers() + _VIEWS
 
 
 STEPS: list[Callable[[], str]] = [p001_schema]

@@ -28,6 +28,7 @@ from inbox.store.db import Store
 from inbox.store.dialect import postgres
 from inbox.store.location import PostgresLocation
 from inbox.store.readers import Cancelled
+from inbox.store.watch import ServerWatch
 
 CONNECT_WAIT = 10
 """Seconds to wait for the server when connecting."""
@@ -252,6 +253,9 @@ class PostgresStore(Store):
 
     def another(self) -> PostgresStore:
         return PostgresStore(self.location)
+
+    def watch(self) -> ServerWatch:
+        return ServerWatch(connect(self.location).raw)
 
     def serial_moved(self, table: str, column: str) -> None:
         with self._transaction() as conn:

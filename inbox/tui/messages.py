@@ -142,6 +142,10 @@ class SyncActivity(WorkerReport):
     text: str | None
 
 
+class StoreChanged(WorkerReport):
+    """Someone committed a change to the inbox (a teammate, another process, or this one)."""
+
+
 @dataclass(eq=False)
 class SyncFinished(WorkerReport):
     report: SyncReport

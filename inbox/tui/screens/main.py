@@ -34,6 +34,7 @@ from inbox.tui import messages as msg
 from inbox.tui import questions
 from inbox.tui.actions import bindings
 from inbox.tui.listing import Lister
+from inbox.tui.live import Live
 from inbox.tui.overviews import Overviews
 from inbox.tui.pacing import OneAtATime
 from inbox.tui.responding import Responder
@@ -76,6 +77,7 @@ class MainScreen(Screen):
         self.responder = Responder(self)
         self.overviews = Overviews(self)
         self.syncer = Syncer(self)
+        self.live = Live(self)
         self.lister = Lister(self)
 
     @property
@@ -108,9 +110,13 @@ class MainScreen(Screen):
         self.refresh_status()
         self._load_playbooks()
         self.responder.load_templates()
+        self.live.start()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
             self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
+
+    def on_unmount(self) -> None:
+        self.live.stop()
 
     def say(self, message: str, **kwargs: Any) -> None:
         """A toast; never markup, since messages quote titles and channel errors."""
@@ -251,6 +257,10 @@ class MainScreen(Screen):
                                      playbooks=titles, draft=message.draft, jira_url=jira_url,
                                      rules=message.rules)
         self.query_one(PlaybookPanel).offer(offered)
+
+    def on_store_changed(self, message: msg.StoreChanged) -> None:
+        self.refresh_around(keep_key=True)
+        self.refresh_status()
 
     def on_sla_refreshed(self, message: msg.SlaRefreshed) -> None:
         self.refresh_counts()

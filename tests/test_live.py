@@ -1,0 +1,59 @@
+"""Live between teammates: what another inbox (or `inbox sync` elsewhere) commits shows in
+an open inbox within two seconds, with no key pressed and the cursor on the same item,
+on a shared file and on a PostgreSQL server alike."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime, timedelta, timezone
+
+from inbox.config import parse
+from inbox.models import Item
+from inbox.store import open_store
+from inbox.tui.app import make_app
+from inbox.tui.widgets.item_list import ItemList
+from tests.pilot_helpers import settle
+
+NOW = datetime(2026, 12, 5, 9, 0, tzinfo=timezone.utc)
+
+
+def _item(n: int, hours_ago: float) -> Item:
+    at = NOW - timedelta(hours=hours_ago)
+    return Item(source="server", kind="github", external_id=str(n), url=f"https://github.com/a/b/issues/{n}",
+                title=f"Issue {n}", body="text", author="ana", author_is_staff=False,
+                created_at=at, last_activity_at=at)
+
+
+async def _until(pilot, condition, seconds: float = 2.0) -> float:
+    """How long `condition` took to hold, with no key pressed; fails after `seconds`."""
+    start = time.monotonic()
+    while not condition():
+        assert time.monotonic() - start < seconds, "not shown within the time"
+        await asyncio.sleep(0.05)
+        await pilot.pause()
+    return time.monotonic() - start
+
+
+async def test_a_teammates_triage_and_sync_show_without_a_key(store_location) -> None:
+    mine = open_store(store_location)
+    mine.save_page("server", [_item(n, n) for n in range(1, 6)])
+    app = make_app(parse({}), mine, now=lambda: NOW)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")  # on Issue 3
+        await settle(pilot)
+        items = app.screen.query_one(ItemList)
+        assert items.highlighted["key"] == "server:3"
+        teammate = open_store(store_location)  # another inbox on the same database
+        try:
+            teammate.set_triage(["server:4"], {"done": True}, now=NOW)
+            await _until(pilot, lambda: items.total == 4)
+            assert items.highlighted["key"] == "server:3"
+            teammate.save_page("server", [_item(100, 0.1)])  # a sync elsewhere: a newer item on top
+            await _until(pilot, lambda: items.total == 5)
+            assert items.highlighted["key"] == "server:3" and items.cursor == 3
+        finally:
+            teammate.close()
+    mine.close()
+
