@@ -11,3 +11,10 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture(autouse=True)
+def nobody_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who uses the inbox comes from the config a test writes, not from whoever runs the
+    tests (`$INBOX_ME` overrides `[team] me`)."""
+    monkeypatch.delenv("INBOX_ME", raising=False)
