@@ -170,7 +170,7 @@ def _record(conn: sqlite3.Connection, before: dict[str, dict[str, Any] | None],
             name = group[0]
             if name == "done":
                 if key not in activity:
-                    found = conn.execute("SELECT last_activity_at FROM items WHERE key = ?", [key]).fetchone()
+                    found = conn.execute("SELECT last_activity_at FROM items WHERE key = :key", {"key": key}).fetchone()
                     activity[key] = found[0] if found else None
                 entries.append((key, name, _done_text(old, activity[key]), _done_text(new, activity[key])))
             else:
