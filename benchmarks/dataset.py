@@ -459,13 +459,14 @@ def build(path: Path, size: int, config_path: Path) -> None:
         Path(f"{scratch}{suffix}").unlink(missing_ok=True)
     now = utcnow().replace(second=0, microsecond=0)
     generator = Generator(size, now)
+    config = load_config(config_path)
     store = Store(scratch)
     try:
         for source, items, streamed in generator.pages():
             store.save_page(source, items, replies=streamed or None, synced_at=now)
         for (changes_key, moment), keys in _grouped(generator.plan, now).items():
-            store.set_triage(keys, dict(changes_key), now=moment)
-        Workspace(load_config(config_path), store, now=lambda: now).refresh_sla()
+            store.set_triage(keys, dict(changes_key), now=moment, by=config.team.who)
+        Workspace(config, store, now=lambda: now).refresh_sla()
     finally:
         store.close()
     scratch.rename(path)

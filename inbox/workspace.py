@@ -25,7 +25,7 @@ from inbox.reports import sla
 from inbox.reports import sweep as sweeps
 from inbox.respond import bugs, replies
 from inbox.store import Store
-from inbox.store.triage import TriageChange
+from inbox.store.triage import TriageChange, Undone
 from inbox.timeutil import utcnow
 from inbox.triage import rules
 
@@ -113,9 +113,22 @@ class Workspace:
 
     # --- triage -----------------------------------------------------------------------
 
+    @property
+    def who(self) -> str:
+        """The person using the inbox (see `Team.who`): the triage history's "who"."""
+        return self.config.team.who
+
     def triage(self, keys: Sequence[str], changes: Mapping[str, Any]) -> TriageChange:
         """Set triage fields on items; returns what they were, for undo."""
-        return self.store.set_triage(list(keys), dict(changes), now=self.now())
+        return self.store.set_triage(list(keys), dict(changes), now=self.now(), by=self.who)
+
+    def undo(self, change: TriageChange) -> Undone:
+        """Put back what a triage action changed and nobody has changed since."""
+        return self.store.restore_triage(change, now=self.now(), by=self.who)
+
+    def seen(self, key: str) -> None:
+        """The user opened the item: it is no longer new to them until it changes again."""
+        self.store.history.seen(self.who, [key], now=self.now())
 
     async def write_type_label(self, key: str, post_type: str | None) -> str | None:
         """After tagging: the channel label the config maps the type to, added on the

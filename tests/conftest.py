@@ -21,6 +21,13 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
 
 
+@pytest.fixture(autouse=True)
+def nobody_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Who uses the inbox comes from the config a test writes, not from whoever runs the
+    tests (`$INBOX_ME` overrides `[team] me`)."""
+    monkeypatch.delenv("INBOX_ME", raising=False)
+
+
 # --- the two backends -----------------------------------------------------------------------
 
 POSTGRES_ENV = "INBOX_TEST_POSTGRES"

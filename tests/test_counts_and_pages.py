@@ -55,17 +55,17 @@ def change_round(store: Store, rng: random.Random, keys: list[str], items: dict[
     for key in rng.sample(keys, 12):
         field = rng.choice(("type", "done", "snooze", "assignee", "undone"))
         if field == "type":
-            store.set_triage([key], {"type": rng.choice(("bug", "feature", "question", None))}, now=NOW)
+            store.set_triage([key], {"type": rng.choice(("bug", "feature", "question", None))}, now=NOW, by="test")
         elif field == "done":
-            store.set_triage([key], {"done": True}, now=NOW)
+            store.set_triage([key], {"done": True}, now=NOW, by="test")
         elif field == "undone":
-            store.set_triage([key], {"done": False}, now=NOW)
+            store.set_triage([key], {"done": False}, now=NOW, by="test")
         elif field == "snooze":
             until = NOW + timedelta(days=rng.choice((-1, 2)))
-            store.set_triage([key], {"snoozed_until": until}, now=NOW)
+            store.set_triage([key], {"snoozed_until": until}, now=NOW, by="test")
         else:
             store.set_triage([key], {"assignee": rng.choice(("amy", "Carol", None))},
-                             now=NOW - timedelta(days=rng.randint(0, 4)))
+                             now=NOW - timedelta(days=rng.randint(0, 4)), by="test")
     resynced = []
     for key in rng.sample(keys, 10):  # new activity, replies or state from the channel
         old = items[key]
@@ -124,8 +124,8 @@ def test_a_small_set_with_complements_keeps_both(tmp_path) -> None:
     store.save_page("server", [Item(**{**item.__dict__, "source": "server", "kind": "github",
                                        "state": "open"}) for item in items])
     keys = [f"server:{n}" for n in range(6)]
-    store.set_triage(keys[:4], {"assignee": "amy"}, now=NOW - timedelta(days=3))
-    store.set_triage(keys[:1], {"snoozed_until": NOW + timedelta(days=1)}, now=NOW)
+    store.set_triage(keys[:4], {"assignee": "amy"}, now=NOW - timedelta(days=3), by="test")
+    store.set_triage(keys[:1], {"snoozed_until": NOW + timedelta(days=1)}, now=NOW, by="test")
     for query in ("assignee:amy -is:snoozed", "is:assigned -is:snoozed -age:<1h", "assigned:>=2d -is:snoozed"):
         assert store.count(query, now=NOW) == rows_listed(store, query) == 3, query
     store.close()
@@ -191,7 +191,10 @@ def test_an_inbox_from_before_the_tallies_is_tallied_when_upgraded(tmp_path, mon
     monkeypatch.setattr(migrations, "MIGRATIONS", before)
     old = Store(path)
     old.save_page("server", [random_item(random.Random(1), 1), random_item(random.Random(2), 2)])
-    old.set_triage(["server:1", "so:2", "forum:2"], {"type": "bug", "done": True}, now=NOW)
+    for key in ("server:1", "so:2", "forum:2"):  # as that version's triage wrote it, with no history
+        old.db.conn.execute("INSERT INTO triage (key, type, done, done_activity_at, updated_at) VALUES "
+                            "(?, 'bug', 1, (SELECT last_activity_at FROM items WHERE key = ?), ?)",
+                            [key, key, iso(NOW)])
     old.close()
     monkeypatch.setattr(migrations, "MIGRATIONS", every)
     store = Store(path)

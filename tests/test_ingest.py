@@ -108,7 +108,7 @@ def test_a_body_that_did_not_come_keeps_the_stored_one_searchable(store: Store) 
 def test_other_writes_to_an_item_leave_the_index_whole(store: Store) -> None:
     store.save_page("server", [make_item(replies=1, thread=[reply("10", "try again", staff=True)])],
                     replies={"server:1": [reply("10", "try again", staff=True)]})
-    store.set_triage(["server:1"], {"type": "bug", "assignee": "alice"}, now=NOW)
+    store.set_triage(["server:1"], {"type": "bug", "assignee": "alice"}, now=NOW, by="test")
     store.record_posted("server:1", reply("11", "fixed in 2.3", hours=0))
     store.save_page("server", [], removed=["server:1"])
     assert found(store, "postgres") == set()
@@ -196,7 +196,7 @@ def test_findings_match_a_scan_of_each_text_alone() -> None:
 def test_a_page_mixing_new_and_known_items(store: Store) -> None:
     store.save_page("server", [make_item("1", title="Old title one", labels=["bug"]),
                                make_item("2", body=f"token {TOKEN}", labels=["ldap"])])
-    store.set_triage(["server:1"], {"type": "bug", "assignee": "alice"}, now=NOW)
+    store.set_triage(["server:1"], {"type": "bug", "assignee": "alice"}, now=NOW, by="test")
     later = NOW - timedelta(hours=2)
 
     store.save_page("server", [

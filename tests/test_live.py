@@ -47,7 +47,7 @@ async def test_a_teammates_triage_and_sync_show_without_a_key(store_location) ->
         assert items.highlighted["key"] == "server:3"
         teammate = open_store(store_location)  # another inbox on the same database
         try:
-            teammate.set_triage(["server:4"], {"done": True}, now=NOW)
+            teammate.set_triage(["server:4"], {"done": True}, now=NOW, by="amy")
             await _until(pilot, lambda: items.total == 4)
             assert items.highlighted["key"] == "server:3"
             teammate.save_page("server", [_item(100, 0.1)])  # a sync elsewhere: a newer item on top

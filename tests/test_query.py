@@ -86,14 +86,14 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 def _filled(store: Store) -> Iterator[Store]:
     for source in ("server", "forum", "so"):
         store.save_page(source, [item for item in ITEMS if item.source == source])
-    store.set_triage(["server:1"], {"type": "bug", "assignee": ME}, now=NOW)
+    store.set_triage(["server:1"], {"type": "bug", "assignee": ME}, now=NOW, by="test")
     # handed to devin three days ago: long enough to need a follow-up
     store.set_triage(["server:2"], {"type": "feature", "status": "planned", "assignee": "devin"},
-                     now=NOW - timedelta(days=3))
-    store.set_triage(["server:3"], {"type": "bug"}, now=NOW)
-    store.set_triage(["forum:10"], {"type": "troubleshooting", "done": True}, now=NOW)
-    store.set_triage(["so:100"], {"type": "question", "snoozed_until": iso(NOW + timedelta(days=1))}, now=NOW)
-    store.set_triage(["so:101"], {"snoozed_until": iso(NOW - timedelta(hours=1))}, now=NOW)  # expired
+                     now=NOW - timedelta(days=3), by="test")
+    store.set_triage(["server:3"], {"type": "bug"}, now=NOW, by="test")
+    store.set_triage(["forum:10"], {"type": "troubleshooting", "done": True}, now=NOW, by="test")
+    store.set_triage(["so:100"], {"type": "question", "snoozed_until": iso(NOW + timedelta(days=1))}, now=NOW, by="test")
+    store.set_triage(["so:101"], {"snoozed_until": iso(NOW - timedelta(hours=1))}, now=NOW, by="test")  # expired
     # due an hour ago (server:1, awaiting) and in an hour (so:101); forum:11 is due but answered
     store.replace_sla_due([("server:1", iso(NOW - timedelta(hours=1)), iso(NOW - timedelta(days=2))),
                            ("so:101", iso(NOW + timedelta(hours=1)), iso(NOW - timedelta(days=1)))])

@@ -102,7 +102,7 @@ def random_inbox(store: Store, seed: int, count: int = 240) -> None:
     keys = [f"{source}:{item.external_id}" for source, items in pages.items() for item in items]
     for key in rng.sample(keys, count // 5):
         store.set_triage([key], rng.choice([{"done": True}, {"snoozed_until": NOW + DAY},
-                                            {"snoozed_until": NOW - DAY}, {"type": "bug"}]), now=NOW)
+                                            {"snoozed_until": NOW - DAY}, {"type": "bug"}]), now=NOW, by="test")
 
 
 # --- the sweep, read the brute-force way -------------------------------------------------------

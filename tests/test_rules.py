@@ -270,7 +270,7 @@ def test_a_rule_whose_config_changed_replaces_its_own_value(store: Store) -> Non
 ])
 def test_a_field_set_by_hand_is_left_alone(store: Store, by_hand: dict, action: dict, reason: str) -> None:
     save(store, make_item("server", 1))
-    store.set_triage(["server:1"], by_hand, now=NOW - timedelta(hours=1))
+    store.set_triage(["server:1"], by_hand, now=NOW - timedelta(hours=1), by="test")
     before = triage(store, "server:1")
     actions = apply_rules(make_config({"name": "r", "query": "source:server", **action}), store, now=NOW)
     assert skipped(actions) == [f"server:1 {reason}"]
@@ -282,7 +282,7 @@ def test_a_hand_value_set_after_the_rule_wins_even_after_new_activity(store: Sto
     save(store, make_item("server", 1))
     config = make_config({"name": "r", "query": "source:server", "type": "bug"})
     apply_rules(config, store, now=NOW)
-    store.set_triage(["server:1"], {"type": "question"}, now=NOW + timedelta(minutes=10))
+    store.set_triage(["server:1"], {"type": "question"}, now=NOW + timedelta(minutes=10), by="test")
     assert skipped(apply_rules(config, store, now=LATER, keys=["server:1"])) == [
         "server:1 type=bug (set by hand to question: left alone)"]
     save(store, make_item("server", 1, active=LATER), at=LATER)
@@ -297,7 +297,7 @@ def test_marked_not_done_by_hand_stays_until_the_item_has_new_activity(store: St
     save(store, make_item("server", 1))
     config = make_config({"name": "noise", "query": "source:server", "done": True})
     apply_rules(config, store, now=NOW)
-    store.set_triage(["server:1"], {"done": False}, now=NOW + timedelta(minutes=10))
+    store.set_triage(["server:1"], {"done": False}, now=NOW + timedelta(minutes=10), by="test")
 
     actions = apply_rules(config, store, now=NOW + timedelta(minutes=20), keys=["server:1"])
     assert skipped(actions) == ["server:1 done=true (marked not done by hand after rule noise set it: "
@@ -325,7 +325,7 @@ def test_done_that_new_activity_brought_back_is_marked_done_again(store: Store) 
 
 def test_an_item_done_by_hand_is_not_touched(store: Store) -> None:
     save(store, make_item("server", 1))
-    store.set_triage(["server:1"], {"done": True}, now=NOW - timedelta(hours=1))
+    store.set_triage(["server:1"], {"done": True}, now=NOW - timedelta(hours=1), by="test")
     assert apply_rules(make_config({"name": "r", "query": "source:server", "done": True}), store, now=NOW) == []
     assert recorded(store) == []
 
@@ -348,7 +348,7 @@ def test_unassigned_by_hand_stays_unassigned(store: Store) -> None:
     save(store, make_item("server", 1))
     config = make_config({"name": "r", "query": "source:server", "assign": "amy"})
     apply_rules(config, store, now=NOW)
-    store.set_triage(["server:1"], {"assignee": None}, now=NOW + timedelta(minutes=5))
+    store.set_triage(["server:1"], {"assignee": None}, now=NOW + timedelta(minutes=5), by="test")
     assert skipped(apply_rules(config, store, now=LATER)) == [
         "server:1 assign=amy (unassigned by hand after rule r set it: left alone until the item has new activity)"]
     assert triage(store, "server:1")["assignee"] is None
@@ -356,7 +356,7 @@ def test_unassigned_by_hand_stays_unassigned(store: Store) -> None:
 
 def test_assignee_compares_without_case(store: Store) -> None:
     save(store, make_item("server", 1))
-    store.set_triage(["server:1"], {"assignee": "Amy"}, now=NOW - timedelta(hours=1))
+    store.set_triage(["server:1"], {"assignee": "Amy"}, now=NOW - timedelta(hours=1), by="test")
     assert apply_rules(make_config({"name": "r", "query": "source:server", "assign": "amy"}), store, now=NOW) == []
 
 
@@ -436,7 +436,7 @@ def snapshot(store: Store) -> tuple:
 def test_a_dry_run_writes_nothing(store: Store, tmp_path: Path) -> None:
     (tmp_path / "careers.md").write_text(CAREERS, encoding="utf-8")
     save(store, make_item("server", 1, "Crash on start"), make_item("helpdesk", 2, "Application"))
-    store.set_triage(["server:1"], {"assignee": "bob"}, now=NOW - timedelta(hours=1))
+    store.set_triage(["server:1"], {"assignee": "bob"}, now=NOW - timedelta(hours=1), by="test")
     config = make_config({"name": "crashes", "query": "crash", "type": "bug", "assign": "amy", "label": "bug"},
                          {"name": "bugs", "query": "type:bug", "status": "planned"},
                          {"name": "jobs", "query": "application", "template": "careers", "done": True},
@@ -457,7 +457,7 @@ def test_a_dry_run_writes_nothing(store: Store, tmp_path: Path) -> None:
 
 def test_preview_counts_what_each_rule_matches(store: Store) -> None:
     save(store, make_item("server", 1), make_item("server", 2), make_item("forum", 3))
-    store.set_triage(["server:2"], {"type": "bug"}, now=NOW)
+    store.set_triage(["server:2"], {"type": "bug"}, now=NOW, by="test")
     config = make_config({"name": "bugs", "query": "source:server", "type": "bug"},
                          {"name": "nothing", "query": "kind:slack", "done": True})
     previews = preview_rules(config, store, now=NOW)
@@ -621,7 +621,7 @@ def test_rules_dry_run_shows_what_each_would_do(store: Store, tmp_path: Path,
                                                 capsys: pytest.CaptureFixture) -> None:
     (tmp_path / "careers.md").write_text(CAREERS, encoding="utf-8")
     help_desk(store, NOW - timedelta(hours=1))
-    store.set_triage(["helpdesk:2842"], {"assignee": "maya"}, now=NOW - timedelta(minutes=30))
+    store.set_triage(["helpdesk:2842"], {"assignee": "maya"}, now=NOW - timedelta(minutes=30), by="test")
     config = make_config(*HELP_DESK_RULES, {"name": "slack", "query": "kind:slack", "done": True},
                          templates=tmp_path, docs={"careers": "https://careers.example.org"})
     before = snapshot(store)

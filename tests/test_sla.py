@@ -307,7 +307,7 @@ def _fill(store: Store) -> None:
         _item(9, FRIDAY, author="alice", author_is_staff=True),
         _item(10, MONDAY),  # due Wednesday 17:00: not yet
     ])
-    store.set_triage(["forum:7"], {"done": True}, now=NOW)
+    store.set_triage(["forum:7"], {"done": True}, now=NOW, by="test")
 
 
 def test_refresh_stores_due_moments_and_is_overdue_reads_them(store: Store) -> None:

@@ -150,16 +150,16 @@ def test_a_reply_the_inbox_posted_stops_the_clock(store: Store, computed: list[s
 
 def test_closed_done_undone_and_removed_items(store: Store) -> None:
     items = _fill(store)
-    store.set_triage(["forum:4"], {"type": "bug"}, now=NOW)  # a triage row before it is done
+    store.set_triage(["forum:4"], {"type": "bug"}, now=NOW, by="test")  # a triage row before it is done
     refresh_sla(_config(), store, now=NOW)
     store.save_page("forum", [replace(items["forum:1"], state="closed")], removed=["forum:5"])
-    change = store.set_triage(["forum:4"], {"done": True}, now=NOW)
+    change = store.set_triage(["forum:4"], {"done": True}, now=NOW, by="test")
     refresh_sla(_config(), store, now=NOW)
     assert sorted(_stored(store)) == ["forum:3"]
-    store.restore_triage(change)  # undone: it awaits us again
+    store.restore_triage(change, now=NOW, by="test")  # undone: it awaits us again
     refresh_sla(_config(), store, now=NOW)
     assert sorted(_stored(store)) == ["forum:3", "forum:4"]
-    store.set_triage(["forum:4"], {"done": True}, now=NOW)
+    store.set_triage(["forum:4"], {"done": True}, now=NOW, by="test")
     refresh_sla(_config(), store, now=NOW)
     assert "forum:4" not in _stored(store)
     # new activity after "done" brings it back, with its clock still running from the start
@@ -186,10 +186,10 @@ def test_replies_that_arrive_after_their_count(store: Store) -> None:
 
 def test_a_snooze_changes_nothing(store: Store, computed: list[str]) -> None:
     _fill(store)
-    store.set_triage(["forum:1"], {"type": "bug"}, now=NOW)  # its first triage row counts as a change
+    store.set_triage(["forum:1"], {"type": "bug"}, now=NOW, by="test")  # its first triage row counts as a change
     refresh_sla(_config(), store, now=NOW)
     computed.clear()
-    store.set_triage(["forum:1"], {"snoozed_until": NOW + timedelta(days=2), "assignee": "alice"}, now=NOW)
+    store.set_triage(["forum:1"], {"snoozed_until": NOW + timedelta(days=2), "assignee": "alice"}, now=NOW, by="test")
     store.set_labels("forum:1", ["bug"])
     refresh_sla(_config(), store, now=NOW)
     assert computed == []
@@ -354,7 +354,7 @@ def test_incremental_refreshes_agree_with_a_full_recompute(store: Store, tmp_pat
             del items[key], threads[key]
             writer.save_page("forum", [], removed=[key])
         elif what == 5:  # done or undone
-            writer.set_triage([key], {"done": rng.random() < 0.7}, now=NOW)
+            writer.set_triage([key], {"done": rng.random() < 0.7}, now=NOW, by="test")
         elif what == 6:  # a list page counts a reply it does not show: the thread is not fetched
             thread.append(reply)
             items[key] = replace(item, thread=None, replies=len(thread), last_activity_at=reply.created_at,
@@ -370,9 +370,9 @@ def test_incremental_refreshes_agree_with_a_full_recompute(store: Store, tmp_pat
                 thread[index] = replace(thread[index], created_at=thread[index].created_at - timedelta(minutes=5))
             writer.save_page("forum", [synced(key)])
         elif what == 9:  # a snooze or an assignment: no clock input
-            writer.set_triage([key], {"snoozed_until": NOW + timedelta(days=1), "assignee": "alice"}, now=NOW)
+            writer.set_triage([key], {"snoozed_until": NOW + timedelta(days=1), "assignee": "alice"}, now=NOW, by="test")
         elif what == 10:  # undo the last triage of the item
-            writer.restore_triage(writer.set_triage([key], {"done": True}, now=NOW))
+            writer.restore_triage(writer.set_triage([key], {"done": True}, now=NOW, by="test"), now=NOW, by="test")
         else:  # the thread re-fetched in full
             writer.save_page("forum", [synced(key)])
 

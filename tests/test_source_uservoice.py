@@ -306,7 +306,7 @@ async def test_the_boards_status_shows_until_the_user_sets_one(tmp_path) -> None
     [row] = [item_json(r) for r in store.list_items(f"source:{test.name}", now=now, with_body=True)
              if r["key"] == f"{test.name}:200110"]
     assert row["status"] == "started" and row["supporters"] == 57
-    store.set_triage([f"{test.name}:200110"], {"status": "completed"}, now=now)
+    store.set_triage([f"{test.name}:200110"], {"status": "completed"}, now=now, by="test")
     await test.sync(test.paged_channel(), store)
     assert {r["key"] for r in store.list_items("status:completed", now=now)} >= {f"{test.name}:200110"}
     assert f"{test.name}:200110" not in {r["key"] for r in store.list_items("status:started", now=now)}

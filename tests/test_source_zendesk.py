@@ -239,7 +239,7 @@ class TestZendeskAdapter(AdapterContract):
     async def test_deleted_and_scrubbed_tickets_leave_the_inbox(self, store: Store) -> None:
         await self.sync(self.paged_channel(), store)
         assert store.item("zd:104", now=NOW) is None
-        store.set_triage(["zd:101"], {"type": "bug", "done": True}, now=NOW)
+        store.set_triage(["zd:101"], {"type": "bug", "done": True}, now=NOW, by="test")
 
         gone = {"tickets": [ticket(101, status="deleted", updated_at="2026-03-10T08:00:00Z"),
                             ticket(102, subject="SCRUBBED", raw_subject="SCRUBBED", description="X",

@@ -90,7 +90,7 @@ def store(tmp_path):
     ]
     store.save_page("server", server)
     store.save_page("forum", forum)
-    store.set_triage(["forum:5"], {"done": True}, now=NOW)
+    store.set_triage(["forum:5"], {"done": True}, now=NOW, by="test")
     yield store
     store.close()
 

@@ -61,7 +61,7 @@ def test_resaving_an_item_never_changes_its_triage(store: Store) -> None:
     store.save_page("server", [make_item()])
     store.set_triage(["server:1"], {"type": "bug", "status": "planned", "assignee": "devin",
                                     "note": "PARLEY-5003", "snoozed_until": iso(NOW + timedelta(days=1))},
-                     now=NOW)
+                     now=NOW, by="test")
     before = triage_of(store, "server:1")
 
     changed = make_item(title="Postgres migration 000112 fails", body="Edited by the author",
@@ -87,7 +87,7 @@ def test_triage_lives_in_its_own_table(tmp_path: Path) -> None:
     assert not {"status", "done", "note"} & item_columns
     assert {"type", "status", "assignee", "done", "snoozed_until", "note"} <= triage_columns
     assert triage_of(store, "server:1") is None  # saving an item decides nothing
-    store.set_triage(["server:1"], {"type": "bug", "assignee": "devin"}, now=NOW)
+    store.set_triage(["server:1"], {"type": "bug", "assignee": "devin"}, now=NOW, by="test")
     store.save_page("server", [make_item(title="edited upstream")])  # a sync never overwrites them
     assert (row(store, "server:1")["type"], row(store, "server:1")["assignee"]) == ("bug", "devin")
     store.db.execute("DELETE FROM triage")
@@ -95,19 +95,19 @@ def test_triage_lives_in_its_own_table(tmp_path: Path) -> None:
 
 
 def test_triage_before_the_item_arrives(store: Store) -> None:
-    store.set_triage(["forum:7"], {"type": "question"}, now=NOW)
+    store.set_triage(["forum:7"], {"type": "question"}, now=NOW, by="test")
     store.save_page("forum", [make_item("7", source="forum", kind="discourse")])
     assert row(store, "forum:7")["type"] == "question"
 
 
 def test_set_triage_rejects_fields_that_are_not_triage(store: Store) -> None:
     with pytest.raises(ValueError, match="title"):
-        store.set_triage(["server:1"], {"title": "x"}, now=NOW)
+        store.set_triage(["server:1"], {"title": "x"}, now=NOW, by="test")
 
 
 def test_enum_values_are_stored_as_their_names(store: Store) -> None:
     store.save_page("server", [make_item()])
-    store.set_triage(["server:1"], {"type": PostType.BUG, "status": IdeaStatus.HELP_WANTED}, now=NOW)
+    store.set_triage(["server:1"], {"type": PostType.BUG, "status": IdeaStatus.HELP_WANTED}, now=NOW, by="test")
     assert store.count("type:bug status:help-wanted", now=NOW) == 1
 
 
@@ -118,7 +118,7 @@ def test_done_hides_until_new_activity(store: Store) -> None:
     store.save_page("server", [make_item(activity=first)])
     assert in_inbox(store, "server:1")
 
-    store.set_triage(["server:1"], {"done": True}, now=NOW)
+    store.set_triage(["server:1"], {"done": True}, now=NOW, by="test")
     assert store.count("is:done", now=NOW) == 1
     assert not in_inbox(store, "server:1")
     assert item_json(row(store, "server:1"))["done"] is True
@@ -138,8 +138,8 @@ def test_done_hides_until_new_activity(store: Store) -> None:
 
 def test_undone_clears_the_done_mark(store: Store) -> None:
     store.save_page("server", [make_item()])
-    store.set_triage(["server:1"], {"done": True}, now=NOW)
-    store.set_triage(["server:1"], {"done": False}, now=NOW)
+    store.set_triage(["server:1"], {"done": True}, now=NOW, by="test")
+    store.set_triage(["server:1"], {"done": False}, now=NOW, by="test")
     assert triage_of(store, "server:1")["done_activity_at"] is None
     assert in_inbox(store, "server:1")
 
@@ -157,7 +157,7 @@ def test_untriaged_items_are_in_the_inbox(store: Store) -> None:
                          ids=["iso-string", "datetime"])
 def test_snooze_expires_by_now(store: Store, until) -> None:
     store.save_page("server", [make_item()])
-    store.set_triage(["server:1"], {"snoozed_until": until}, now=NOW)
+    store.set_triage(["server:1"], {"snoozed_until": until}, now=NOW, by="test")
     assert triage_of(store, "server:1")["snoozed_until"] == iso(NOW + timedelta(hours=2))
 
     assert store.count("is:snoozed", now=NOW) == 1
@@ -172,8 +172,8 @@ def test_snooze_expires_by_now(store: Store, until) -> None:
 
 def test_unsnooze(store: Store) -> None:
     store.save_page("server", [make_item()])
-    store.set_triage(["server:1"], {"snoozed_until": iso(NOW + timedelta(days=2))}, now=NOW)
-    store.set_triage(["server:1"], {"snoozed_until": None}, now=NOW)
+    store.set_triage(["server:1"], {"snoozed_until": iso(NOW + timedelta(days=2))}, now=NOW, by="test")
+    store.set_triage(["server:1"], {"snoozed_until": None}, now=NOW, by="test")
     assert in_inbox(store, "server:1")
 
 
@@ -182,20 +182,20 @@ def test_unsnooze(store: Store) -> None:
 def test_set_triage_returns_the_previous_snapshot_and_restore_undoes(store: Store) -> None:
     store.save_page("server", [make_item("1"), make_item("2")])
 
-    first = store.set_triage(["server:1", "server:2"], {"type": "bug", "assignee": "maya"}, now=NOW)
+    first = store.set_triage(["server:1", "server:2"], {"type": "bug", "assignee": "maya"}, now=NOW, by="test")
     assert first == {"server:1": None, "server:2": None}
 
-    second = store.set_triage(["server:1"], {"type": "feature", "done": True}, now=NOW)
+    second = store.set_triage(["server:1"], {"type": "feature", "done": True}, now=NOW, by="test")
     assert second["server:1"]["type"] == "bug"
     assert second["server:1"]["assignee"] == "maya"
     assert second["server:1"]["done"] == 0
 
-    store.restore_triage(second)  # undo the second action
+    store.restore_triage(second, now=NOW, by="test")  # undo the second action
     assert triage_of(store, "server:1")["type"] == "bug"
     assert store.count("is:done", now=NOW) == 0
     assert in_inbox(store, "server:1")
 
-    store.restore_triage(first)  # undo the first: nothing was decided before
+    store.restore_triage(first, now=NOW, by="test")  # undo the first: nothing was decided before
     assert triage_of(store, "server:1") is None
     assert triage_of(store, "server:2") is None
     assert store.count("type:none assignee:none", now=NOW) == 2
@@ -203,9 +203,9 @@ def test_set_triage_returns_the_previous_snapshot_and_restore_undoes(store: Stor
 
 def test_undo_of_done_restores_the_done_mark_exactly(store: Store) -> None:
     store.save_page("server", [make_item()])
-    store.set_triage(["server:1"], {"done": True}, now=NOW)
-    snapshot = store.set_triage(["server:1"], {"done": False}, now=NOW)
-    store.restore_triage(snapshot)
+    store.set_triage(["server:1"], {"done": True}, now=NOW, by="test")
+    snapshot = store.set_triage(["server:1"], {"done": False}, now=NOW, by="test")
+    store.restore_triage(snapshot, now=NOW, by="test")
     assert store.count("is:done", now=NOW) == 1
 
 
@@ -230,7 +230,7 @@ def test_item_json_has_every_contract_field_with_the_right_types(store: Store) -
         Reply("c2", "devin", True, NOW - timedelta(hours=2), "Fixed in 10.2.2"),
     ]})
     store.set_triage(["server:2"], {"type": "bug", "status": "started", "assignee": "maya",
-                                    "snoozed_until": iso(NOW + timedelta(days=1))}, now=NOW)
+                                    "snoozed_until": iso(NOW + timedelta(days=1))}, now=NOW, by="test")
 
     rows = {r["key"]: item_json(r) for r in store.list_items("", now=NOW, with_body=True)}
     assert item_json(row(store, "server:2")) == rows["server:2"]
@@ -322,7 +322,7 @@ def test_migrations_are_idempotent(tmp_path) -> None:
     path = tmp_path / "inbox.db"
     first = Store(path)
     first.save_page("server", [make_item()])
-    first.set_triage(["server:1"], {"type": "bug"}, now=NOW)
+    first.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="test")
     first.close()
 
     second = Store(path)  # opening again applies nothing and keeps everything
@@ -463,7 +463,7 @@ def test_marking_done_after_replying_is_not_undone_by_our_own_reply(store: Store
     store.save_page("server", [make_item("7")])
     posted_at = NOW - timedelta(minutes=30)
     store.record_posted("server:7", Reply("c1", "maya", True, posted_at, "Fixed in 10.2.2."))
-    store.set_triage(["server:7"], {"done": True}, now=NOW)
+    store.set_triage(["server:7"], {"done": True}, now=NOW, by="test")
     # the channel's update time is the comment's
     store.save_page("server", [make_item("7", replies=1, activity=posted_at)])
     assert store.item("server:7", now=NOW)["done"] == 1

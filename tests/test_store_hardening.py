@@ -174,7 +174,7 @@ def test_a_database_from_the_release_before_the_mark_opens_upgrades_and_is_marke
     store = Store(path)
     assert store.triage_rows(["server:1"])["server:1"]["note"] == "kept"
     assert store.count("type:bug", now=NOW) == 1
-    store.set_triage(["server:1"], {"jira_key": "SUP-1"}, now=NOW)  # a column from m005
+    store.set_triage(["server:1"], {"jira_key": "SUP-1"}, now=NOW, by="test")  # a column from m005
     store.close()
     assert pragma(path, "application_id") == migrations.APPLICATION_ID
     assert pragma(path, "user_version") == len(migrations.MIGRATIONS)
@@ -397,11 +397,11 @@ def test_a_write_that_waits_too_long_for_the_lock_is_busy_not_unexpected(tmp_pat
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(DatabaseBusy, match="another connection in this process"):
-            store.set_triage(["server:1"], {"type": "bug"}, now=NOW)
+            store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="test")
     finally:
         other.execute("ROLLBACK")
         other.close()
-    store.set_triage(["server:1"], {"type": "bug"}, now=NOW)  # free again: it works
+    store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="test")  # free again: it works
     store.close()
 
 
@@ -436,19 +436,19 @@ def two(tmp_path):
 
 def test_set_triage_says_what_it_changed(two) -> None:
     mine, _ = two
-    change = mine.set_triage(["server:1"], {"type": "bug", "assignee": "maya"}, now=NOW)
+    change = mine.set_triage(["server:1"], {"type": "bug", "assignee": "maya"}, now=NOW, by="test")
     assert change.changed == {"server:1": {"type": (None, "bug"), "assignee": (None, "maya"),
                                            "assigned_at": (None, "2026-11-18T12:00:00Z")}}
-    again = mine.set_triage(["server:1"], {"type": "bug"}, now=NOW)
+    again = mine.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="test")
     assert again.changed == {}
 
 
 def test_undo_keeps_an_assignee_and_a_note_set_meanwhile(two) -> None:
     mine, theirs = two
-    tagged = mine.set_triage(["server:1"], {"type": "bug"}, now=NOW)
-    theirs.set_triage(["server:1"], {"assignee": "lee", "note": "called them"}, now=NOW + timedelta(minutes=1))
+    tagged = mine.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="test")
+    theirs.set_triage(["server:1"], {"assignee": "lee", "note": "called them"}, now=NOW + timedelta(minutes=1), by="test")
 
-    undone = mine.restore_triage(tagged)
+    undone = mine.restore_triage(tagged, now=NOW, by="test")
     row = theirs.triage_rows(["server:1"])["server:1"]
     assert row["type"] is None
     assert row["assignee"] == "lee" and row["note"] == "called them" and row["assigned_at"]
@@ -457,10 +457,10 @@ def test_undo_keeps_an_assignee_and_a_note_set_meanwhile(two) -> None:
 
 def test_undo_leaves_a_field_changed_meanwhile_and_says_so(two) -> None:
     mine, theirs = two
-    action = mine.set_triage(["server:1"], {"type": "bug", "note": "mine"}, now=NOW)
-    theirs.set_triage(["server:1"], {"type": "feature"}, now=NOW + timedelta(minutes=1))
+    action = mine.set_triage(["server:1"], {"type": "bug", "note": "mine"}, now=NOW, by="test")
+    theirs.set_triage(["server:1"], {"type": "feature"}, now=NOW + timedelta(minutes=1), by="test")
 
-    undone = mine.restore_triage(action)
+    undone = mine.restore_triage(action, now=NOW, by="test")
     row = mine.triage_rows(["server:1"])["server:1"]
     assert row["type"] == "feature" and row["note"] is None
     assert undone.left == {"server:1": {"type": "feature"}}
@@ -469,29 +469,29 @@ def test_undo_leaves_a_field_changed_meanwhile_and_says_so(two) -> None:
 
 def test_undo_of_done_leaves_it_when_marked_done_again_meanwhile(two) -> None:
     mine, theirs = two
-    done = mine.set_triage(["server:1"], {"done": True}, now=NOW)
+    done = mine.set_triage(["server:1"], {"done": True}, now=NOW, by="test")
     theirs.save_page("server", [Item(**{**make_item("1").__dict__, "last_activity_at": NOW})])
-    theirs.set_triage(["server:1"], {"done": True}, now=NOW + timedelta(minutes=1))  # at the newer activity
+    theirs.set_triage(["server:1"], {"done": True}, now=NOW + timedelta(minutes=1), by="test")  # at the newer activity
 
-    undone = mine.restore_triage(done)
+    undone = mine.restore_triage(done, now=NOW, by="test")
     assert mine.count("is:done", now=NOW + timedelta(minutes=2)) == 1
     assert set(undone.left["server:1"]) == {"done"}
 
 
 def test_undo_after_someone_else_undid_it_is_quiet(two) -> None:
     mine, theirs = two
-    action = mine.set_triage(["server:1"], {"type": "bug"}, now=NOW)
-    theirs.set_triage(["server:1"], {"type": None}, now=NOW + timedelta(minutes=1))
-    undone = mine.restore_triage(action)
+    action = mine.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="test")
+    theirs.set_triage(["server:1"], {"type": None}, now=NOW + timedelta(minutes=1), by="test")
+    undone = mine.restore_triage(action, now=NOW, by="test")
     assert undone.left == {} and undone.restored == {}
     assert mine.triage_rows(["server:1"])["server:1"] is None  # nothing decided, as before
 
 
 def test_undo_of_a_first_decision_removes_the_row_only_if_nothing_else_was_decided(two) -> None:
     mine, theirs = two
-    first = mine.set_triage(["server:1", "server:2"], {"type": "bug"}, now=NOW)
-    theirs.set_triage(["server:2"], {"note": "theirs"}, now=NOW + timedelta(minutes=1))
-    mine.restore_triage(first)
+    first = mine.set_triage(["server:1", "server:2"], {"type": "bug"}, now=NOW, by="test")
+    theirs.set_triage(["server:2"], {"note": "theirs"}, now=NOW + timedelta(minutes=1), by="test")
+    mine.restore_triage(first, now=NOW, by="test")
     rows = mine.triage_rows(["server:1", "server:2"])
     assert rows["server:1"] is None
     assert rows["server:2"]["note"] == "theirs" and rows["server:2"]["type"] is None
@@ -502,16 +502,16 @@ def test_an_undo_that_waits_too_long_is_busy_and_changes_nothing(tmp_path, monke
     path = tmp_path / "inbox.db"
     store = Store(path)
     store.save_page("server", [make_item()])
-    action = store.set_triage(["server:1"], {"type": "bug"}, now=NOW)
+    action = store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="test")
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     try:
         with pytest.raises(DatabaseBusy):
-            store.restore_triage(action)
+            store.restore_triage(action, now=NOW, by="test")
     finally:
         other.execute("ROLLBACK")
         other.close()
     assert store.triage_rows(["server:1"])["server:1"]["type"] == "bug"
-    store.restore_triage(action)  # free again: the same undo still works
+    store.restore_triage(action, now=NOW, by="test")  # free again: the same undo still works
     assert store.triage_rows(["server:1"])["server:1"] is None
     store.close()

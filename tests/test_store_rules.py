@@ -40,12 +40,12 @@ def store(tmp_path: Path) -> Store:
 def written(store: Store) -> tuple:
     """Everything a pass can write, as the store reads it back."""
     return (store.triage_rows(["server:1", "server:2", "server:3"]), store.rule_actions.history("server:1"),
-            store.drafts.all())
+            store.drafts.all(), store.history.of("server:1"))
 
 
 def test_a_pass_commits_its_triage_records_and_drafts_together(store: Store) -> None:
     with store.rules_pass() as rules:
-        rules.set_triage("server:1", {"type": "bug", "done": True}, now=NOW)
+        rules.set_triage("server:1", {"type": "bug", "done": True}, now=NOW, by="test", rule="bugs")
         rules.record("server:1", "bugs", "type", "bug", now=NOW)
         rules.add_draft("server:1", "Thanks!", template="thanks", now=NOW)
     assert store.triage_rows(["server:1"])["server:1"]["type"] == "bug"
@@ -58,7 +58,7 @@ def test_a_pass_commits_its_triage_records_and_drafts_together(store: Store) -> 
 def test_a_pass_sees_what_it_wrote_before_it_commits(store: Store) -> None:
     with store.rules_pass() as rules:
         assert rules.matching(parse_query("type:bug"), now=NOW, me=None, keys=None) == []
-        rules.set_triage("server:3", {"type": "bug"}, now=NOW)
+        rules.set_triage("server:3", {"type": "bug"}, now=NOW, by="test", rule="bugs")
         rules.record("server:3", "bugs", "type", "bug", now=NOW)
         rules.add_draft("server:3", "Thanks!", template="thanks", now=NOW)
         assert [row["key"] for row in rules.matching(parse_query("type:bug"), now=NOW, me=None, keys=None)] \
@@ -72,7 +72,7 @@ def test_a_dry_run_or_an_error_leaves_nothing(store: Store, how: str) -> None:
     before = written(store)
     with pytest.raises(RuntimeError) if how == "error" else nullcontext():
         with store.rules_pass(dry_run=how == "dry run") as rules:
-            rules.set_triage("server:1", {"assignee": "amy"}, now=NOW)
+            rules.set_triage("server:1", {"assignee": "amy"}, now=NOW, by="test", rule="routing")
             rules.record("server:1", "routing", "assign", "amy", now=NOW)
             rules.add_draft("server:1", "Hello", template="hello", now=NOW)
             if how == "error":
@@ -91,7 +91,7 @@ def test_a_draft_already_there_is_never_overwritten(store: Store) -> None:
 
 
 def test_matching_takes_the_given_keys_in_key_order_with_the_triage_row(store: Store) -> None:
-    store.set_triage(["server:3"], {"status": "planned"}, now=NOW)
+    store.set_triage(["server:3"], {"status": "planned"}, now=NOW, by="test")
     query = parse_query('"does not work"')
     with store.rules_pass(dry_run=True) as rules:
         assert [row["key"] for row in rules.matching(query, now=NOW, me=None, keys=None)] == ["server:1", "server:3"]
@@ -129,7 +129,7 @@ def test_a_rule_decides_exactly_as_the_tui_does(store: Store) -> None:
                                "done": True, "snooze": "2d"}]})
     apply_rules(config, store, now=NOW, keys=["server:1"])
     store.set_triage(["server:2"], {"type": "bug", "assignee": "Amy", "done": True,
-                                    "snoozed_until": NOW + timedelta(days=2)}, now=NOW)
+                                    "snoozed_until": NOW + timedelta(days=2)}, now=NOW, by="test")
     by_rule, by_hand = (store.triage_rows([key])[key] for key in ("server:1", "server:2"))
     assert {**by_rule, "key": None} == {**by_hand, "key": None}
     assert by_rule["assigned_at"] == "2026-11-20T10:00:00Z" and by_rule["done_activity_at"] == "2026-11-20T08:00:00Z"
@@ -138,5 +138,5 @@ def test_a_rule_decides_exactly_as_the_tui_does(store: Store) -> None:
 def test_a_pass_refuses_what_is_not_a_triage_field(store: Store) -> None:
     with pytest.raises(ValueError, match="not triage fields"):
         with store.rules_pass() as rules:
-            rules.set_triage("server:1", {"assign": "amy"}, now=NOW)
+            rules.set_triage("server:1", {"assign": "amy"}, now=NOW, by="test", rule="routing")
     assert store.triage_rows(["server:1"])["server:1"] is None

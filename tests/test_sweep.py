@@ -133,9 +133,9 @@ def test_done_snoozed_and_closed_posts_are_left_out(store: Store) -> None:
          make_item("forum", 2, created=3 * DAY),
          make_item("forum", 3, created=3 * DAY, state="closed"),
          make_item("forum", 4, created=3 * DAY))
-    store.set_triage(["forum:1"], {"done": True}, now=NOW)
-    store.set_triage(["forum:2"], {"snoozed_until": NOW + DAY}, now=NOW)
-    store.set_triage(["forum:4"], {"snoozed_until": NOW - MINUTE}, now=NOW)  # woke up
+    store.set_triage(["forum:1"], {"done": True}, now=NOW, by="test")
+    store.set_triage(["forum:2"], {"snoozed_until": NOW + DAY}, now=NOW, by="test")
+    store.set_triage(["forum:4"], {"snoozed_until": NOW - MINUTE}, now=NOW, by="test")  # woke up
     assert keys(build_sweep(make_config(), store, now=NOW)) == ["forum:4"]
 
 
@@ -300,7 +300,7 @@ def test_weekly_takes_issues_quiet_for_more_than_seven_days_not_opened_by_the_te
          make_item("server", 9, created=30 * DAY, active=20 * DAY, labels=["Help Wanted"]),
          make_item("mobile", 10, created=30 * DAY, active=8 * DAY, replies=3, last_reply_by_staff=True),
          make_item("server", 11, created=30 * DAY, active=20 * DAY))
-    store.set_triage(["server:11"], {"done": True}, now=NOW)
+    store.set_triage(["server:11"], {"done": True}, now=NOW, by="test")
     sweep = build_sweep(make_config(), store, now=NOW, weekly=True)
     assert keys(sweep) == ["so:6", "lab:5", "mobile:10", "server:2"]  # quiet longest first
     assert header(sweep) == ("[Weekly] Issues and questions on GitHub, GitLab and Stack Overflow "

@@ -203,7 +203,7 @@ async def test_changed_items_are_updated_and_the_triage_is_never_touched(world: 
     keys = ["orchard:12", "forum:304", "so:79000003"]
     world.store.set_triage(keys, {"type": "feature", "status": "planned", "assignee": "rowan-ek",
                                   "note": "ask about NAS models", "snoozed_until": "2026-03-20T00:00:00Z"},
-                           now=NOW)
+                           now=NOW, by="test")
     triage = world.store.db.execute("SELECT * FROM triage ORDER BY key").fetchall()
 
     world.github.edit_issue(12, hours(20), title="Add WebDAV and SFTP mirror support")
@@ -229,7 +229,7 @@ async def test_changed_items_are_updated_and_the_triage_is_never_touched(world: 
 async def test_done_items_come_back_on_new_activity(world: World) -> None:
     await world.sync()
     keys = {"orchard:11", "forum:302", "so:79000001"}
-    world.store.set_triage(sorted(keys), {"done": True}, now=NOW)
+    world.store.set_triage(sorted(keys), {"done": True}, now=NOW, by="test")
     assert world.keys("is:done") == keys
     assert not keys & world.keys(INBOX_QUERY)
 

@@ -130,7 +130,7 @@ def test_a_step_that_fails_leaves_nothing(postgres_url: str, monkeypatch: pytest
         open_store(postgres_url)
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT to_regclass('half_built')").fetchone()[0] is None
-        assert [r[0] for r in conn.execute("SELECT name FROM _migrations")] == ["p001_schema"]
+        assert [r[0] for r in conn.execute("SELECT name FROM _migrations")] == [step.__name__ for step in pg_schema.STEPS[:-1]]
 
 
 def test_another_programs_database_is_left_alone(postgres_url: str) -> None:
@@ -145,8 +145,8 @@ def test_another_programs_database_is_left_alone(postgres_url: str) -> None:
 def _filled(location) -> None:
     store = open_store(location)
     store.save_page("server", [make_item(n) for n in range(1, 40)], etag=("https://api/x", 'W/"1"'))
-    store.set_triage(["server:1", "server:2"], {"type": "bug", "assignee": "carol"}, now=NOW)
-    store.set_triage(["server:3"], {"done": True, "note": "NUL-free ünïcode"}, now=NOW)
+    store.set_triage(["server:1", "server:2"], {"type": "bug", "assignee": "carol"}, now=NOW, by="amy")
+    store.set_triage(["server:3"], {"done": True, "note": "NUL-free ünïcode"}, now=NOW, by="amy")
     store.drafts.save("server:4", "Which version?", template="ask-version", now=NOW)
     run = store.runs.start("office-hours", NOW.date(), now=NOW)
     store.runs.tick(run.id, "invite", "Send the invite", ticked=True, now=NOW)

@@ -40,7 +40,7 @@ def store(tmp_path):
         source="so", kind="stackexchange", external_id="900", url="https://stackoverflow.com/q/900",
         title="How to configure orchard?", body="?", author="quinn", author_is_staff=False,
         created_at=NOW - timedelta(days=2), last_activity_at=NOW - timedelta(days=2))])
-    store.set_triage(["server:7"], {"type": "troubleshooting"}, now=NOW)
+    store.set_triage(["server:7"], {"type": "troubleshooting"}, now=NOW, by="test")
     yield store
     store.close()
 

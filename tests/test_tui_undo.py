@@ -58,7 +58,7 @@ async def test_undo_keeps_the_assignee_and_note_another_process_set(stores):
         await settle(pilot)
         assert cli.triage_rows([key])[key]["type"] == "bug"
 
-        cli.set_triage([key], {"assignee": "lee", "note": "customer called"}, now=NOW + timedelta(minutes=1))
+        cli.set_triage([key], {"assignee": "lee", "note": "customer called"}, now=NOW + timedelta(minutes=1), by="test")
         await pilot.press("u")
         await settle(pilot)
 
@@ -76,7 +76,7 @@ async def test_undo_says_what_someone_changed_meanwhile_and_leaves_it(stores):
         key = app.screen.query_one(ItemList).highlighted["key"]
         await pilot.press("3")
         await settle(pilot)
-        cli.set_triage([key], {"type": "feature"}, now=NOW + timedelta(minutes=1))
+        cli.set_triage([key], {"type": "feature"}, now=NOW + timedelta(minutes=1), by="test")
 
         await pilot.press("u")
         await settle(pilot)
@@ -93,7 +93,7 @@ async def test_undo_puts_back_what_it_can_and_names_what_it_left(stores):
         key = app.screen.query_one(ItemList).highlighted["key"]
         await pilot.press("e")  # done
         await settle(pilot)
-        cli.set_triage([key], {"type": "question"}, now=NOW + timedelta(minutes=1))
+        cli.set_triage([key], {"type": "question"}, now=NOW + timedelta(minutes=1), by="test")
         await pilot.press("u")
         await settle(pilot)
         assert cli.triage_rows([key])[key]["done"] == 0

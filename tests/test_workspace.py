@@ -84,7 +84,7 @@ def test_triage_returns_what_undo_restores(tmp_path, github) -> None:
     asyncio.run(space.sync(sleep=FakeSleep()))
     before = space.triage(["orchard:12"], {"assignee": "maple-jo"})
     assert store.item("orchard:12", now=NOW)["assignee"] == "maple-jo"
-    store.restore_triage(before)
+    store.restore_triage(before, now=NOW, by="test")
     assert store.item("orchard:12", now=NOW)["assignee"] is None
     store.close()
 

@@ -49,6 +49,7 @@ GROUPS: dict[str, str] = {
     "people": "people",
     "rules": "rules",
     "db": "database",
+    "log": "history",
 }
 """The table of commands kept in a group module (`inbox.cli.<module>`): each module adds
 its parsers and runs them as `run(command, config, store, args)`. The commands this module
@@ -103,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     done.add_argument("--undone", action="store_true", help="back into the inbox")
     triage.add_argument("--snooze", metavar="DURATION|DATE", help="hide until then (4h, 2d, 2026-12-01; none)")
     triage.add_argument("--note", metavar="TEXT", help="a private note on the item")
+
+    _group("history").add_parsers(commands)
 
     _group("respond").add_parsers(commands)
 
@@ -445,7 +448,7 @@ def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
     missing = [key for key in args.keys if key not in known]
     if missing:
         raise UsageError(f"no item with key {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    store.set_triage(args.keys, changes, now=now)
+    store.set_triage(args.keys, changes, now=now, by=config.team.who)
     shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())
     for key in args.keys:
         print(f"{key}: {one_line(shown)}")

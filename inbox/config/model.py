@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,6 +30,18 @@ class Team:
     follow_up: timedelta = timedelta(days=2)
     """`follow_up = "2d"`: an assigned item still unanswered this long after it was
     assigned shows in the Needs follow-up view."""
+
+    @property
+    def who(self) -> str:
+        """Who is using the inbox, as the triage history names them and as "new since you
+        last looked" tells them apart: `me` (or `$INBOX_ME`), else the login of the account
+        running it."""
+        if self.me and self.me.strip():
+            return self.me.strip()
+        try:
+            return getpass.getuser()
+        except (OSError, KeyError):  # no login name in the environment, no passwd entry
+            return "unknown"
 
     def on_rotation(self, day: date) -> str | None:
         """This week's developer on support rotation: one a week, in order, from

@@ -4,7 +4,7 @@ after every sync (rules, due times)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from inbox.config import Config
@@ -128,7 +128,8 @@ def load_demo(store: Store, *, now: datetime) -> int:
     """Put the demo workspace into `store`, times relative to `now`; returns the item count.
 
     Loading again upserts the same keys (no duplicates), moves the times along with the
-    new `now`, and re-applies the demo's own triage on its few pre-triaged items. (Slack
+    new `now`, re-applies the demo's own triage on its few pre-triaged items, and has its
+    user read all but the last half day's posts. (Slack
     keys are the messages' times, so another `now` replaces the Slack messages instead.)
     """
     if now.tzinfo is None:
@@ -149,8 +150,12 @@ def load_demo(store: Store, *, now: datetime) -> int:
         store.save_page(source.name, items, synced_at=now, **extra)
         total += len(items)
 
+    # The demo's user read everything up to half a day ago: newer posts are new to them.
+    looked = now - timedelta(hours=12)
+    store.history.seen(config.team.who, [row["key"] for row in store.list_items("idle:>=12h", now=now)],
+                       now=looked)
     for keys, changes in preset_triage(now):
-        store.set_triage(keys, changes, now=now)
+        store.set_triage(keys, changes, now=now, by=config.team.who)
     # as after a real sync: the rules run and due times are set for the Overdue view
     from inbox.reports.sla import refresh_sla
     from inbox.triage.people import sync_person_logins

@@ -53,6 +53,6 @@ async def file_bug(config: Config, store: Store, key: str, *, now: datetime,
         author=item["author"], channel=CHANNEL_NAMES.get(item["kind"], item["kind"]))
     async with jira.jira_session(config.jira, env, transport=transport) as session:
         issue = await jira.file_issue(config.jira, session, payload)
-    await asyncio.to_thread(store.set_triage, [key], {"jira_key": issue.key}, now=now)
+    await asyncio.to_thread(store.set_triage, [key], {"jira_key": issue.key}, now=now, by=config.team.who)
     return Filed(issue.key, issue.url, new=True)
 

@@ -7,7 +7,7 @@ resumes where it stopped and an upsert by key never duplicates.
 `Store` holds the connection and its lock; each table family's SQL lives in its own
 module and is reached from here: `store.drafts`, `store.releases`, `store.runs`,
 `store.rule_actions` (and `store.rules_pass()`), `store.people`, `store.sla`,
-`store.stats`. Everything goes in and out as plain data (dicts, tuples, dataclasses),
+`store.stats`, `store.history`. Everything goes in and out as plain data (dicts, tuples, dataclasses),
 so another backend can stand behind the same names.
 """
 
@@ -30,6 +30,7 @@ from inbox.store import access, migrations, tallies, triage
 from inbox.store import items as _items
 from inbox.store.dialect import upsert
 from inbox.store.drafts import Drafts, Releases
+from inbox.store.history import NEW_SQL, SEEN_JOIN, History
 from inbox.store.items import LIST_COLUMNS
 from inbox.store.people import People
 from inbox.store.readers import Cancelled, Readers
@@ -110,9 +111,15 @@ class Store:
         return str(self.path or ":memory:")
 
     def watch(self) -> Watch | None:
-        """What tells an open inbox that someone committed a change (`inbox.store.watch`);
+        """What tells an open inbox that someone else committed a change (`inbox.store.watch`);
         None for an in-memory inbox, which no one else can change."""
-        return None if self.path is None else FileWatch(self.path)
+        return None if self.path is None else FileWatch(self._others_version)
+
+    def _others_version(self) -> int:
+        """SQLite's `data_version` on the writer: it moves when another connection commits,
+        never for the writer's own commits."""
+        with self._lock:
+            return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def serial_moved(self, table: str, column: str) -> None:
         """Rows were written with explicit `column` ids (a copy): SQLite's next id follows
@@ -170,6 +177,11 @@ class Store:
     def stats(self) -> Stats:
         """The rows response-time statistics count."""
         return Stats(self)
+
+    @property
+    def history(self) -> History:
+        """Who changed each item's triage and when, and when each person last opened it."""
+        return History(self)
 
     # --- the connection (this package only) ----------------------------------------
 
@@ -332,14 +344,15 @@ class Store:
             raise self._explained(exc) from None
 
     def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
-                   limit: int | None = None, offset: int = 0, with_body: bool = False
-                   ) -> list[dict[str, Any]]:
-        """Rows in list order (newest activity first), from `offset`.
+                   limit: int | None = None, offset: int = 0, with_body: bool = False,
+                   seen_by: str | None = None) -> list[dict[str, Any]]:
+        """Rows in list order (newest activity first), from `offset`; with `seen_by`, each
+        row's `new` says whether it changed since that person last opened it.
 
         An offset is read past row by row: the list pages with `page` instead."""
         where, params = self._where(query, now, me)
-        columns = LIST_COLUMNS + (", i.body" if with_body else "")
-        sql = f"SELECT {columns} FROM {FROM} WHERE {where} ORDER BY {_FORWARD}"
+        source, columns = self._list_from(params, with_body, seen_by)
+        sql = f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {_FORWARD}"
         if limit is not None:
             sql += " LIMIT :limit OFFSET :offset"
             params.update(limit=limit, offset=offset)
@@ -347,9 +360,12 @@ class Store:
 
     def page(self, query: Query | str | None, *, now: datetime, me: str | None = None, limit: int,
              after: RowKey | None = None, before: RowKey | None = None, last: bool = False,
-             with_body: bool = False, cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
+             with_body: bool = False, seen_by: str | None = None,
+             cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
         """Up to `limit` rows in list order, found by key rather than by offset: the rows
         just `after` a row, just `before` one, the first (neither), or the `last` ones.
+        With `seen_by`, each row's `new` says whether it changed since that person last
+        opened it (two primary-key lookups per row returned).
 
         A row's place is its `row_key` (activity, key); an index serves each built-in view's
         order both ways, so any page costs what the first costs.
@@ -365,11 +381,20 @@ class Store:
             params["at"], params["key"] = before
             where += (" AND i.last_activity_at >= :at AND "
                       "(i.last_activity_at > :at OR i.key < :key)")
-        columns = LIST_COLUMNS + (", i.body" if with_body else "")
-        rows = self._run(f"SELECT {columns} FROM {FROM} WHERE {where} "
+        source, columns = self._list_from(params, with_body, seen_by)
+        rows = self._run(f"SELECT {columns} FROM {source} WHERE {where} "
                          f"ORDER BY {_BACKWARD if backwards else _FORWARD} LIMIT :limit", params,
                          cancelled=cancelled)
         return rows[::-1] if backwards else rows
+
+    @staticmethod
+    def _list_from(params: dict, with_body: bool, seen_by: str | None) -> tuple[str, str]:
+        """The FROM and the columns of list rows, with what `seen_by` has seen if given."""
+        columns = LIST_COLUMNS + (", i.body" if with_body else "")
+        if seen_by is None:
+            return FROM, columns
+        params["seen_by"] = seen_by
+        return f"{FROM} {SEEN_JOIN}", f"{columns}, {NEW_SQL} AS new"
 
     def iter_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
                    limit: int | None = None, with_body: bool = False, chunk: int = 1000
@@ -483,15 +508,18 @@ class Store:
             rows[row[0]] = dict(zip(("key",) + TRIAGE_FIELDS, row))
         return rows
 
-    def set_triage(self, keys: Sequence[str], changes: dict[str, Any], *, now: datetime) -> TriageChange:
-        """Apply the same changes to each key; returns what was there and what changed, which
-        is what an undo needs (see `inbox.store.triage`)."""
+    def set_triage(self, keys: Sequence[str], changes: dict[str, Any], *, now: datetime,
+                   by: str) -> TriageChange:
+        """Apply the same changes to each key, recorded in the history as `by`'s; returns
+        what was there and what changed, which is what an undo needs (see
+        `inbox.store.triage`)."""
         with self._transaction() as conn:
-            return triage.write(conn, keys, changes, now)
+            return triage.write(conn, keys, changes, now, by=by)
 
-    def restore_triage(self, change: TriageChange) -> Undone:
+    def restore_triage(self, change: TriageChange, *, now: datetime, by: str) -> Undone:
         """Undo a triage action: put back each field it changed that still holds its value,
-        in one transaction; a field changed meanwhile is left, and named in the answer."""
+        in one transaction, recorded in the history as `by`'s; a field changed meanwhile is
+        left, and named in the answer."""
         with self._transaction() as conn:
-            return triage.undo(conn, change)
+            return triage.undo(conn, change, now, by=by)
 

@@ -320,6 +320,21 @@ def m012_author_tallies(db: sqlite_utils.Database) -> None:
     people.install(db.conn)
 
 
+@migration
+def m013_triage_history(db: sqlite_utils.Database) -> None:
+    """Who changed which triage field of an item, when, from what to what, and the rule if
+    one did (`triage_history`); when each item's triage last changed (`last_triage_change`);
+    and when each person last opened each item (`item_seen`). Together they say, per
+    person, which items changed since that person last looked."""
+    conn = db.conn
+    conn.execute("CREATE TABLE triage_history (id INTEGER PRIMARY KEY, key TEXT NOT NULL, at TEXT NOT NULL, "
+                 "changed_by TEXT NOT NULL, field TEXT NOT NULL, old TEXT, new TEXT, rule TEXT)")
+    conn.execute("CREATE INDEX triage_history_by_item ON triage_history (key, at, id)")
+    conn.execute("CREATE TABLE last_triage_change (key TEXT PRIMARY KEY, changed_at TEXT NOT NULL)")
+    conn.execute("CREATE TABLE item_seen (person TEXT NOT NULL, key TEXT NOT NULL, seen_at TEXT NOT NULL, "
+                 "PRIMARY KEY (person, key))")
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""

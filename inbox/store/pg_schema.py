@@ -258,5 +258,16 @@ def p001_schema() -> str:
     return _TABLES + _FUNCTIONS + _TRIGGERS + _sla_triggers() + _notify_triggers() + _VIEWS
 
 
-STEPS: list[Callable[[], str]] = [p001_schema]
+def p002_triage_history() -> str:
+    """m013: who changed what, when each item's triage last changed, who last opened what."""
+    return f"""
+CREATE TABLE triage_history (id BIGSERIAL PRIMARY KEY, key {T} NOT NULL, at {T} NOT NULL,
+                             changed_by {T} NOT NULL, field {T} NOT NULL, old {T}, new {T}, rule {T});
+CREATE INDEX triage_history_by_item ON triage_history (key, at, id);
+CREATE TABLE last_triage_change (key {T} PRIMARY KEY, changed_at {T} NOT NULL);
+CREATE TABLE item_seen (person {T} NOT NULL, key {T} NOT NULL, seen_at {T} NOT NULL, PRIMARY KEY (person, key));
+"""
+
+
+STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history]
 """In order; each applied once, recorded in `_migrations` by its name."""

@@ -255,7 +255,7 @@ class PostgresStore(Store):
         return PostgresStore(self.location)
 
     def watch(self) -> ServerWatch:
-        return ServerWatch(connect(self.location).raw)
+        return ServerWatch(connect(self.location).raw, own=lambda: {self.db.conn.raw.info.backend_pid})
 
     def serial_moved(self, table: str, column: str) -> None:
         with self._transaction() as conn:

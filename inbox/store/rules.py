@@ -2,7 +2,8 @@
 the rules in one transaction, so each rule sees what the rules before it did and a dry run
 leaves nothing behind.
 
-Triage goes through `inbox.store.triage.apply`, as the TUI's does.
+Triage goes through `inbox.store.triage.write`, as the TUI's does, and so into the triage
+history, naming the rule.
 """
 
 from __future__ import annotations
@@ -90,9 +91,10 @@ class RulesPass:
             params["rule_keys"] = json.dumps(list(keys))
         return self._store._run(sql + " ORDER BY i.key", params, self._conn)
 
-    def set_triage(self, key: str, changes: dict[str, Any], *, now: datetime) -> None:
-        """Stored as `Store.set_triage` stores it, in this pass's transaction."""
-        triage.apply(self._conn, key, changes, now)
+    def set_triage(self, key: str, changes: dict[str, Any], *, now: datetime, by: str, rule: str) -> None:
+        """Stored as `Store.set_triage` stores it, in this pass's transaction; the history
+        names the rule, and `by` the person whose run of the rules it was."""
+        triage.write(self._conn, [key], changes, now, by=by, rule=rule)
 
     def record(self, key: str, rule: str, field: str, value: str, *, now: datetime) -> None:
         self._conn.execute(_RECORD, [key, rule, field, value, iso(now)])

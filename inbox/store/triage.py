@@ -3,6 +3,9 @@
 The CLI, a rule or another TUI may change the same item between an action and its undo.
 Undo puts back only the fields the action changed, and only where they still hold what the
 action wrote; a field someone changed meanwhile is left as they set it, and reported.
+
+Every write here, an undo too, records what it changed in the triage history (see
+`inbox.store.history`) in the same transaction, naming who made it.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from inbox.store import history
 from inbox.timeutil import iso
 
 TRIAGE_FIELDS = ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note",
@@ -70,25 +74,27 @@ def rows(conn: sqlite3.Connection, keys: Iterable[str]) -> dict[str, dict[str, A
     return found
 
 
-def write(conn: sqlite3.Connection, keys: Sequence[str], changes: dict[str, Any], now: datetime) -> TriageChange:
-    """In the caller's transaction: the same changes to each key, and what they changed."""
+def write(conn: sqlite3.Connection, keys: Sequence[str], changes: dict[str, Any], now: datetime, *,
+          by: str, rule: str | None = None) -> TriageChange:
+    """In the caller's transaction: the same changes to each key, what they changed, and
+    its history (`by` a person, and `rule` when a rule decided). The TUI, the CLI and the
+    rules all decide through here, so a decision is stored alike whoever made it."""
     _check(changes)
     before = rows(conn, keys)
     for key in keys:
-        apply(conn, key, changes, now)
+        _apply(conn, key, changes, now)
     after = rows(conn, keys)
+    _record(conn, before, after, now, by=by, rule=rule)
     return TriageChange(before, after, {
         key: ((before[key] or {}).get("updated_at"), (after[key] or {}).get("updated_at")) for key in keys})
 
 
-def apply(conn: sqlite3.Connection, key: str, changes: dict[str, Any], now: datetime) -> None:
-    """In the caller's transaction: the changes to one key. The TUI, the CLI and the rules
-    all decide through here, so a decision is stored alike whoever made it.
+def _apply(conn: sqlite3.Connection, key: str, changes: dict[str, Any], now: datetime) -> None:
+    """The changes to one key.
 
     Marking done records the item's current last activity, so newer activity from the
     channel brings it back to the Inbox without anyone touching the triage row.
     """
-    _check(changes)
     # a datetime (a snooze target) is stored in the one ISO form, so it compares
     # as a string with `now` like every other stored time
     values = {name: iso(value) if isinstance(value, datetime) else value for name, value in changes.items()}
@@ -116,23 +122,24 @@ def _check(changes: dict[str, Any]) -> None:
         raise ValueError(f"not triage fields: {sorted(unknown)}")
 
 
-def undo(conn: sqlite3.Connection, change: TriageChange) -> Undone:
-    """In the caller's transaction: put back what `change` changed and nobody has changed since."""
+def undo(conn: sqlite3.Connection, change: TriageChange, now: datetime, *, by: str) -> Undone:
+    """In the caller's transaction: put back what `change` changed and nobody has changed
+    since; in the history as `by`'s change, from the values it replaced."""
     done = Undone()
     current_rows = rows(conn, change)
     for key, row in current_rows.items():
         moved = change.changed.get(key, {})
-        now = _values(row)
+        current = _values(row)
         back: dict[str, Any] = {}
         for group in _GROUPS:
             names = [name for name in group if name in moved]
             if not names:
                 continue
-            if all(now[name] == moved[name][1] for name in names):
+            if all(current[name] == moved[name][1] for name in names):
                 back.update({name: moved[name][0] for name in names})
                 done.restored.setdefault(key, []).append(group[0])
-            elif not all(now[name] == moved[name][0] for name in names):  # not already as before
-                done.left.setdefault(key, {})[group[0]] = now[group[0]]
+            elif not all(current[name] == moved[name][0] for name in names):  # not already as before
+                done.left.setdefault(key, {})[group[0]] = current[group[0]]
         if row is None:
             continue  # removed meanwhile: every field already reads as "nothing decided"
         if back:
@@ -144,7 +151,41 @@ def undo(conn: sqlite3.Connection, change: TriageChange) -> Undone:
         if change.get(key) is None and all(_values({**row, **back})[name] == _ABSENT[name]
                                            for name in TRIAGE_FIELDS):
             conn.execute("DELETE FROM triage WHERE key = ?", [key])  # nothing decided, as before
+    _record(conn, current_rows, rows(conn, change), now, by=by)
     return done
+
+
+def _record(conn: sqlite3.Connection, before: dict[str, dict[str, Any] | None],
+            after: dict[str, dict[str, Any] | None], now: datetime, *, by: str, rule: str | None = None) -> None:
+    """A history entry per field group that moved: the field, without the moment that goes
+    with it. `done` is recorded as whether the item counted as done, so marking done again
+    an item new activity brought back reads as `false -> true`."""
+    entries: list[history.Entry] = []
+    activity: dict[str, str | None] = {}
+    for key, old_row in before.items():
+        old, new = _values(old_row), _values(after.get(key))
+        for group in _GROUPS:
+            if all(old[name] == new[name] for name in group):
+                continue
+            name = group[0]
+            if name == "done":
+                if key not in activity:
+                    found = conn.execute("SELECT last_activity_at FROM items WHERE key = :key", {"key": key}).fetchone()
+                    activity[key] = found[0] if found else None
+                entries.append((key, name, _done_text(old, activity[key]), _done_text(new, activity[key])))
+            else:
+                entries.append((key, name, _text(old[name]), _text(new[name])))
+    history.record(conn, entries, by=by, now=now, rule=rule)
+
+
+def _done_text(values: dict[str, Any], activity: str | None) -> str:
+    """'true' when the item counts as done: marked, and no activity since (as `done_mark`)."""
+    covered = values["done_activity_at"] is None or activity is None or activity <= values["done_activity_at"]
+    return "true" if values["done"] and covered else "false"
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _values(row: dict[str, Any] | None) -> dict[str, Any]:

@@ -177,12 +177,13 @@ def changed_keys_since(store: Store, moment: datetime | str) -> list[str]:
     return store.keys_synced_since(moment)
 
 
-def rule_history(store: Store, key: str) -> list[dict[str, Any]]:
+def rule_history(store: Store, key: str, *, triage: bool = True) -> list[dict[str, Any]]:
     """What rules did to the item, oldest first: rule, field, value, at, and a `line` for
-    the preview ("rule wordpress-notices set done at 2026-11-20 10:00")."""
+    the preview ("rule wordpress-notices set done at 2026-11-20 10:00"). `triage=False`
+    leaves out the triage actions, which the triage history also names."""
     return [{"rule": done.rule, "field": done.field, "value": done.value, "at": done.at,
              "line": _history_line(done.rule, done.field, done.value, done.at)}
-            for done in store.rule_actions.history(key)]
+            for done in store.rule_actions.history(key) if triage or done.field not in _TRIAGE_ACTIONS]
 
 
 _DID = {
@@ -378,7 +379,7 @@ class _Run:
         """Through the store's triage write, as a decision in the TUI is, with the rule's records."""
         key = row["key"]
         fields = {_FIELDS.get(name, name): True if name == "done" else value for name, value in changes.items()}
-        self.rules_pass.set_triage(key, fields, now=self.now)
+        self.rules_pass.set_triage(key, fields, now=self.now, by=self.config.team.who, rule=rule.name)
         for name, value in changes.items():
             self._record(rule.name, key, name, value)
 

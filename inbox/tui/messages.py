@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from inbox.reports.stats import StatsReport
     from inbox.respond.templates import TemplateLibrary
     from inbox.store.drafts import Draft
+    from inbox.store.history import Change
     from inbox.store.triage import TriageChange, Undone
     from inbox.tui.screens.compose import ReplyContext
     from inbox.tui.widgets.item_list import ListData
@@ -76,6 +77,14 @@ class PreviewLoaded(WorkerReport):
     offered: list[str]
     draft: Draft | None
     rules: list[str]
+    history: list[Change]
+
+
+@dataclass(eq=False)
+class SeenRecorded(WorkerReport):
+    """The store was told the user opened the item (or could not be: it stays new)."""
+
+    key: str
 
 
 class SlaRefreshed(WorkerReport):

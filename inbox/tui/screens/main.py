@@ -228,7 +228,7 @@ class MainScreen(Screen):
     @work(thread=True, group="preview")  # one at a time already: see refresh_preview
     def _load_preview(self, key: str | None) -> None:
         now, me = self.app.now(), self.app.config.team.me
-        item, thread, offered, draft, rules = None, [], [], None, []
+        item, thread, offered, draft, rules, history = None, [], [], None, [], []
         try:
             if key:
                 item = self.store.item(key, now=now)
@@ -236,11 +236,12 @@ class MainScreen(Screen):
                 offered = [name for name, query in self.triggers.items()
                            if self.store.matches(key, query, now=now, me=me)]
                 draft = self.store.drafts.get(key)
-                rules = [entry["line"] for entry in rule_history(self.store, key)]
+                rules = [entry["line"] for entry in rule_history(self.store, key, triage=False)]
+                history = self.store.history.of(key)
         except InboxError as exc:
             self.post_message(msg.Said(str(exc), "error"))
         finally:  # always answered, or no preview would be read again
-            self.post_message(msg.PreviewLoaded(key, item, thread, offered, draft, rules))
+            self.post_message(msg.PreviewLoaded(key, item, thread, offered, draft, rules, history))
 
     def on_preview_loaded(self, message: msg.PreviewLoaded) -> None:
         key, item, offered = message.key, message.item, message.offered
@@ -255,8 +256,27 @@ class MainScreen(Screen):
         jira_url = jira.browse_url(item["jira_key"]) if item and item.get("jira_key") and jira else None
         self.query_one(Preview).show(item, message.thread, self.app.now(), empty_inbox=self.store_is_empty,
                                      playbooks=titles, draft=message.draft, jira_url=jira_url,
-                                     rules=message.rules)
+                                     rules=message.rules, history=message.history)
         self.query_one(PlaybookPanel).offer(offered)
+        if key is not None and item is not None:  # the preview settled on it: opened
+            self._opened(key)
+
+    def _opened(self, key: str) -> None:
+        """The user looked at the item: no longer new to them (in the list at once)."""
+        self.query_one(ItemList).mark_seen(key)
+        self._record_seen(key)
+
+    @work(thread=True, group="seen")
+    def _record_seen(self, key: str) -> None:
+        try:
+            self.app.workspace.seen(key)
+        except InboxError:  # busy or read-only: it is new again on the next read, until opened again
+            pass
+        finally:
+            self.post_message(msg.SeenRecorded(key))
+
+    def on_seen_recorded(self, message: msg.SeenRecorded) -> None:
+        self.query_one(ItemList).seen_recorded(message.key, self.lister.generation)
 
     def on_store_changed(self, message: msg.StoreChanged) -> None:
         self.refresh_around(keep_key=True)
@@ -399,7 +419,7 @@ class MainScreen(Screen):
     @work(thread=True, group="triage")
     def _restore(self, message: str, before: TriageChange) -> None:
         try:
-            undone = self.store.restore_triage(before)
+            undone = self.app.workspace.undo(before)
         except InboxError as exc:  # nothing was undone: keep it for another `u`
             self.post_message(msg.UndoFailed(message, before, str(exc)))
             return
@@ -466,8 +486,10 @@ class MainScreen(Screen):
 
 
     def action_read_thread(self) -> None:
-        if self.query_one(ItemList).highlighted is None:
+        row = self.query_one(ItemList).highlighted
+        if row is None:
             return
+        self._opened(row["key"])
         self.add_class("reading")
         self.query_one(Preview).focus()
 

@@ -72,7 +72,8 @@ SLA_WIDTH = 14
 def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bool = False) -> Text:
     """One list row as styled text; channel text is never parsed as markup.
 
-    `sla_column` (when the config has an [sla]): time left to answer, or how overdue."""
+    `sla_column` (when the config has an [sla]): time left to answer, or how overdue. The
+    title is bold while the item is new to the user (never opened, or changed since)."""
     badge, colour = KIND_BADGES.get(row["kind"], (row["kind"][:2].upper(), "white"))
     tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
     marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed")
@@ -91,7 +92,8 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     text.append(f"{marker} ", style=MARKER_STYLES.get(marker, "dim"))
     text.append(f"{badge:<3}", style=f"bold {colour}")
     text.append(f" {tag:<4} ", style=tag_colour)
-    text.append(f"{title:<{title_width}}", style="dim" if row.get("state") == "closed" else "")
+    title_style = ("bold " if row.get("new") else "") + ("dim" if row.get("state") == "closed" else "")
+    text.append(f"{title:<{title_width}}", style=title_style.strip())
     text.append(" ")
     if sla_column:
         text.append(f"{sla:>{SLA_WIDTH - 1}} ", style="bold #e06c75" if sla.startswith("overdue") else "#e5c07b")
@@ -148,6 +150,10 @@ class ItemList(ScrollView, can_focus=True):
         self._pending: set[int] = set()
         self._line_cache: dict[tuple[int, int, bool, bool], Strip] = {}
         self._last_key: str | None = None
+        self._opened: dict[str, int | None] = {}
+        """Keys opened here: None while the store is being told, then the generation the
+        list was at when it had been. Rows read for that generation or an earlier one may
+        have been read before, so they are shown as seen whatever they say."""
 
     # --- data -----------------------------------------------------------------
 
@@ -161,6 +167,7 @@ class ItemList(ScrollView, can_focus=True):
         self._edges.clear()
         self._pending.clear()
         self._line_cache.clear()
+        self._opened = {key: at for key, at in self._opened.items() if at is None or at >= data.generation}
         self._keep(0, data.first_page)
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)
         target = self.cursor if cursor is None else cursor
@@ -179,6 +186,29 @@ class ItemList(ScrollView, can_focus=True):
         self.total = total
         self.virtual_size = Size(self.scrollable_content_region.width, self.total)
         self.refresh()
+
+    def mark_seen(self, key: str) -> None:
+        """The item was opened: its row is drawn as not new at once, and in the rows read
+        until `seen_recorded` says the store has it."""
+        self._opened[key] = None
+        if any(self._as_seen(page, self.generation) for page in self._pages.values()):
+            self._line_cache.clear()
+            self.refresh()
+
+    def seen_recorded(self, key: str, generation: int) -> None:
+        """The store has it that the item was opened, for lists read after `generation`."""
+        if key in self._opened:
+            self._opened[key] = generation
+
+    def _as_seen(self, rows: list[dict[str, Any]], generation: int) -> bool:
+        """Rows opened here and read before the store had it drawn as seen; True if any."""
+        changed = False
+        for row in rows:
+            if row.get("new") and row["key"] in self._opened:
+                at = self._opened[row["key"]]
+                if at is None or generation <= at:
+                    row["new"], changed = 0, True
+        return changed
 
     def row(self, index: int) -> dict[str, Any] | None:
         page = self._pages.get(index // PAGE_SIZE)
@@ -237,6 +267,7 @@ class ItemList(ScrollView, can_focus=True):
         self._announce()
 
     def _keep(self, page: int, rows: list[dict[str, Any]]) -> None:
+        self._as_seen(rows, self.generation)
         self._pages[page] = rows
         if rows:
             self._edges[page] = (row_key(rows[0]), row_key(rows[-1]))

@@ -14,9 +14,11 @@ from textual.widgets import Static
 
 from inbox.models import PostType
 from inbox.store.drafts import Draft
+from inbox.store.history import Change
 from inbox.text import clean, one_line
 from inbox.text.leaks import mask
 from inbox.timeutil import ago
+from inbox.triage.history import summary
 
 
 def _author(name: str, staff: bool) -> Text:
@@ -28,10 +30,12 @@ def _author(name: str, staff: bool) -> Text:
 
 def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetime,
                 playbooks: list[str] | None = None, *, draft: Draft | None = None,
-                jira_url: str | None = None, rules: list[str] | None = None) -> Group:
+                jira_url: str | None = None, rules: list[str] | None = None,
+                history: list[Change] | None = None) -> Group:
     """The whole thread as Rich renderables built from Text only (never markup).
 
-    Secrets found in the text are shown masked (`ghp_…abcd`), never whole.
+    Secrets found in the text are shown masked (`ghp_…abcd`), never whole. `history` is
+    the item's triage history, oldest first; its latest changes show, newest first.
     """
     header = Text()
     header.append(mask(one_line(item["title"])), style="bold")
@@ -71,6 +75,8 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
             header.append("\nA draft reply is waiting (r to continue)", style="#98c379")
     for line in (rules or [])[-3:]:  # what rules did to it, latest last ("rule X set done at ...")
         header.append(f"\n{one_line(line)}", style="dim")
+    if history:
+        header.append(f"\nHistory: {summary(history, now)}", style="dim")
     leaks = json.loads(item.get("leaks") or "[]")
     if leaks:
         found = ", ".join(one_line(f"{leak['label']} {leak['masked']}") for leak in leaks)
@@ -110,7 +116,7 @@ class Preview(VerticalScroll):
     def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime,
              *, empty_inbox: bool = False, playbooks: list[str] | None = None,
              draft: Draft | None = None, jira_url: str | None = None,
-             rules: list[str] | None = None) -> None:
+             rules: list[str] | None = None, history: list[Change] | None = None) -> None:
         body = self.query_one("#preview-body", Static)
         if item is None and empty_inbox:
             body.update(Text(WELCOME))
@@ -118,5 +124,5 @@ class Preview(VerticalScroll):
             body.update(Text("Nothing here. Choose another view, or press / to filter.", style="dim"))
         else:
             body.update(render_item(item, thread, now, playbooks, draft=draft, jira_url=jira_url,
-                                    rules=rules))
+                                    rules=rules, history=history))
         self.scroll_home(animate=False)
