@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -135,3 +136,19 @@ class Config:
 
     def is_staff(self, login: str | None) -> bool:
         return bool(login) and login.lower() in {name.lower() for name in self.team.staff}
+
+    @property
+    def actor(self) -> str:
+        """Who is using the inbox, as teammates see it: `[team] me` (which `$INBOX_ME`
+        overrides), else the login of the OS account."""
+        return self.team.me or os_login()
+
+
+def os_login() -> str:
+    """The OS account's login; "someone" where the system cannot tell (a container
+    without a user entry)."""
+    try:
+        return getpass.getuser() or "someone"
+    except (OSError, KeyError, ImportError):
+        return "someone"
+

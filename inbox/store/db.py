@@ -7,7 +7,7 @@ resumes where it stopped and an upsert by key never duplicates.
 `Store` holds the connection and its lock; each table family's SQL lives in its own
 module and is reached from here: `store.drafts`, `store.releases`, `store.runs`,
 `store.rule_actions` (and `store.rules_pass()`), `store.people`, `store.sla`,
-`store.stats`. Everything goes in and out as plain data (dicts, tuples, dataclasses),
+`store.stats`, `store.presence`. Everything goes in and out as plain data (dicts, tuples, dataclasses),
 so another backend can stand behind the same names.
 """
 
@@ -26,11 +26,12 @@ import sqlite_utils
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
-from inbox.store import access, migrations, tallies, triage
+from inbox.store import access, migrations, presence, tallies, triage
 from inbox.store import items as _items
 from inbox.store.drafts import Drafts, Releases
 from inbox.store.items import LIST_COLUMNS
 from inbox.store.people import People
+from inbox.store.presence import Presence
 from inbox.store.readers import Cancelled, Readers
 from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
@@ -43,6 +44,8 @@ RowKey = tuple[str, str]
 """A row's place in list order: (last_activity_at, key)."""
 _FORWARD = "i.last_activity_at DESC, i.key"
 _BACKWARD = "i.last_activity_at, i.key DESC"
+_LISTED = f"{FROM} {presence.JOIN}"
+"""What list rows are read from: the items, their triage, and who is replying to them."""
 
 
 def row_key(row: dict[str, Any]) -> RowKey:
@@ -148,6 +151,11 @@ class Store:
     def stats(self) -> Stats:
         """The rows response-time statistics count."""
         return Stats(self)
+
+    @property
+    def presence(self) -> Presence:
+        """Who has the reply editor open on which item."""
+        return Presence(self)
 
     # --- the connection (this package only) ----------------------------------------
 
@@ -310,14 +318,14 @@ class Store:
             raise self._explained(exc) from None
 
     def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
-                   limit: int | None = None, offset: int = 0, with_body: bool = False
-                   ) -> list[dict[str, Any]]:
+                   limit: int | None = None, offset: int = 0, with_body: bool = False,
+                   viewer: str | None = None) -> list[dict[str, Any]]:
         """Rows in list order (newest activity first), from `offset`.
 
         An offset is read past row by row: the list pages with `page` instead."""
         where, params = self._where(query, now, me)
-        columns = LIST_COLUMNS + (", i.body" if with_body else "")
-        sql = f"SELECT {columns} FROM {FROM} WHERE {where} ORDER BY {_FORWARD}"
+        params.update(presence.join_params(now, viewer))
+        sql = f"SELECT {self._columns(with_body)} FROM {_LISTED} WHERE {where} ORDER BY {_FORWARD}"
         if limit is not None:
             sql += " LIMIT :limit OFFSET :offset"
             params.update(limit=limit, offset=offset)
@@ -325,15 +333,17 @@ class Store:
 
     def page(self, query: Query | str | None, *, now: datetime, me: str | None = None, limit: int,
              after: RowKey | None = None, before: RowKey | None = None, last: bool = False,
-             with_body: bool = False, cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
+             with_body: bool = False, cancelled: Cancelled | None = None,
+             viewer: str | None = None) -> list[dict[str, Any]]:
         """Up to `limit` rows in list order, found by key rather than by offset: the rows
         just `after` a row, just `before` one, the first (neither), or the `last` ones.
 
         A row's place is its `row_key` (activity, key); an index serves each built-in view's
-        order both ways, so any page costs what the first costs.
+        order both ways, so any page costs what the first costs. Each row's `replying` names
+        who has the reply editor open on it (not `viewer`), or is None.
         """
         where, params = self._where(query, now, me)
-        params["limit"] = limit
+        params.update(presence.join_params(now, viewer), limit=limit)
         backwards = before is not None or last
         if after is not None:
             params["at"], params["key"] = after
@@ -343,15 +353,14 @@ class Store:
             params["at"], params["key"] = before
             where += (" AND i.last_activity_at >= :at AND "
                       "(i.last_activity_at > :at OR i.key < :key)")
-        columns = LIST_COLUMNS + (", i.body" if with_body else "")
-        rows = self._run(f"SELECT {columns} FROM {FROM} WHERE {where} "
+        rows = self._run(f"SELECT {self._columns(with_body)} FROM {_LISTED} WHERE {where} "
                          f"ORDER BY {_BACKWARD if backwards else _FORWARD} LIMIT :limit", params,
                          cancelled=cancelled)
         return rows[::-1] if backwards else rows
 
     def iter_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
-                   limit: int | None = None, with_body: bool = False, chunk: int = 1000
-                   ) -> Iterator[dict[str, Any]]:
+                   limit: int | None = None, with_body: bool = False, chunk: int = 1000,
+                   viewer: str | None = None) -> Iterator[dict[str, Any]]:
         """Every row `query` matches (or the first `limit`), in list order, read a page at
         a time by key: what `inbox list` prints, in bounded memory at any size."""
         parsed = query if isinstance(query, Query) else parse_query(query or "")
@@ -359,7 +368,8 @@ class Store:
         left = limit
         while left is None or left > 0:
             size = chunk if left is None else min(chunk, left)
-            rows = self.page(parsed, now=now, me=me, limit=size, after=after, with_body=with_body)
+            rows = self.page(parsed, now=now, me=me, limit=size, after=after, with_body=with_body,
+                             viewer=viewer)
             yield from rows
             if len(rows) < size:
                 return
@@ -416,10 +426,15 @@ class Store:
         params["key"] = key
         return bool(self._run(f"SELECT 1 AS hit FROM {FROM} WHERE i.key = :key AND {where}", params))
 
-    def item(self, key: str, *, now: datetime) -> dict[str, Any] | None:
-        rows = self._run(f"SELECT {LIST_COLUMNS}, i.body FROM {FROM} WHERE i.key = :key",
-                         {"key": key, "now": iso(now)})
+    def item(self, key: str, *, now: datetime, viewer: str | None = None) -> dict[str, Any] | None:
+        """One list row with its body (`replying`: as in `page`)."""
+        rows = self._run(f"SELECT {self._columns(True)} FROM {_LISTED} WHERE i.key = :key",
+                         {"key": key, "now": iso(now), **presence.join_params(now, viewer)})
         return rows[0] if rows else None
+
+    @staticmethod
+    def _columns(with_body: bool) -> str:
+        return f"{LIST_COLUMNS}, {presence.COLUMN}" + (", i.body" if with_body else "")
 
     def thread(self, key: str) -> list[dict[str, Any]]:
         return self._run("SELECT reply_id, author, author_is_staff, created_at, body FROM thread "

@@ -320,6 +320,14 @@ def m012_author_tallies(db: sqlite_utils.Database) -> None:
     people.install(db.conn)
 
 
+@migration
+def m014_presence(db: sqlite_utils.Database) -> None:
+    """Who has the reply editor open on which item, kept alive by a heartbeat
+    (`inbox.store.presence`): a row per item and person, found by item."""
+    db.conn.execute("CREATE TABLE presence (key TEXT NOT NULL, who TEXT NOT NULL, seen_at TEXT NOT NULL, "
+                    "PRIMARY KEY (key, who))")
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""

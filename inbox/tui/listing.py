@@ -55,19 +55,21 @@ class Lister:
         screen = self.screen
         app = screen.app
         me, store = app.config.team.me, app.store
+        viewer = app.config.actor  # the rows name who else is replying
 
         def read(limit: int, *, after: Any = None, before: Any = None, last: bool = False) -> list[dict[str, Any]]:
-            return store.page(query, now=app.now(), me=me, limit=limit, after=after, before=before, last=last)
+            return store.page(query, now=app.now(), me=me, limit=limit, after=after, before=before, last=last,
+                              viewer=viewer)
 
         def read_at(offset: int, limit: int) -> list[dict[str, Any]]:
-            return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset)
+            return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset, viewer=viewer)
 
         def superseded() -> bool:  # another query was typed: this one's rows are not wanted
             return generation != self.generation
 
         now = app.now()
         try:
-            first = store.page(query, now=now, me=me, limit=PAGE_SIZE, cancelled=superseded)
+            first = store.page(query, now=now, me=me, limit=PAGE_SIZE, cancelled=superseded, viewer=viewer)
             total = len(first) if len(first) < PAGE_SIZE else store.quick_count(query, now=now, me=me)
             position = (store.position(query, keep_key, now=now, me=me, within=KEEP_WITHIN)
                         if keep_key else None)

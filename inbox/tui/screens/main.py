@@ -36,6 +36,7 @@ from inbox.tui.actions import bindings
 from inbox.tui.listing import Lister
 from inbox.tui.overviews import Overviews
 from inbox.tui.pacing import OneAtATime
+from inbox.tui.presence import Watch
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.syncing import Syncer
@@ -77,6 +78,8 @@ class MainScreen(Screen):
         self.overviews = Overviews(self)
         self.syncer = Syncer(self)
         self.lister = Lister(self)
+        self.presence = Watch(self, lambda: self.refresh_around(counts=False))
+        """Teammates opening and closing reply editors show in the list and the preview."""
 
     @property
     def store(self) -> Store:
@@ -108,6 +111,7 @@ class MainScreen(Screen):
         self.refresh_status()
         self._load_playbooks()
         self.responder.load_templates()
+        self.presence.start()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
             self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
@@ -225,7 +229,7 @@ class MainScreen(Screen):
         item, thread, offered, draft, rules = None, [], [], None, []
         try:
             if key:
-                item = self.store.item(key, now=now)
+                item = self.store.item(key, now=now, viewer=self.app.config.actor)
                 thread = self.store.thread(key)
                 offered = [name for name, query in self.triggers.items()
                            if self.store.matches(key, query, now=now, me=me)]
@@ -251,6 +255,9 @@ class MainScreen(Screen):
                                      playbooks=titles, draft=message.draft, jira_url=jira_url,
                                      rules=message.rules)
         self.query_one(PlaybookPanel).offer(offered)
+
+    def on_presence_read(self, message: msg.PresenceRead) -> None:
+        self.presence.seen(message)
 
     def on_sla_refreshed(self, message: msg.SlaRefreshed) -> None:
         self.refresh_counts()
