@@ -24,6 +24,8 @@ from inbox.errors import SourceError
 from inbox.net.http import Session
 from inbox.respond.collisions import Collision, Seen, seen_now
 from inbox.respond.replies import send_reply
+from inbox.sources.base import Source
+from inbox.sources.registry import KINDS
 from inbox.store import Store
 from inbox.sync import sync_all
 from inbox.tui.app import make_app
@@ -92,6 +94,13 @@ CASES = [
 
 
 # --- every channel that takes replies ---------------------------------------------------------
+
+
+def test_every_channel_that_takes_replies_can_read_one_items_thread() -> None:
+    writable = sorted(kind for kind, source in KINDS.items() if source.writable)
+    assert writable == sorted({"github", "gitlab", "discourse", "zendesk", "slack", "intercom"})
+    assert [kind for kind in writable if KINDS[kind].fetch_thread is Source.fetch_thread] == []
+    assert {case.source for case in CASES} == {"gh", "lab", "forum", "help", "chat", "convo"}
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)

@@ -24,7 +24,7 @@ from inbox.store.db import Store as StoreClass
 from inbox.tui.app import make_app
 from inbox.tui.screens.compose import ComposeScreen
 from inbox.tui.screens.main import MainScreen
-from inbox.tui.widgets.item_list import ItemList
+from inbox.tui.widgets.item_list import ItemList, format_row
 from tests.pilot_helpers import settle, shown
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
@@ -164,6 +164,13 @@ def test_list_json_has_replying_on_every_item(path: Path, store: Store, capsys: 
     items = json.loads(capsys.readouterr().out)
     assert [(item["key"], item["replying"]) for item in items] == [
         ("server:7", None), ("server:8", "amy"), ("server:9", "bob")]  # the user's own too
+
+
+def test_a_name_from_the_database_is_text_in_the_row(store: Store) -> None:
+    store.presence.mark("server:7", "[@click=q]amy\x1b[31m", now=NOW)
+    row = next(r for r in store.page(INBOX, now=NOW, limit=10) if r["key"] == "server:7")
+    drawn = format_row(row, 140, NOW).plain
+    assert "✎ [@click=q]amy is replying" in drawn and "\x1b" not in drawn
 
 
 # --- two teammates, two TUIs, one database file ------------------------------------------------
