@@ -23,7 +23,8 @@ from inbox.config import Config
 from inbox.errors import UsageError
 from inbox.reports import sla
 from inbox.reports import sweep as sweeps
-from inbox.respond import bugs, replies
+from inbox.respond import bugs, collisions, replies
+from inbox.respond.collisions import Seen
 from inbox.store import Store
 from inbox.store.triage import TriageChange, Undone
 from inbox.timeutil import utcnow
@@ -145,12 +146,34 @@ class Workspace:
 
     # --- responding -------------------------------------------------------------------
 
-    async def reply(self, key: str, text: str, *, template: str | None = None) -> Outcome:
+    async def reply(self, key: str, text: str, *, template: str | None = None,
+                    seen: Seen | None = None) -> Outcome:
         """Save the text as the item's draft, then post it where the channel allows
-        (see `send_reply`); in the demo nothing is sent."""
-        return await replies.send_reply(self.config, self.store, key, text, now=self.now(),
+        (see `send_reply`); in the demo nothing is sent.
+
+        Never over a reply the user has not had: the thread is read from the channel first,
+        and a reply that came after `seen` (what the user had when they began; by default
+        what the store has now) stops the post with a `Collision`."""
+        now = self.now()
+        if seen is None:
+            seen = await asyncio.to_thread(collisions.seen_now, self.store, key, now)
+        return await replies.send_reply(self.config, self.store, key, text, now=now,
                                         template=template, env=self.env, transport=self.transport,
-                                        demo=self.demo)
+                                        demo=self.demo, seen=seen)
+
+    # --- presence ---------------------------------------------------------------------
+
+    def mark_replying(self, key: str) -> list[str]:
+        """Mark the user as replying to `key` now (opening the editor, or its heartbeat);
+        returns who else is."""
+        now, me = self.now(), self.config.team.who
+        self.store.presence.mark(key, me, now=now)
+        return self.store.presence.on(key, now=now, besides=me)
+
+    def done_replying(self, *keys: str) -> None:
+        """The user closed the editor on these items."""
+        for key in keys:
+            self.store.presence.leave(key, self.config.team.who)
 
     async def file_bug(self, key: str) -> Filed:
         """File the item in Jira once, and remember the ticket on it."""

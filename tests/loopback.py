@@ -190,7 +190,8 @@ class Channel:
 
 
 class GitHubAPI(Channel):
-    """`/repos/{repo}/issues` and `/repos/{repo}/issues/comments`, paged with Link, ETags, 304s.
+    """`/repos/{repo}/issues` and `/repos/{repo}/issues/comments`, paged with Link, ETags, 304s;
+    one issue (`/issues/{n}`) and its comments, oldest first (`/issues/{n}/comments`).
 
     Writes: `POST .../issues/{n}/comments` (201, as `login` with `association`; 422
     `Validation Failed` for an empty body or one over 65,536 characters) and
@@ -300,6 +301,14 @@ class GitHubAPI(Channel):
             if request.path == f"{root}/issues/comments":
                 rows = sorted(self.comments, key=lambda c: (c["updated_at"], c["id"]), reverse=True)
                 return self._page(request, rows, "issues/comments")
+            found = re.fullmatch(re.escape(root) + r"/issues/(\d+)(/comments)?", request.path)
+            if found and int(found.group(1)) in self.issues:
+                number = int(found.group(1))
+                if not found.group(2):
+                    return Answer(200, json.loads(json.dumps(self.issues[number])))
+                rows = [c for c in self.comments if c["issue_url"].endswith(f"/issues/{number}")]
+                return self._page(request, sorted(rows, key=lambda c: (c["created_at"], c["id"])),
+                                  f"issues/{number}/comments")
         return Answer(404, {"message": "Not Found", "status": "404"})
 
     # writes ------------------------------------------------------------------------
@@ -385,7 +394,8 @@ class GitHubAPI(Channel):
 
 
 class DiscourseAPI(Channel):
-    """`/latest.json?page=N` and `/t/{id}.json` of a forum installed in a subfolder.
+    """`/latest.json?page=N`, `/t/{id}.json` (the first 20 posts) and `/t/{id}/posts.json?
+    post_ids[]=…` (posts by id) of a forum installed in a subfolder.
 
     Writes: `POST /posts.json` (JSON or form) `{topic_id, raw}` as the `Api-Username` user
     (200 with the post, which joins the topic; 422 `create_post` for a body under
@@ -519,6 +529,11 @@ class DiscourseAPI(Channel):
             return self._not_found()
         if request.path == "/latest.json":
             return self._latest(int(request.query.get("page", 0)))
+        found = re.fullmatch(r"/t/(\d+)/posts\.json", request.path)
+        if found and int(found.group(1)) in self.topics:
+            wanted = {int(v) for k, v in parse_qsl(urlsplit(request.target).query) if k == "post_ids[]"}
+            posts = [p for p in self.posts[int(found.group(1))] if p["id"] in wanted]
+            return Answer(200, {"post_stream": {"posts": json.loads(json.dumps(posts))}, "id": int(found.group(1))})
         if request.path.startswith("/t/") and request.path.endswith(".json"):
             topic_id = int(request.path[3:-5].rsplit("/", 1)[-1])
             if topic_id in self.topics:
@@ -967,7 +982,7 @@ class SlackAPI(Channel):
 
 
 class ZendeskAPI(Channel):
-    """The cursor-based incremental ticket export and each ticket's comments (API v2).
+    """The cursor-based incremental ticket export, one ticket, and each ticket's comments (API v2).
 
     The export lists tickets by when they last changed: a ticket that changes again moves
     to the end of the stream (so a sync reading on finds it there, once). Every page has
@@ -1074,6 +1089,13 @@ class ZendeskAPI(Channel):
             return Answer(404, {"error": "InvalidEndpoint", "description": "Not found"})
         if request.path == "/api/v2/incremental/tickets/cursor.json":
             return self._export(request)
+        found = re.fullmatch(r"/api/v2/tickets/(\d+)\.json", request.path)
+        if found:
+            ticket = self.tickets.get(int(found.group(1)))
+            if ticket is None or ticket["status"] == "deleted":
+                return Answer(404, {"error": "RecordNotFound", "description": "Not found"})
+            ids = {ticket[k] for k in ("requester_id", "submitter_id", "assignee_id")}
+            return Answer(200, {"ticket": self._ticket(ticket), **self._side_users(request, ids)})
         parts = request.path.split("/")
         if (len(parts) == 6 and parts[1:4] == ["api", "v2", "tickets"] and parts[5] == "comments.json"
                 and parts[4].isdigit()):
@@ -1210,8 +1232,9 @@ class ZendeskAPI(Channel):
 
 
 class GitLabAPI(Channel):
-    """`/projects/{id or path}/issues` and an issue's `/notes` (REST v4), paged by `page=` with
-    `x-next-page` (empty on the last page) and `Link` headers (`link_header=False`: none)."""
+    """`/projects/{id or path}/issues`, one issue, and an issue's `/notes` (REST v4), paged by
+    `page=` with `x-next-page` (empty on the last page) and `Link` headers (`link_header=False`:
+    none)."""
 
     name = "gitlab"
     methods = ("GET", "POST", "PUT")
@@ -1293,6 +1316,10 @@ class GitLabAPI(Channel):
             if len(parts) == 5 and parts[3] == "issues":
                 return self._edit(request, parts[4])
             return Answer(404, {"error": "404 Not Found"})
+        if len(parts) == 5 and parts[3] == "issues" and parts[4].isdigit():
+            if int(parts[4]) not in self.issues:
+                return Answer(404, {"message": "404 Not found"})
+            return Answer(200, json.loads(json.dumps(self.issues[int(parts[4])])))
         if parts[3:] == ["issues"]:
             rows = list(self.issues.values())
             if request.query.get("updated_after"):
@@ -1467,6 +1494,23 @@ class IntercomAPI(Channel):
             "ai_agent_participated": False,
         }
         return self.conversations[conversation_id]
+
+    def add_part(self, conversation_id: str, body: str, at: datetime, *, admin_id: str | None = None,
+                 part_type: str = "comment") -> dict:
+        """A part someone wrote: a teammate's (`admin_id`) or the customer's, as `GET
+        /conversations/{id}` shows it; the conversation's counts move as for `reply`."""
+        conversation = self.conversations[conversation_id]
+        if admin_id is not None:
+            author = self.admins.get(admin_id) or {"type": "admin", "id": admin_id, "name": None, "email": None}
+        else:
+            author = dict(conversation["source"]["author"])
+        self._part_id += 1
+        part = {"type": "conversation_part", "id": str(self._part_id), "part_type": part_type, "body": body,
+                "created_at": epoch(at), "updated_at": epoch(at), "notified_at": epoch(at), "assigned_to": None,
+                "author": author, "attachments": [], "external_id": None, "redacted": False}
+        self.parts.setdefault(conversation_id, []).append(part)
+        self.reply(conversation_id, admin=admin_id is not None, at=at)
+        return part
 
     def reply(self, conversation_id: str, *, admin: bool, at: datetime) -> None:
         """A reply: from a teammate (waiting_since cleared) or the customer (set)."""

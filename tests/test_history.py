@@ -14,7 +14,7 @@ import pytest
 from inbox.cli import main
 from inbox.config import parse
 from inbox.models import Item
-from inbox.store import Store, migrations
+from inbox.store import Store
 from inbox.store.history import Change
 from inbox.triage.history import describe, summary
 from inbox.triage.rules import apply_rules
@@ -50,10 +50,6 @@ def entries(store: Store, key: str = "server:1") -> list[tuple]:
 
 
 # --- the store ---------------------------------------------------------------------------
-
-def test_the_history_is_the_last_migration():
-    assert migrations.MIGRATIONS[-1].__name__ == "m013_triage_history"
-
 
 def test_each_field_changed_is_an_entry_with_who_when_and_what_it_replaced(store):
     store.set_triage(["server:1", "server:2"], {"type": "bug", "assignee": "carol"}, now=NOW, by="amy")

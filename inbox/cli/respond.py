@@ -10,14 +10,17 @@ import argparse
 import asyncio
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from inbox.config import Config
 from inbox.desktop import copy_text, open_page
 from inbox.errors import InboxError, SourceError, UsageError
+from inbox.models import Reply
+from inbox.respond.collisions import Collision
 from inbox.store import Store
 from inbox.text import clean, one_line
-from inbox.timeutil import utcnow
+from inbox.timeutil import ago, utcnow
 from inbox.respond.templates import (
     TemplateLibrary,
     load_templates,
@@ -109,12 +112,26 @@ def _reply(config: Config, store: Store, args: argparse.Namespace) -> int:
     if not args.post:
         print(clean(text))
         return EXIT_OK
-    outcome = asyncio.run(Workspace(config, store).reply(args.key, text, template=template_name))
+    try:
+        outcome = asyncio.run(Workspace(config, store).reply(args.key, text, template=template_name))
+    except Collision as exc:
+        _show_replies(exc.replies, now)
+        print(f"inbox: {one_line(args.key)}: {one_line(str(exc))} (above); the draft is kept: "
+              "run the same command again to post it anyway", file=sys.stderr)
+        return EXIT_FAILED
     if outcome.posted:
         print(f"{args.key}: {one_line(outcome.message)}")
         return EXIT_OK
     _hand_over(outcome.text, outcome.url, outcome.message)
     return EXIT_OK
+
+
+def _show_replies(replies: list[Reply], now: datetime) -> None:
+    """Replies as the channel gave them, plain text (never markup, never escapes)."""
+    for reply in replies:
+        staff = " (staff)" if reply.author_is_staff else ""
+        print(f"--- {one_line(reply.author)}{staff}, {ago(reply.created_at, now)} ago")
+        print(clean(reply.body).strip())
 
 
 def _hand_over(text: str, url: str | None, message: str) -> None:

@@ -161,3 +161,4 @@ class Config:
 
     def is_staff(self, login: str | None) -> bool:
         return bool(login) and login.lower() in {name.lower() for name in self.team.staff}
+

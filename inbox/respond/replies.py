@@ -22,6 +22,8 @@ import httpx
 from inbox.config import Config
 from inbox.errors import ConfigError, SourceError, UsageError
 from inbox.models import PostType
+from inbox.respond import collisions
+from inbox.respond.collisions import Seen
 from inbox.sources import registry
 from inbox.sources.base import Source
 from inbox.store import Store
@@ -58,16 +60,20 @@ def _item(store: Store, key: str, now: datetime) -> dict[str, Any]:
 async def send_reply(config: Config, store: Store, key: str, text: str, *, now: datetime,
                      template: str | None = None, env: Mapping[str, str] | None = None,
                      transport: httpx.AsyncBaseTransport | None = None,
-                     demo: bool = False) -> Outcome:
-    """Save `text` as the item's draft, then post it where the channel allows.
+                     demo: bool = False, seen: Seen | None = None) -> Outcome:
+    """Save `text` as the item's draft, then post it where the channel allows: with `seen`
+    (what the user had of the thread when they began), only once the thread read again
+    from the channel has no reply since (see `inbox.respond.collisions`).
 
     Returns the outcome: posted (the reply is in the thread and the item no longer
     awaits us; the draft is gone) or handed over (not posted; the draft stays).
 
     Raises:
         UsageError: no such item, or an empty reply.
-        SourceError: the channel refused or could not be reached; the draft is kept with
-            the reason, for a retry.
+        collisions.Collision: someone replied after `seen`; nothing was sent, the draft
+            is kept.
+        SourceError: the channel refused or could not be reached (for the check too); the
+            draft is kept with the reason, for a retry.
     """
     item = await asyncio.to_thread(_item, store, key, now)
     text = clean(text).strip()
@@ -84,6 +90,14 @@ async def send_reply(config: Config, store: Store, key: str, text: str, *, now: 
         return Outcome(key, text, False, page, f"Not posted ({reason}): the reply is copied to the "
                        "clipboard and the page opened, to paste it there. The draft is kept.")
     async with source.session(transport=transport) as session:
+        if seen is not None:
+            try:
+                await collisions.check(source, session, store, item, seen, now=now)
+            except SourceError as exc:  # unknown whether someone replied: not sent
+                reason = f"the thread could not be checked for new replies ({exc.reason})"
+                await asyncio.to_thread(store.drafts.failed, key, reason)
+                raise SourceError(exc.source, f"not posted, the draft is kept: {reason}; try again",
+                                  exc.status) from None
         try:
             posted = await source.post_reply(session, item, text)
         except SourceError as exc:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from inbox.config import Option, SourceConfig
-from inbox.errors import ConfigError
+from inbox.errors import ConfigError, SourceError
 from inbox.models import Cursor, Item, Reply
 from inbox.net.http import Session, strip_secrets
 from inbox.timeutil import iso, parse_time
@@ -221,6 +221,20 @@ class Source:
         """
         raise NotImplementedError
 
+    async def fetch_thread(self, session: Session, item: Mapping[str, Any]) -> Item:
+        """The item as the channel has it now, with its thread up to the newest reply: read
+        just before a reply is posted, so one that came meanwhile is seen first. Every
+        `writable` kind has one.
+
+        Args:
+            item: a stored row (key, external_id, url).
+        Returns:
+            The item with `thread` filled (all replies, or at least the newest).
+        Raises:
+            SourceError: refused, unreachable, or an answer that is not the item.
+        """
+        raise SourceError(self.name, f"{self.kind} items cannot be read one at a time")
+
     def normalize_or_skip(self, raw: Any, context: SyncContext, what: str, *, page: str | None = None,
                           normalize: Callable[[Any], Any] | None = None) -> Any:
         """`normalize(raw)` (or the given function, for a comment), but a malformed object
@@ -228,13 +242,26 @@ class Source:
         rest of its page, let alone the source. Normalizing is pure, so whatever it raises
         is the object's fault."""
         try:
-            made = (normalize or self.normalize)(raw)
-            if isinstance(made, Item):
-                _check_storable(made)
+            return self._normalized(raw, normalize)
         except Exception as exc:
             where = f" on {strip_secrets(page)}" if page else ""
             context.warn(f"skipped {what}: unexpected data{where} ({type(exc).__name__}: {exc})")
             return None
+
+    def normalize_fetched(self, raw: Any, what: str, url: str,
+                          normalize: Callable[[Any], Any] | None = None) -> Any:
+        """`normalize(raw)` for an item read on its own (`fetch_thread`): a malformed one is
+        the channel's error, said in one line, instead of a skipped item."""
+        try:
+            return self._normalized(raw, normalize)
+        except Exception as exc:
+            raise SourceError(self.name, f"unexpected data for {what} on {strip_secrets(url)} "
+                                         f"({type(exc).__name__}: {exc})") from None
+
+    def _normalized(self, raw: Any, normalize: Callable[[Any], Any] | None) -> Any:
+        made = (normalize or self.normalize)(raw)
+        if isinstance(made, Item):
+            _check_storable(made)
         return made
 
 

@@ -24,11 +24,16 @@ from inbox.sources.base import (
     SyncContext,
     activity,
     by_id,
+    usable_id,
 )
 from inbox.net.http import Session, error_detail
 from inbox.sources.pagination import discourse_json_url, next_url_pages
 from inbox.text import html_to_text, one_line, unescape
 from inbox.timeutil import iso, parse_time
+
+
+NEWEST_POSTS = 20
+"""Posts asked for by id at once: the newest of a long topic, which its first page leaves out."""
 
 
 def _stored_labels(item: Mapping[str, Any]) -> list[str]:
@@ -203,6 +208,29 @@ class DiscourseSource(Source):
             return int(str(item["external_id"]))
         except ValueError:
             raise session.error(f"{one_line(item['external_id'])!r} is not a topic id") from None
+
+    async def fetch_thread(self, session: Session, item: Mapping[str, Any]) -> Item:
+        """GET /t/{id}.json, which loads the first posts (about 20) and lists every post's id;
+        the newest ones not loaded come from /t/{id}/posts.json by id."""
+        topic_id = self._topic_id(session, item)
+        url = f"{self.base_url}/t/{topic_id}.json"
+        data, _ = await session.get_json(url)
+        stream = data.get("post_stream") if isinstance(data, dict) else None
+        if not isinstance(stream, dict) or not isinstance(stream.get("posts"), list):
+            raise SourceError(self.name, f"expected a topic with its posts ({url})")
+        posts = [p for p in stream["posts"] if isinstance(p, dict)]
+        loaded = {p.get("id") for p in posts}
+        missing = [i for i in stream.get("stream") or [] if usable_id(i) is not None and i not in loaded]
+        if missing:
+            newest = missing[-NEWEST_POSTS:]
+            more, _ = await session.get_json(f"{self.base_url}/t/{topic_id}/posts.json?"
+                                             + "&".join(f"post_ids[]={quote(str(i))}" for i in newest))
+            found = (more.get("post_stream") or {}).get("posts") if isinstance(more, dict) else None
+            if not isinstance(found, list):
+                raise SourceError(self.name, f"expected the topic's newest posts ({url})")
+            posts += [p for p in found if isinstance(p, dict) and p.get("id") not in loaded]
+        posts.sort(key=lambda p: p.get("post_number") if isinstance(p.get("post_number"), int) else 0)
+        return self.normalize_fetched({"topic": data, "users": {}, "posts": posts}, f"topic {topic_id}", url)
 
     async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
         """POST /posts.json; the post is the reply the sync will see. A post held for a

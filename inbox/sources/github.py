@@ -134,6 +134,24 @@ class GitHubSource(Source):
         number = quote(str(item["external_id"]), safe="")
         return f"{self.base_url}/repos/{self.repo}/issues/{number}"
 
+    async def fetch_thread(self, session: Session, item: Mapping[str, Any]) -> Item:
+        """GET .../issues/{n} and every page of .../issues/{n}/comments (oldest first)."""
+        url = self._issue_url(item)
+        issue, _ = await session.get_json(url)
+        comments: list[Any] = []
+        async for fetched in link_header_pages(session, f"{url}/comments?per_page=100"):
+            if not isinstance(fetched.data, list):
+                raise SourceError(self.name, f"expected a list of comments ({fetched.url})")
+            comments += fetched.data
+
+        def normalize(issue: Any) -> Item:
+            fresh = self.normalize(issue)
+            thread = [self.normalize_comment(c) for c in comments if isinstance(c, dict)]
+            return replace(fresh, thread=thread,
+                           last_reply_by_staff=thread[-1].author_is_staff if thread else None)
+
+        return self.normalize_fetched(issue, f"issue #{item['external_id']}", url, normalize)
+
     async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
         """POST .../issues/{n}/comments; the 201 comment is the reply the sync will see."""
         if len(text) > MAX_BODY:

@@ -95,20 +95,24 @@ class GitLabSource(Source):
     async def _notes(self, session: Session, context: SyncContext, issue: dict) -> list[dict] | None:
         """Every note of an issue, oldest first; [] without a request when it has none,
         None when they cannot be read (the stored thread stays, and is tried again)."""
+        try:
+            return await self._read_notes(session, issue)
+        except SourceError as exc:
+            if not exc.not_there:  # a deleted or hidden issue keeps what the list said
+                context.warn(f"issue #{issue.get('iid')} notes: {exc.reason}")
+            return None
+
+    async def _read_notes(self, session: Session, issue: dict) -> list[dict]:
+        """Every note of an issue, oldest first ([] without a request when it has none)."""
         if not issue.get("user_notes_count"):
             return []
         url = with_params(f"{self.base_url}/projects/{self.project}/issues/{issue.get('iid')}/notes",
                           sort="asc", order_by="created_at", per_page=100)
         notes: list[dict] = []
-        try:
-            async for fetched in link_header_pages(session, url, page_header="x-next-page"):
-                if not isinstance(fetched.data, list):
-                    raise SourceError(self.name, f"expected a list of notes ({fetched.url})")
-                notes += [note for note in fetched.data if isinstance(note, dict)]
-        except SourceError as exc:
-            if not exc.not_there:  # a deleted or hidden issue keeps what the list said
-                context.warn(f"issue #{issue.get('iid')} notes: {exc.reason}")
-            return None
+        async for fetched in link_header_pages(session, url, page_header="x-next-page"):
+            if not isinstance(fetched.data, list):
+                raise SourceError(self.name, f"expected a list of notes ({fetched.url})")
+            notes += [note for note in fetched.data if isinstance(note, dict)]
         return notes
 
     def _username(self, user: Any) -> str:
@@ -172,6 +176,15 @@ class GitLabSource(Source):
     def _issue_url(self, item: Mapping[str, Any]) -> str:
         iid = quote(str(item["external_id"]), safe="")
         return f"{self.base_url}/projects/{self.project}/issues/{iid}"
+
+    async def fetch_thread(self, session: Session, item: Mapping[str, Any]) -> Item:
+        """GET .../issues/{iid}, then its notes."""
+        url = self._issue_url(item)
+        issue, _ = await session.get_json(url)
+        if not isinstance(issue, dict):
+            raise SourceError(self.name, f"expected an issue ({url})")
+        notes = await self._read_notes(session, issue)
+        return self.normalize_fetched({"issue": issue, "notes": notes}, f"issue #{item['external_id']}", url)
 
     async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
         """POST .../issues/{iid}/notes; the 201 note is the reply the sync will see.

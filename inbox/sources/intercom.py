@@ -34,6 +34,8 @@ from inbox.timeutil import iso, parse_time
 
 API_VERSION = "2.11"
 TITLE_LENGTH = 120
+HIDDEN_PARTS = {"note", "note_and_reopen"}
+"""Conversation parts only the team sees."""
 STAFF_AUTHORS = {"admin"}
 """`source.author.type` values that are the team (contacts are `user`/`lead`/`contact`)."""
 
@@ -185,6 +187,25 @@ class IntercomSource(Source):
         )
 
     # --- writing back ------------------------------------------------------------------
+
+    async def fetch_thread(self, session: Session, item: Mapping[str, Any]) -> Item:
+        """`GET /conversations/{id}`: the conversation with its parts. A part the customer
+        can read and that says something is a reply (a comment, or a message that reopened
+        or closed it); notes are the team's own, and assignments say nothing."""
+        url = f"{self.base_url}/conversations/{quote(str(item['external_id']), safe='')}"
+        data, _ = await session.get_json(url)
+        parts = data.get("conversation_parts") if isinstance(data, dict) else None
+        parts = parts.get("conversation_parts") if isinstance(parts, dict) else None
+        if not isinstance(parts, list):
+            raise SourceError(self.name, f"expected a conversation with its parts ({strip_secrets(url)})")
+
+        def normalize(conversation: Any) -> Item:
+            thread = [self.normalize_part(p) for p in parts if isinstance(p, dict)
+                      and p.get("part_type") not in HIDDEN_PARTS and html_to_text(p.get("body"))]
+            fresh = self.normalize(conversation)
+            return replace(fresh, thread=thread, replies=max(fresh.replies, len(thread)))
+
+        return self.normalize_fetched(data, f"conversation {one_line(item['external_id'])}", url, normalize)
 
     @property
     def admin_id(self) -> str | None:

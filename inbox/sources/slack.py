@@ -19,7 +19,7 @@ A first sync reads the whole channel, or only its last `history` (e.g. `"90d"`) 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -280,7 +280,7 @@ class SlackSource(Source):
                     threads[message["ts"]] = []
                 elif when and known.get(self.key(message["ts"])) != when:
                     threads[message["ts"]] = await self._replies(session, context, message["ts"])
-            await self._resolve_users(session, context, posts, threads)
+            await self._resolve_users(session, context.warn, posts, threads)
 
             items = []
             for message in posts:
@@ -309,13 +309,8 @@ class SlackSource(Source):
     async def _replies(self, session: Session, context: SyncContext, ts: str) -> list[dict] | None:
         """A thread's replies (the parent left out); None when they cannot be read now, so
         the thread is tried again next sync."""
-        url = with_params(f"{self.base_url}/conversations.replies", channel=self.channel, ts=ts, limit=200)
-        found: list[dict] = []
         try:
-            async for fetched in cursor_pages(session, url, _next_cursor, param="cursor"):
-                data = self._ok(session, fetched.data, "conversations.replies", fetched.url)
-                messages = data.get("messages")
-                found += [m for m in messages if is_reply(m, ts)] if isinstance(messages, list) else []
+            return (await self._read_thread(session, ts))[1]
         except SlackError as exc:
             if exc.code != "thread_not_found":  # a deleted thread is news, not a failure
                 context.warn(f"thread {ts}: {exc.reason}")
@@ -324,9 +319,21 @@ class SlackSource(Source):
             if not exc.not_there:
                 context.warn(f"thread {ts}: {exc.reason}")
             return None
-        return found
 
-    async def _resolve_users(self, session: Session, context: SyncContext, posts: list[dict],
+    async def _read_thread(self, session: Session, ts: str) -> tuple[dict | None, list[dict]]:
+        """A thread's parent message (None if no page had it) and its replies, every page."""
+        url = with_params(f"{self.base_url}/conversations.replies", channel=self.channel, ts=ts, limit=200)
+        parent: dict | None = None
+        found: list[dict] = []
+        async for fetched in cursor_pages(session, url, _next_cursor, param="cursor"):
+            data = self._ok(session, fetched.data, "conversations.replies", fetched.url)
+            messages = data.get("messages")
+            messages = [m for m in messages if isinstance(m, dict)] if isinstance(messages, list) else []
+            parent = parent or next((m for m in messages if m.get("ts") == ts), None)
+            found += [m for m in messages if is_reply(m, ts)]
+        return parent, found
+
+    async def _resolve_users(self, session: Session, warn: Callable[[str], None], posts: list[dict],
                              threads: Mapping[str, list[dict] | None]) -> None:
         """Look up, once per sync, every author and mentioned user on this page."""
         wanted: list[str] = []
@@ -344,13 +351,13 @@ class SlackSource(Source):
                 self._users[user_id] = None
                 if exc.code not in MISSING_USER:
                     self._users_unavailable = True
-                    context.warn(f"user names are shown as ids: {exc.reason}")
+                    warn(f"user names are shown as ids: {exc.reason}")
                 continue
             except SourceError as exc:
                 self._users[user_id] = None
                 if not exc.not_there:
                     self._users_unavailable = True
-                    context.warn(f"user names are shown as ids: {exc.reason}")
+                    warn(f"user names are shown as ids: {exc.reason}")
                 continue
             user = data.get("user")
             self._users[user_id] = user if isinstance(user, dict) else None
@@ -488,6 +495,18 @@ class SlackSource(Source):
         )
 
     # --- writing back ------------------------------------------------------------------
+
+    async def fetch_thread(self, session: Session, item: Mapping[str, Any]) -> Item:
+        """`conversations.replies` of the item's message: the message itself, then its replies."""
+        ts = str(item["external_id"])
+        workspace = await self._workspace(session)
+        parent, replies = await self._read_thread(session, ts)
+        if parent is None:
+            raise SourceError(self.name, f"conversations.replies did not return message {one_line(ts)}")
+        # a name that cannot be looked up shows as its id: not worth a word before posting
+        await self._resolve_users(session, lambda warning: None, [parent], {ts: replies})
+        raw = {"message": parent, "users": self._users, "workspace": workspace, "replies": replies}
+        return self.normalize_fetched(raw, f"message {ts}", f"{self.base_url}/conversations.replies")
 
     async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
         """`chat.postMessage` in the item's thread, the Markdown made mrkdwn; the new

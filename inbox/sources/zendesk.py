@@ -44,6 +44,10 @@ STAFF_ROLES = {"agent", "admin"}
 _SUBDOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
 
+class _Unexpected(SourceError):
+    """A comments page that is not one: the ticket's thread is skipped, the sync goes on."""
+
+
 def _deleted(ticket: dict[str, Any]) -> bool:
     return ticket.get("status") == "deleted" or ticket.get("subject") == "SCRUBBED"
 
@@ -156,24 +160,30 @@ class ZendeskSource(Source):
         the export moves on and would not bring the ticket back, so the page is read again
         next time instead.
         """
-        url = with_params(f"{self.base_url}/api/v2/tickets/{ticket.get('id')}/comments.json", include="users")
-        comments: list[dict] = []
-        users: dict[Any, dict] = {}
         try:
-            async for fetched in next_url_pages(session, url, lambda d: d.get("next_page")
-                                                if isinstance(d, dict) else None):
-                found = fetched.data.get("comments") if isinstance(fetched.data, dict) else None
-                if not isinstance(found, list):
-                    context.warn(f"ticket {ticket.get('id')} comments: unexpected data ({fetched.url})")
-                    return None, {}
-                comments += [c for c in found if isinstance(c, dict)]
-                users.update(_users(fetched.data))
+            return await self._read_comments(session, ticket.get("id"))
+        except _Unexpected as exc:
+            context.warn(f"ticket {ticket.get('id')} comments: {exc.reason}")
+            return None, {}
         except SourceError as exc:
             if exc.status is None or exc.status >= 500:
                 raise
             if not exc.not_there:
                 context.warn(f"ticket {ticket.get('id')} comments: {exc.reason}")
             return None, {}
+
+    async def _read_comments(self, session: Session, ticket_id: Any) -> tuple[list[dict], dict[Any, dict]]:
+        """A ticket's comments, oldest first, and their authors, every page."""
+        url = with_params(f"{self.base_url}/api/v2/tickets/{ticket_id}/comments.json", include="users")
+        comments: list[dict] = []
+        users: dict[Any, dict] = {}
+        async for fetched in next_url_pages(session, url, lambda d: d.get("next_page")
+                                            if isinstance(d, dict) else None):
+            found = fetched.data.get("comments") if isinstance(fetched.data, dict) else None
+            if not isinstance(found, list):
+                raise _Unexpected(self.name, f"unexpected data ({fetched.url})")
+            comments += [c for c in found if isinstance(c, dict)]
+            users.update(_users(fetched.data))
         return comments, users
 
     # --- normalize -------------------------------------------------------------------
@@ -238,6 +248,18 @@ class ZendeskSource(Source):
         )
 
     # --- writing back ------------------------------------------------------------------
+
+    async def fetch_thread(self, session: Session, item: Mapping[str, Any]) -> Item:
+        """GET /api/v2/tickets/{id}.json with its requester, then its comments."""
+        ticket_id = quote(str(item["external_id"]), safe="")
+        url = with_params(f"{self.base_url}/api/v2/tickets/{ticket_id}.json", include="users")
+        data, _ = await session.get_json(url)
+        ticket = data.get("ticket") if isinstance(data, dict) else None
+        if not isinstance(ticket, dict) or _deleted(ticket):
+            raise SourceError(self.name, f"ticket {one_line(item['external_id'])} is gone or unreadable ({url})")
+        comments, users = await self._read_comments(session, ticket_id)
+        raw = {"ticket": ticket, "users": {**_users(data), **users}, "comments": comments}
+        return self.normalize_fetched(raw, f"ticket {ticket_id}", url)
 
     async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
         """A public comment through `PUT /api/v2/tickets/{id}.json` (the status is left as

@@ -7,7 +7,8 @@ resumes where it stopped and an upsert by key never duplicates.
 `Store` holds the connection and its lock; each table family's SQL lives in its own
 module and is reached from here: `store.drafts`, `store.releases`, `store.runs`,
 `store.rule_actions` (and `store.rules_pass()`), `store.people`, `store.sla`,
-`store.stats`, `store.history`. Everything goes in and out as plain data (dicts, tuples, dataclasses),
+`store.stats`, `store.history`, `store.presence`. Everything goes in and out as plain data
+(dicts, tuples, dataclasses),
 so another backend can stand behind the same names.
 """
 
@@ -26,13 +27,14 @@ import sqlite_utils
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
-from inbox.store import access, migrations, tallies, triage
+from inbox.store import access, migrations, presence, tallies, triage
 from inbox.store import items as _items
 from inbox.store.dialect import upsert
 from inbox.store.drafts import Drafts, Releases
 from inbox.store.history import NEW_SQL, SEEN_JOIN, History
 from inbox.store.items import LIST_COLUMNS
 from inbox.store.people import People
+from inbox.store.presence import Presence
 from inbox.store.readers import Cancelled, Readers
 from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
@@ -182,6 +184,11 @@ class Store:
     def history(self) -> History:
         """Who changed each item's triage and when, and when each person last opened it."""
         return History(self)
+
+    @property
+    def presence(self) -> Presence:
+        """Who has the reply editor open on which item."""
+        return Presence(self)
 
     # --- the connection (this package only) ----------------------------------------
 
@@ -345,13 +352,13 @@ class Store:
 
     def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
                    limit: int | None = None, offset: int = 0, with_body: bool = False,
-                   seen_by: str | None = None) -> list[dict[str, Any]]:
+                   seen_by: str | None = None, viewer: str | None = None) -> list[dict[str, Any]]:
         """Rows in list order (newest activity first), from `offset`; with `seen_by`, each
         row's `new` says whether it changed since that person last opened it.
 
         An offset is read past row by row: the list pages with `page` instead."""
         where, params = self._where(query, now, me)
-        source, columns = self._list_from(params, with_body, seen_by)
+        source, columns = self._list_from(params, now, with_body, seen_by, viewer)
         sql = f"SELECT {columns} FROM {source} WHERE {where} ORDER BY {_FORWARD}"
         if limit is not None:
             sql += " LIMIT :limit OFFSET :offset"
@@ -360,7 +367,7 @@ class Store:
 
     def page(self, query: Query | str | None, *, now: datetime, me: str | None = None, limit: int,
              after: RowKey | None = None, before: RowKey | None = None, last: bool = False,
-             with_body: bool = False, seen_by: str | None = None,
+             with_body: bool = False, seen_by: str | None = None, viewer: str | None = None,
              cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
         """Up to `limit` rows in list order, found by key rather than by offset: the rows
         just `after` a row, just `before` one, the first (neither), or the `last` ones.
@@ -368,7 +375,8 @@ class Store:
         opened it (two primary-key lookups per row returned).
 
         A row's place is its `row_key` (activity, key); an index serves each built-in view's
-        order both ways, so any page costs what the first costs.
+        order both ways, so any page costs what the first costs. Each row's `replying` names
+        who has the reply editor open on it (not `viewer`), or is None.
         """
         where, params = self._where(query, now, me)
         params["limit"] = limit
@@ -381,24 +389,28 @@ class Store:
             params["at"], params["key"] = before
             where += (" AND i.last_activity_at >= :at AND "
                       "(i.last_activity_at > :at OR i.key < :key)")
-        source, columns = self._list_from(params, with_body, seen_by)
+        source, columns = self._list_from(params, now, with_body, seen_by, viewer)
         rows = self._run(f"SELECT {columns} FROM {source} WHERE {where} "
                          f"ORDER BY {_BACKWARD if backwards else _FORWARD} LIMIT :limit", params,
                          cancelled=cancelled)
         return rows[::-1] if backwards else rows
 
     @staticmethod
-    def _list_from(params: dict, with_body: bool, seen_by: str | None) -> tuple[str, str]:
-        """The FROM and the columns of list rows, with what `seen_by` has seen if given."""
-        columns = LIST_COLUMNS + (", i.body" if with_body else "")
+    def _list_from(params: dict, now: datetime, with_body: bool, seen_by: str | None,
+                   viewer: str | None) -> tuple[str, str]:
+        """The FROM and the columns of list rows: who is replying (not `viewer`), and with
+        `seen_by`, what that person has seen."""
+        params.update(presence.join_params(now, viewer))
+        source = f"{FROM} {presence.JOIN}"
+        columns = f"{LIST_COLUMNS}, {presence.COLUMN}" + (", i.body" if with_body else "")
         if seen_by is None:
-            return FROM, columns
+            return source, columns
         params["seen_by"] = seen_by
-        return f"{FROM} {SEEN_JOIN}", f"{columns}, {NEW_SQL} AS new"
+        return f"{source} {SEEN_JOIN}", f"{columns}, {NEW_SQL} AS new"
 
     def iter_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
-                   limit: int | None = None, with_body: bool = False, chunk: int = 1000
-                   ) -> Iterator[dict[str, Any]]:
+                   limit: int | None = None, with_body: bool = False, chunk: int = 1000,
+                   viewer: str | None = None) -> Iterator[dict[str, Any]]:
         """Every row `query` matches (or the first `limit`), in list order, read a page at
         a time by key: what `inbox list` prints, in bounded memory at any size."""
         parsed = query if isinstance(query, Query) else parse_query(query or "")
@@ -406,7 +418,8 @@ class Store:
         left = limit
         while left is None or left > 0:
             size = chunk if left is None else min(chunk, left)
-            rows = self.page(parsed, now=now, me=me, limit=size, after=after, with_body=with_body)
+            rows = self.page(parsed, now=now, me=me, limit=size, after=after, with_body=with_body,
+                             viewer=viewer)
             yield from rows
             if len(rows) < size:
                 return
@@ -463,9 +476,11 @@ class Store:
         params["key"] = key
         return bool(self._run(f"SELECT 1 AS hit FROM {FROM} WHERE i.key = :key AND {where}", params))
 
-    def item(self, key: str, *, now: datetime) -> dict[str, Any] | None:
-        rows = self._run(f"SELECT {LIST_COLUMNS}, i.body FROM {FROM} WHERE i.key = :key",
-                         {"key": key, "now": iso(now)})
+    def item(self, key: str, *, now: datetime, viewer: str | None = None) -> dict[str, Any] | None:
+        """One list row with its body (`replying`: as in `page`)."""
+        params: dict[str, Any] = {"key": key, "now": iso(now)}
+        source, columns = self._list_from(params, now, True, None, viewer)
+        rows = self._run(f"SELECT {columns} FROM {source} WHERE i.key = :key", params)
         return rows[0] if rows else None
 
     def thread(self, key: str) -> list[dict[str, Any]]:

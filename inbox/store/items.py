@@ -279,4 +279,5 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "snoozed_until": row["snoozed_until"],
         "note": row.get("note"),
         "jira": row.get("jira_key"),
+        "replying": row.get("replying"),
     }

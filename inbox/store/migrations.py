@@ -335,6 +335,14 @@ def m013_triage_history(db: sqlite_utils.Database) -> None:
                  "PRIMARY KEY (person, key))")
 
 
+@migration
+def m014_presence(db: sqlite_utils.Database) -> None:
+    """Who has the reply editor open on which item, kept alive by a heartbeat
+    (`inbox.store.presence`): a row per item and person, found by item."""
+    db.conn.execute("CREATE TABLE presence (key TEXT NOT NULL, who TEXT NOT NULL, seen_at TEXT NOT NULL, "
+                    "PRIMARY KEY (key, who))")
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""

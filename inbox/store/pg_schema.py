@@ -269,5 +269,10 @@ CREATE TABLE item_seen (person {T} NOT NULL, key {T} NOT NULL, seen_at {T} NOT N
 """
 
 
-STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history]
+def p003_presence() -> str:
+    """m014: who has the reply editor open on which item."""
+    return f"CREATE TABLE presence (key {T} NOT NULL, who {T} NOT NULL, seen_at {T} NOT NULL, PRIMARY KEY (key, who));"
+
+
+STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence]
 """In order; each applied once, recorded in `_migrations` by its name."""

@@ -3,6 +3,7 @@ acts on them, and shows MainScreen."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -11,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from inbox.config import Config
+from inbox.errors import InboxError
 from inbox.store import Store
 from inbox.timeutil import utcnow
 from inbox.tui.actions import ACTIONS
@@ -32,12 +34,24 @@ class InboxApp(App):
         self.demo = demo
         self.workspace = Workspace(config, store, now=now, demo=demo)
         """What the screens' workers call to sync, triage, reply, file and post."""
+        self.editing: set[str] = set()
+        """Items whose reply editor is open here (teammates see "… is replying")."""
 
     def on_mount(self) -> None:
         self.theme = "textual-dark"
         if self.config.keys:
             self.set_keymap(self.config.keys)
         self.push_screen(MainScreen())
+
+    async def action_quit(self) -> None:
+        """Quit, leaving no "is replying" behind for an editor still open."""
+        if self.editing:
+            keys, self.editing = sorted(self.editing), set()
+            try:
+                await asyncio.to_thread(self.workspace.done_replying, *keys)
+            except InboxError:  # ignored a minute after the last heartbeat anyway
+                pass
+        self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

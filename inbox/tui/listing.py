@@ -58,17 +58,19 @@ class Lister:
 
         def read(limit: int, *, after: Any = None, before: Any = None, last: bool = False) -> list[dict[str, Any]]:
             return store.page(query, now=app.now(), me=me, limit=limit, after=after, before=before, last=last,
-                              seen_by=who)
+                              seen_by=who, viewer=who)
 
         def read_at(offset: int, limit: int) -> list[dict[str, Any]]:
-            return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset, seen_by=who)
+            return store.list_items(query, now=app.now(), me=me, limit=limit, offset=offset, seen_by=who,
+                                    viewer=who)
 
         def superseded() -> bool:  # another query was typed: this one's rows are not wanted
             return generation != self.generation
 
         now = app.now()
         try:
-            first = store.page(query, now=now, me=me, limit=PAGE_SIZE, seen_by=who, cancelled=superseded)
+            first = store.page(query, now=now, me=me, limit=PAGE_SIZE, seen_by=who, viewer=who,
+                               cancelled=superseded)
             total = len(first) if len(first) < PAGE_SIZE else store.quick_count(query, now=now, me=me)
             position = (store.position(query, keep_key, now=now, me=me, within=KEEP_WITHIN)
                         if keep_key else None)

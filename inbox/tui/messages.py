@@ -159,3 +159,17 @@ class StoreChanged(WorkerReport):
 class SyncFinished(WorkerReport):
     report: SyncReport
     background: bool
+
+
+@dataclass(eq=False)
+class Teammates(WorkerReport):
+    """Who else has the reply editor open on the item being answered."""
+
+    names: list[str]
+
+
+@dataclass(eq=False)
+class PresenceRead(WorkerReport):
+    """Who is replying where now (the user left out), by item key."""
+
+    replying: dict[str, list[str]]

@@ -51,7 +51,9 @@ class Responder:
                                group="compose")
 
     def _reply_context(self, key: str) -> None:
-        """In a thread worker: what the compose screen needs, read before it opens."""
+        """In a thread worker: what the compose screen needs, read before it opens; and
+        the user marked as replying, which teammates see."""
+        from inbox.respond.collisions import Seen
         from inbox.respond.replies import source_of
         from inbox.tui.screens.compose import ReplyContext
 
@@ -59,6 +61,11 @@ class Responder:
         item = store.item(key, now=app.now())
         if item is None:
             return
+        seen = Seen.of(item, store.thread(key))  # a reply that comes after this stops the post
+        try:
+            others = tuple(app.workspace.mark_replying(key))
+        except InboxError:  # the file is busy for a moment: the heartbeat marks it soon
+            others = ()
         if app.demo:
             cannot = "this is the demo workspace"
         else:
@@ -68,7 +75,7 @@ class Responder:
                 cannot = str(exc)
         self.screen.post_message(ComposeReady(ReplyContext(
             item=item, library=self.screen.templates, draft=store.drafts.get(key), cannot_post=cannot,
-            version=store.releases.latest())))
+            version=store.releases.latest(), seen=seen, others=others)))
 
     def compose(self, message: ComposeReady) -> None:
         from inbox.tui.screens.compose import ComposeScreen

@@ -4,13 +4,18 @@ The text is saved as the item's draft while it is typed (and when the screen clo
 so a failed post or a closed app loses nothing; `r` on the item brings the draft back.
 Posting runs in an async worker awaiting the workspace; the screen stays usable and says
 what happened.
+
+While the screen is open teammates see "… is replying" (a heartbeat keeps it so), and it
+names a teammate replying too. Before posting, the thread is read again from the channel:
+a reply that came meanwhile is shown here and nothing is sent; the post key again sends it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from rich.console import Group
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -23,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from inbox.errors import InboxError
 from inbox.models import CHANNEL_NAMES
+from inbox.respond.collisions import Collision, Seen
 from inbox.respond.replies import Outcome
 from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
@@ -35,6 +41,10 @@ from inbox.respond.templates import (
     render,
     reply_values,
 )
+from inbox.tui.messages import Teammates
+from inbox.tui.presence import Heartbeat
+from inbox.tui.widgets.item_list import REPLYING_STYLE
+from inbox.tui.widgets.preview import reply_parts
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
@@ -54,6 +64,10 @@ class ReplyContext:
     """Why the reply will be handed over (copied, page opened) instead of posted."""
     version: str | None = None
     """The last release announced: what `{version}` stands for."""
+    seen: Seen | None = None
+    """The thread as stored when the editor opened: a reply after it stops the post."""
+    others: tuple[str, ...] = ()
+    """Teammates with the editor open on this item too."""
 
 
 class ComposeScreen(Screen[Outcome | None]):
@@ -77,6 +91,9 @@ class ComposeScreen(Screen[Outcome | None]):
         self.template_name: str | None = context.draft.template if context.draft else None
         self.saved_text = context.draft.text if context.draft else ""
         self.posting = False
+        self.seen = context.seen
+        self.others = list(context.others)
+        self.heartbeat = Heartbeat(self, self.item["key"])
         self._quiet: Timer | None = None
         self._shown: list[Template] = []
 
@@ -89,6 +106,8 @@ class ComposeScreen(Screen[Outcome | None]):
                 yield Input(placeholder="Find a template…", id="compose-find")
                 yield OptionList(id="compose-templates", markup=False)
             with Vertical(id="compose-editor"):
+                with VerticalScroll(id="compose-news-box"):
+                    yield Static("", id="compose-news")
                 yield TextArea(self.saved_text, id="compose-text", soft_wrap=True,
                                placeholder="Write the reply, or pick a template")
                 yield Static(Text("Preview", style="bold"), classes="compose-label")
@@ -109,9 +128,22 @@ class ComposeScreen(Screen[Outcome | None]):
                           style="#e5c07b")
         else:
             header.append(f"\nctrl+s posts it to {channel} as the team's reply", style="#98c379")
+        if self.others:
+            names = ", ".join(one_line(name)[:30] for name in self.others)
+            header.append(f"\n✎ {names} {'is' if len(self.others) == 1 else 'are'} replying to this too",
+                          style=REPLYING_STYLE)
         return header
 
+    def on_teammates(self, message: Teammates) -> None:
+        if message.names != self.others:
+            self.others = message.names
+            self.query_one("#compose-header", Static).update(self._header())
+
+    def on_unmount(self) -> None:
+        self.heartbeat.stop()
+
     def on_mount(self) -> None:
+        self.heartbeat.start()
         self._fill_templates("")
         draft = self.context.draft
         if draft is not None:
@@ -248,11 +280,33 @@ class ComposeScreen(Screen[Outcome | None]):
     @work(exclusive=True, group="post")
     async def _post(self, text: str) -> None:
         try:
-            outcome = await self.app.workspace.reply(self.item["key"], text, template=self.template_name)
+            outcome = await self.app.workspace.reply(self.item["key"], text, template=self.template_name,
+                                                     seen=self.seen)
+        except Collision as exc:
+            self._collided(exc)
+            return
         except InboxError as exc:
             self._failed(str(exc))
             return
         self._done(outcome)
+
+    def _collided(self, collision: Collision) -> None:
+        """Someone replied meanwhile: show what they said; the post key again sends ours."""
+        self.posting = False
+        self.seen = collision.seen
+        now = self.app.now()
+        parts: list[Any] = [Text(f"{len(collision.replies)} new "
+                                 f"{'reply' if len(collision.replies) == 1 else 'replies'} since you began:",
+                                 style="bold #e5c07b")]
+        for reply in collision.replies:
+            parts += reply_parts(asdict(reply), now)
+        self.query_one("#compose-news", Static).update(Group(*parts))
+        box = self.query_one("#compose-news-box")
+        box.add_class("-shown")
+        box.scroll_home(animate=False)
+        said = str(collision)
+        self._status(f"{said[:1].upper()}{said[1:]} (shown above). Read it first; ctrl+s posts yours anyway.",
+                     warning=True)
 
     def _failed(self, message: str) -> None:
         self.posting = False
@@ -266,6 +320,6 @@ class ComposeScreen(Screen[Outcome | None]):
                 self.app.open_url(outcome.url)
         self.dismiss(outcome)
 
-    def _status(self, message: str, *, error: bool = False) -> None:
-        self.query_one("#compose-status", Static).update(
-            Text(one_line(message), style="bold #e06c75" if error else "dim"))
+    def _status(self, message: str, *, error: bool = False, warning: bool = False) -> None:
+        style = "bold #e06c75" if error else "bold #e5c07b" if warning else "dim"
+        self.query_one("#compose-status", Static).update(Text(one_line(message), style=style))

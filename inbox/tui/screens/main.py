@@ -37,6 +37,7 @@ from inbox.tui.listing import Lister
 from inbox.tui.live import Live
 from inbox.tui.overviews import Overviews
 from inbox.tui.pacing import OneAtATime
+from inbox.tui.presence import Watch
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.syncing import Syncer
@@ -79,6 +80,8 @@ class MainScreen(Screen):
         self.syncer = Syncer(self)
         self.live = Live(self)
         self.lister = Lister(self)
+        self.presence = Watch(self, lambda: self.refresh_around(counts=False))
+        """Teammates opening and closing reply editors show in the list and the preview."""
 
     @property
     def store(self) -> Store:
@@ -111,6 +114,7 @@ class MainScreen(Screen):
         self._load_playbooks()
         self.responder.load_templates()
         self.live.start()
+        self.presence.start()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
             self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
@@ -231,7 +235,7 @@ class MainScreen(Screen):
         item, thread, offered, draft, rules, history = None, [], [], None, [], []
         try:
             if key:
-                item = self.store.item(key, now=now)
+                item = self.store.item(key, now=now, viewer=self.app.config.team.who)
                 thread = self.store.thread(key)
                 offered = [name for name, query in self.triggers.items()
                            if self.store.matches(key, query, now=now, me=me)]
@@ -281,6 +285,9 @@ class MainScreen(Screen):
     def on_store_changed(self, message: msg.StoreChanged) -> None:
         self.refresh_around(keep_key=True)
         self.refresh_status()
+
+    def on_presence_read(self, message: msg.PresenceRead) -> None:
+        self.presence.seen(message)
 
     def on_sla_refreshed(self, message: msg.SlaRefreshed) -> None:
         self.refresh_counts()

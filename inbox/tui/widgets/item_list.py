@@ -67,13 +67,21 @@ class ListData:
 
 
 SLA_WIDTH = 14
+REPLYING_STYLE = "bold #c678dd"
+
+
+def replying_note(row: dict[str, Any]) -> str:
+    """` ✎ amy is replying` when a teammate has the reply editor open on the item."""
+    name = one_line(row.get("replying") or "")
+    return f" ✎ {name[:16]} is replying" if name else ""
 
 
 def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bool = False) -> Text:
     """One list row as styled text; channel text is never parsed as markup.
 
     `sla_column` (when the config has an [sla]): time left to answer, or how overdue. The
-    title is bold while the item is new to the user (never opened, or changed since)."""
+    title is bold while the item is new to the user (never opened, or changed since); a
+    teammate with the reply editor open on it is named after the title."""
     badge, colour = KIND_BADGES.get(row["kind"], (row["kind"][:2].upper(), "white"))
     tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
     marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed")
@@ -84,7 +92,8 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     sla = ""
     if sla_column and row.get("awaiting") and not row.get("done") and row.get("sla_due_at"):
         sla = sla_label(row["sla_due_at"], now)
-    title_width = max(8, width - head_width - len(tail) - 1 - (SLA_WIDTH if sla_column else 0))
+    replying = replying_note(row)
+    title_width = max(8, width - head_width - len(tail) - 1 - len(replying) - (SLA_WIDTH if sla_column else 0))
     title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
     if len(title) > title_width:
         title = title[: title_width - 1] + "…"
@@ -94,6 +103,7 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     text.append(f" {tag:<4} ", style=tag_colour)
     title_style = ("bold " if row.get("new") else "") + ("dim" if row.get("state") == "closed" else "")
     text.append(f"{title:<{title_width}}", style=title_style.strip())
+    text.append(replying, style=REPLYING_STYLE)
     text.append(" ")
     if sla_column:
         text.append(f"{sla:>{SLA_WIDTH - 1}} ", style="bold #e06c75" if sla.startswith("overdue") else "#e5c07b")

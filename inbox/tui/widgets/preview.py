@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from inbox.text import clean, one_line
 from inbox.text.leaks import mask
 from inbox.timeutil import ago
 from inbox.triage.history import summary
+from inbox.tui.widgets.item_list import REPLYING_STYLE
 
 
 def _author(name: str, staff: bool) -> Text:
@@ -68,6 +70,8 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     header.append(clean(item["url"]), style="dim underline")
     if jira_url:
         header.append(f"\nJira: {clean(jira_url)}", style="dim underline")
+    if item.get("replying"):
+        header.append(f"\n✎ {one_line(item['replying'])} is replying to this now", style=REPLYING_STYLE)
     if draft is not None:
         if draft.error:
             header.append(f"\nReply not posted: {one_line(draft.error)} (r to retry)", style="bold #e06c75")
@@ -89,13 +93,18 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     if item.get("note"):
         parts += [Rule("note", style="#3e4451"), Text(clean(item["note"]), style="italic")]
     for reply in thread:
-        line = _author(reply["author"], bool(reply["author_is_staff"]))
-        line.append(f"  {ago(reply['created_at'], now)} ago", style="dim")
-        parts += [Rule(style="#3e4451"), line, Text(mask(clean(reply["body"] or "")))]
+        parts += reply_parts(reply, now)
     if item["replies"] and not thread:
         parts += [Rule(style="#3e4451"),
                   Text(f"{item['replies']} replies on the channel (open it with o)", style="dim")]
     return Group(*parts)
+
+
+def reply_parts(reply: Mapping[str, Any], now: datetime) -> list[Any]:
+    """One reply of a thread: a rule, who wrote it and when, and what they said (as text)."""
+    line = _author(reply["author"], bool(reply["author_is_staff"]))
+    line.append(f"  {ago(reply['created_at'], now)} ago", style="dim")
+    return [Rule(style="#3e4451"), line, Text(mask(clean(reply["body"] or "")))]
 
 
 WELCOME = """No items yet.
