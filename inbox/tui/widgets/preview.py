@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from inbox.models import PostType
+from inbox.store import channel_wait_of
 from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
 from inbox.text.leaks import mask
@@ -56,6 +57,9 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
         facts.append("done")
     if item.get("snoozed"):
         facts.append(f"snoozed until {item['snoozed_until']}")
+    wait = channel_wait_of(item)
+    if wait is not None:
+        facts.append(wait.describe(item["kind"], now))
     if labels:
         facts.append("labels: " + ", ".join(one_line(label) for label in labels))
     if facts:
