@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 
 class PostType(str, enum.Enum):
@@ -85,17 +85,29 @@ class ChannelWait:
     until: datetime | None = None
     """When it ends by itself; None: until the channel says otherwise (a later sync)."""
 
-    def describe(self, kind: str, now: datetime) -> str:
-        """`snoozed in Intercom until Dec 7`, `pending in Zendesk`, `on hold in Zendesk`."""
+    def describe(self, kind: str | None, now: datetime) -> str:
+        """`snoozed in Intercom until Dec 7`, `pending in Zendesk`, `on hold in Zendesk`;
+        without a `kind`, the shorter form a list row may have room for (`snoozed until Dec 7`)."""
         words = "on hold" if self.reason == "hold" else self.reason
-        text = f"{words} in {PRODUCT_NAMES.get(kind, kind)}"
-        if self.until is None:
+        text = f"{words} in {PRODUCT_NAMES.get(kind, kind)}" if kind else words
+        until = self._until(now)
+        if not until:
             return text
-        until = self.until.astimezone(timezone.utc)
-        if until - now < timedelta(days=1):
-            return f"{text} until {until:%H:%M} UTC"
-        year = f" {until.year}" if until.year != now.year else ""
-        return f"{text} until {until:%b} {until.day}{year}"
+        return f"{text} {until}" + (" UTC" if ":" in until else "")  # a time of day is UTC's
+
+    def brief(self, now: datetime) -> str:
+        """A dozen characters for a list column: `until Dec 7`, `until 15:00`, `pending`, `on hold`."""
+        return self._until(now) or ("on hold" if self.reason == "hold" else self.reason)
+
+    def _until(self, now: datetime) -> str:
+        """`until 15:00` (today, UTC), `until Dec 7`, `until Jan 3 2027`, or "" (no end)."""
+        if self.until is None:
+            return ""
+        until, today = self.until.astimezone(timezone.utc), now.astimezone(timezone.utc)
+        if until.date() == today.date():
+            return f"until {until:%H:%M}"
+        year = f" {until.year}" if until.year != today.year else ""
+        return f"until {until:%b} {until.day}{year}"
 
 
 @dataclass

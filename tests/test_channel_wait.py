@@ -278,6 +278,7 @@ def test_an_inbox_from_before_channel_waits_is_upgraded(tmp_path: Path, monkeypa
 @pytest.mark.parametrize("wait, kind, text", [
     (ChannelWait("snoozed", SNOOZE_END), "intercom", "snoozed in Intercom until Dec 7"),
     (ChannelWait("snoozed", NOW + timedelta(hours=5)), "intercom", "snoozed in Intercom until 15:00 UTC"),
+    (ChannelWait("snoozed", NOW + timedelta(hours=23)), "intercom", "snoozed in Intercom until Dec 2"),
     (ChannelWait("snoozed", datetime(2027, 1, 3, tzinfo=timezone.utc)), "intercom",
      "snoozed in Intercom until Jan 3 2027"),
     (ChannelWait("pending"), "zendesk", "pending in Zendesk"),
@@ -295,7 +296,12 @@ def test_the_list_row_and_the_preview_say_why(store: Store) -> None:
     assert line.startswith("z ") and "Post 1 · snoozed in Intercom until Dec 7" in line and len(line) == len(
         format_row(rows["desk:3"], 140, NOW).plain)
     assert "· pending in Zendesk" in format_row(rows["desk:2"], 140, NOW).plain
-    assert "·" not in format_row(rows["desk:3"], 140, NOW).plain.split("Post 3")[1][:5]
+    assert "Post 1 · snoozed until Dec 7 " in format_row(rows["chat:1"], 82, NOW).plain  # narrower: no product
+    assert "snoozed" not in format_row(rows["chat:1"], 60, NOW).plain  # no room: the preview says it
+    with_sla = format_row(rows["desk:2"], 100, NOW, sla_column=True).plain  # in the time column when free
+    assert "      pending " in with_sla and "· pending" not in with_sla
+    assert "   until Dec 7 " in format_row(rows["chat:1"], 100, NOW, sla_column=True).plain
+    assert format_row(rows["desk:3"], 140, NOW).plain.split("Post 3")[1].startswith("     ")
     assert channel_wait_of(rows["desk:3"]) is None
     preview = render_item(store.item("desk:2", now=NOW), [], NOW)
     header = preview.renderables[0].plain

@@ -86,9 +86,11 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
         sla = sla_label(row["sla_due_at"], now)
     title_width = max(8, width - head_width - len(tail) - 1 - (SLA_WIDTH if sla_column else 0))
     title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
-    why = f" · {wait.describe(row['kind'], now)}" if wait else ""
-    if len(why) > title_width // 2:
-        why = ""
+    # Why the channel holds it: in the time column when it is free, else after the title
+    # in the longest form that leaves the title a dozen characters.
+    held = wait.brief(now) if wait and sla_column and not sla else ""
+    why = next((f" · {said}" for said in (wait.describe(row["kind"], now), wait.describe(None, now))
+                if len(said) + 3 <= title_width - 12), "") if wait and not held else ""
     if len(title) + len(why) > title_width:
         title = title[: title_width - len(why) - 1] + "…"
     text = Text(no_wrap=True, overflow="crop", end="")
@@ -101,7 +103,9 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     else:
         text.append(f"{title:<{title_width}}", style="dim" if row.get("state") == "closed" else "")
     text.append(" ")
-    if sla_column:
+    if held:
+        text.append(f"{held[:SLA_WIDTH - 1]:>{SLA_WIDTH - 1}} ", style="italic #5fb3b3")
+    elif sla_column:
         text.append(f"{sla:>{SLA_WIDTH - 1}} ", style="bold #e06c75" if sla.startswith("overdue") else "#e5c07b")
     text.append(tail, style="#abb2bf")
     return text
