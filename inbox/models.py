@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 
 class PostType(str, enum.Enum):
@@ -39,6 +39,13 @@ CHANNEL_NAMES = {
 }
 """How a reply names the channel a post came from (`{channel}`)."""
 
+PRODUCT_NAMES = {
+    "github": "GitHub", "gitlab": "GitLab", "discourse": "Discourse",
+    "stackexchange": "Stack Overflow", "slack": "Slack", "zendesk": "Zendesk",
+    "intercom": "Intercom", "uservoice": "UserVoice",
+}
+"""Each channel kind by the name its users know it by (what a channel's wait is said in)."""
+
 
 class IdeaStatus(str, enum.Enum):
     """The idea lifecycle a feature proposal moves through."""
@@ -64,6 +71,43 @@ class Reply:
     author_is_staff: bool
     created_at: datetime
     body: str
+
+
+@dataclass(frozen=True)
+class ChannelWait:
+    """The channel's own pause on a post: an Intercom conversation snoozed, a Zendesk ticket
+    pending (waiting on the customer) or on hold. It keeps the post out of the Inbox like
+    the user's snooze does, but it is channel data: the next sync rewrites it, and it
+    never touches the snooze the user set."""
+
+    reason: str
+    """The channel's own word: `snoozed`, `pending` or `hold`."""
+    until: datetime | None = None
+    """When it ends by itself; None: until the channel says otherwise (a later sync)."""
+
+    def describe(self, kind: str | None, now: datetime) -> str:
+        """`snoozed in Intercom until Dec 7`, `pending in Zendesk`, `on hold in Zendesk`;
+        without a `kind`, the shorter form a list row may have room for (`snoozed until Dec 7`)."""
+        words = "on hold" if self.reason == "hold" else self.reason
+        text = f"{words} in {PRODUCT_NAMES.get(kind, kind)}" if kind else words
+        until = self._until(now)
+        if not until:
+            return text
+        return f"{text} {until}" + (" UTC" if ":" in until else "")  # a time of day is UTC's
+
+    def brief(self, now: datetime) -> str:
+        """A dozen characters for a list column: `until Dec 7`, `until 15:00`, `pending`, `on hold`."""
+        return self._until(now) or ("on hold" if self.reason == "hold" else self.reason)
+
+    def _until(self, now: datetime) -> str:
+        """`until 15:00` (today, UTC), `until Dec 7`, `until Jan 3 2027`, or "" (no end)."""
+        if self.until is None:
+            return ""
+        until, today = self.until.astimezone(timezone.utc), now.astimezone(timezone.utc)
+        if until.date() == today.date():
+            return f"until {until:%H:%M}"
+        year = f" {until.year}" if until.year != today.year else ""
+        return f"until {until:%b} {until.day}{year}"
 
 
 @dataclass
@@ -93,6 +137,8 @@ class Item:
     Shown as the item's status until the user sets one."""
     supporters: int | None = None
     """How many people back the idea (idea boards only)."""
+    channel_wait: ChannelWait | None = None
+    """The channel's own snooze or wait, if it has put the post aside."""
 
     @property
     def key(self) -> str:

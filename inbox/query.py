@@ -133,7 +133,14 @@ FROM = "items i LEFT JOIN triage t ON t.key = i.key"
 # Every filter reads the item's own row: triage decisions and due moments are copied onto
 # it (see the store's migrations), so counts and ordered indexes need no join.
 DONE_SQL = "(i.is_done = 1)"
-SNOOZED_SQL = "(i.snoozed_until IS NOT NULL AND i.snoozed_until > :now)"
+SNOOZED_SQL = "(i.snooze_end IS NOT NULL AND i.snooze_end > :now)"
+"""`is:snoozed`: put aside by the user's snooze or by the channel's own (an Intercom snooze,
+a Zendesk ticket pending or on hold). `snooze_end` is the later of the two ends."""
+OWN_SNOOZE_SQL = "(i.snoozed_until IS NOT NULL AND i.snoozed_until > :now)"
+"""Snoozed by the user (the triage snooze), whatever the channel says."""
+CHANNEL_WAIT_SQL = ("(i.channel_wait IS NOT NULL AND "
+                    "(i.channel_wait_until IS NULL OR i.channel_wait_until > :now))")
+"""Put aside by the channel itself, now."""
 AWAITING_SQL = "(i.awaiting = 1)"
 _IS_SQL = {
     "open": "i.state = 'open'",

@@ -28,7 +28,7 @@ from inbox.respond.collisions import Seen
 from inbox.store import Store
 from inbox.store.triage import TriageChange, Undone
 from inbox.timeutil import utcnow
-from inbox.triage import rules
+from inbox.triage import assignees, rules
 
 if TYPE_CHECKING:
     from inbox.reports.sweep import Sweep
@@ -143,6 +143,21 @@ class Workspace:
             return None
         return await replies.write_type_label(self.config, self.store, key, post_type, now=self.now(),
                                               env=self.env, transport=self.transport)
+
+    async def write_assignee(self, key: str, assignee: str | None, *, previous: str | None) -> str | None:
+        """After assigning: the same assignee on the item's channel, where it has assignees
+        (GitHub, GitLab, Zendesk), in place of `previous`. One line saying what was written,
+        or None (nothing to write; always None in the demo). The local assignment stands
+        either way.
+
+        Raises:
+            SourceError: not written there: no login for the person, no token, or the
+                channel refused or could not be reached.
+        """
+        if self.demo:
+            return None
+        return await assignees.write_assignee(self.config, self.store, key, assignee, previous=previous,
+                                              now=self.now(), env=self.env, transport=self.transport)
 
     # --- responding -------------------------------------------------------------------
 

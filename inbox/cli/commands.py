@@ -28,7 +28,8 @@ from inbox.config import Config
 from inbox.errors import ConfigError, DatabaseBusy, DatabaseUnreachable, InboxError, QueryError, UsageError
 from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
-from inbox.store import Store, item_json, open_store
+from inbox.store import Store, channel_wait_of, item_json, open_store
+from inbox.store.triage import TriageChange
 from inbox.text import clean, one_line
 from inbox.timeutil import ago, iso, parse_duration, parse_time, parse_until, utcnow
 
@@ -380,8 +381,10 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
     count, lines = 0, []
     for count, row in enumerate(rows, start=1):
         staff = "*" if row["author_is_staff"] else " "
+        wait = channel_wait_of(row)
+        why = f" ({wait.describe(row['kind'], now)})" if wait else ""
         line = (f"{row['key']:<16} {(row['type'] or '-'):<15} {ago(row['created_at'], now):>4} "
-                f"{row['replies']:>3}r {staff}{one_line(row['author'])[:16]:<16} {one_line(row['title'])}")
+                f"{row['replies']:>3}r {staff}{one_line(row['author'])[:16]:<16} {one_line(row['title'])}{why}")
         lines.append(line[:width] + "\n")
         if len(lines) == 1000:  # written a thousand lines at a time: one write per line is slow
             sys.stdout.write("".join(lines))
@@ -448,34 +451,51 @@ def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
     missing = [key for key in args.keys if key not in known]
     if missing:
         raise UsageError(f"no item with key {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    store.set_triage(args.keys, changes, now=now, by=config.team.who)
+    before = store.set_triage(args.keys, changes, now=now, by=config.team.who)
     shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())
     for key in args.keys:
         print(f"{key}: {one_line(shown)}")
-    if changes.get("type"):
-        return _write_type_labels(config, store, args.keys, changes["type"])
+    if changes.get("type") or "assignee" in changes:
+        return _write_to_channels(config, store, args.keys, changes, before)
     return EXIT_OK
 
 
-def _write_type_labels(config: Config, store: Store, keys: list[str], post_type: str) -> int:
-    """Where the config maps the type to a channel label, add it there too."""
+def _write_to_channels(config: Config, store: Store, keys: list[str], changes: dict[str, object],
+                       before: TriageChange) -> int:
+    """Where the channel keeps it too: the type as the label the config maps it to, the
+    assignee as the channel's assignee. What is saved here stands if a channel refuses."""
     from inbox.errors import SourceError
     from inbox.workspace import Workspace
 
     workspace = Workspace(config, store, now=utcnow)
+    post_type = changes.get("type")
+    assigning = "assignee" in changes
 
     async def write_all() -> bool:
         failed = False
         for key in keys:
-            try:
-                said = await workspace.write_type_label(key, post_type)
-            except SourceError as exc:
-                print(f"inbox: {key}: the tag is saved, but the label was not written: {one_line(exc.reason)}",
-                      file=sys.stderr)
-                failed = True
-                continue
-            if said:
-                print(f"{key}: {one_line(said)}")
+            if post_type:
+                try:
+                    said = await workspace.write_type_label(key, str(post_type))
+                except SourceError as exc:
+                    print(f"inbox: {key}: the tag is saved, but the label was not written: {one_line(exc.reason)}",
+                          file=sys.stderr)
+                    failed = True
+                else:
+                    if said:
+                        print(f"{key}: {one_line(said)}")
+            if assigning:
+                assignee = changes["assignee"]
+                previous = (before.get(key) or {}).get("assignee")
+                try:
+                    said = await workspace.write_assignee(key, assignee and str(assignee), previous=previous)
+                except SourceError as exc:
+                    print(f"inbox: {key}: assigned in the inbox, but not on the channel: {one_line(exc.reason)}",
+                          file=sys.stderr)
+                    failed = True
+                else:
+                    if said:
+                        print(f"{key}: {one_line(said)}")
         return failed
 
     return EXIT_FAILED if asyncio.run(write_all()) else EXIT_OK

@@ -363,10 +363,11 @@ class Session:
             return None, response
         return self.decode(response), response
 
-    async def send_json(self, method: str, url: str, payload: Any) -> tuple[Any, httpx.Response]:
-        """Send a JSON body that changes something (never repeated; see `request`) and
-        decode the answer (None for an empty body)."""
-        response = await self.request(method, url, json=payload, once=True)
+    async def send_json(self, method: str, url: str, payload: Any, *, once: bool = True) -> tuple[Any, httpx.Response]:
+        """Send a JSON body that changes something and decode the answer (None for an empty
+        body). Never repeated once it may have arrived (see `request`), unless `once=False`
+        says sending it twice does no harm (setting an assignee)."""
+        response = await self.request(method, url, json=payload, once=once)
         if not response.content.strip():
             return None, response
         return self.decode(response), response

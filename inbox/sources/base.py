@@ -78,6 +78,8 @@ class Source:
     """Whether the channel's API lets the team post a reply (else: copy it, open the page)."""
     labelable: ClassVar[bool] = False
     """Whether `add_labels` can put the type tag on the item as a channel label."""
+    assignable: ClassVar[bool] = False
+    """Whether the channel has assignees, so `set_assignee` writes the inbox's assignment there."""
     min_interval: ClassVar[timedelta] = timedelta(minutes=1)
     """The shortest wait between two syncs that the channel's rate limits allow; `sync
     --watch` and the TUI's background sync never go faster."""
@@ -194,14 +196,19 @@ class Source:
         the inbox copies the reply and opens the page for the user to post by hand."""
         if not self.writable:
             return f"{self.kind} replies are posted by hand"
+        return self.cannot_write("post")
+
+    def cannot_write(self, action: str) -> str | None:
+        """Why the inbox may not `action` (post, assign) on the channel at all: the source
+        says `write = false`, or has no token (None: it may)."""
         if self.config.get("write") is False:
-            return f"posting is turned off for source {self.name!r} (write = false)"
+            return f"{action}ing is turned off for source {self.name!r} (write = false)"
         try:
             have_secret = bool(self.secrets())
         except ConfigError as exc:
             return str(exc)
         if not have_secret:
-            return f"source {self.name!r} has no token to post with"
+            return f"source {self.name!r} has no token to {action} with"
         return None
 
     async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
@@ -234,6 +241,19 @@ class Source:
             SourceError: refused, unreachable, or an answer that is not the item.
         """
         raise SourceError(self.name, f"{self.kind} items cannot be read one at a time")
+
+    async def set_assignee(self, session: Session, item: Mapping[str, Any], login: str | None,
+                           previous: str | None) -> bool:
+        """Make `login` (this channel's login of the person, None: nobody) the item's assignee
+        on the channel. `previous` is the login the inbox assigned before: where an item may
+        have several assignees it is the one taken off, and the rest stay as the channel's
+        users set them. Returns whether anything was sent.
+
+        Raises:
+            SourceError: refused (no such user, not assignable there, 403, 404, 422: the
+                channel's reason) or unreachable.
+        """
+        raise NotImplementedError
 
     def normalize_or_skip(self, raw: Any, context: SyncContext, what: str, *, page: str | None = None,
                           normalize: Callable[[Any], Any] | None = None) -> Any:

@@ -33,6 +33,7 @@ class GitHubSource(Source):
     default_base_url = "https://api.github.com"
     writable = True
     labelable = True
+    assignable = True
 
     @property
     def repo(self) -> str:
@@ -176,3 +177,29 @@ class GitHubSource(Source):
             raise session.error("GitHub answered without the issue's labels")
         names = [one_line(label.get("name") if isinstance(label, dict) else label) for label in data]
         return [name for name in names if name]
+
+    async def set_assignee(self, session: Session, item: Mapping[str, Any], login: str | None,
+                           previous: str | None) -> bool:
+        """POST .../issues/{n}/assignees adds `login`, then DELETE takes `previous` off;
+        assignees someone set on GitHub stay. GitHub answers with the issue, and drops a
+        login it cannot assign without a word, so the answer is checked for it."""
+        url = f"{self._issue_url(item)}/assignees"
+        if not login and not previous:
+            return False  # nobody the inbox assigned there to take off
+        if login:
+            data, _ = await session.send_json("POST", url, {"assignees": [login]}, once=False)
+            if login.lower() not in _assignees(session, data):
+                raise session.error(f"GitHub did not assign {login}: no such user, or not one who can be "
+                                    f"assigned on {self.repo}", 422)
+        if previous and previous.lower() != (login or "").lower():
+            data, _ = await session.send_json("DELETE", url, {"assignees": [previous]}, once=False)
+            _assignees(session, data)
+        return True
+
+
+def _assignees(session: Session, issue: Any) -> list[str]:
+    """The logins an issue GitHub sent back is assigned to, lowercased."""
+    found = issue.get("assignees") if isinstance(issue, dict) else None
+    if not isinstance(found, list):
+        raise session.error("GitHub answered without the issue's assignees")
+    return [str(user.get("login") or "").lower() for user in found if isinstance(user, dict)]

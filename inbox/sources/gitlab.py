@@ -54,6 +54,7 @@ class GitLabSource(Source):
     default_base_url = "https://gitlab.com/api/v4"
     writable = True
     labelable = True
+    assignable = True
 
     @property
     def project(self) -> str:
@@ -217,3 +218,44 @@ class GitLabSource(Source):
             raise session.error("GitLab answered without the issue's labels")
         names = [one_line(label.get("name") if isinstance(label, dict) else label) for label in data["labels"]]
         return [name for name in names if name]
+
+    async def set_assignee(self, session: Session, item: Mapping[str, Any], login: str | None,
+                           previous: str | None) -> bool:
+        """GitLab assigns by user id: `login` is looked up (`GET /users?username=`), the
+        issue read for the assignees it has, and `PUT .../issues/{iid}` given them less
+        `previous`, `login` first (an instance that allows one assignee keeps the first).
+        GitLab leaves out an id it cannot assign without a word, so the answer is checked."""
+        if not login and not previous:
+            return False  # nobody the inbox assigned there to take off
+        wanted = await self._user_id(session, login) if login else None
+        issue, _ = await session.get_json(self._issue_url(item))
+        current = _assignees(session, issue)
+        kept = [user_id for user_id, username in current.items()
+                if user_id != wanted and username.lower() != (previous or "").lower()]
+        ids = ([wanted] if wanted is not None else []) + kept
+        if set(ids) == set(current):
+            return False  # already so
+        data, _ = await session.send_json("PUT", self._issue_url(item), {"assignee_ids": ids}, once=False)
+        assigned = _assignees(session, data)
+        if wanted is not None and wanted not in assigned:
+            raise session.error(f"GitLab did not assign {login}: not a member who can be assigned "
+                                "issues in this project", 422)
+        return True
+
+    async def _user_id(self, session: Session, username: str) -> int:
+        """A username's user id (`GET /users?username=`, which finds only that exact user)."""
+        data, _ = await session.get_json(with_params(f"{self.base_url}/users", username=username))
+        found = [user.get("id") for user in data if isinstance(user, dict)] if isinstance(data, list) else []
+        found = [user_id for user_id in found if isinstance(user_id, int) and not isinstance(user_id, bool)]
+        if not found:
+            raise session.error(f"no GitLab user {username!r}", 404)
+        return found[0]
+
+
+def _assignees(session: Session, issue: Any) -> dict[int, str]:
+    """An issue's assignees as GitLab sent it: user id -> username."""
+    found = issue.get("assignees") if isinstance(issue, dict) else None
+    if not isinstance(found, list):
+        raise session.error("GitLab answered without the issue's assignees")
+    return {user["id"]: str(user.get("username") or "") for user in found
+            if isinstance(user, dict) and isinstance(user.get("id"), int) and not isinstance(user.get("id"), bool)}

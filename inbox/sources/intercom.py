@@ -10,8 +10,9 @@ source to use it, else `_` stands in for it, which Intercom resolves to the work
 the signed-in teammate is using. An EU or AU `base_url` (`api.eu.intercom.io`) links to
 that region's app (`app.eu.intercom.com`).
 
-Intercom's own `snoozed` state stays channel data: the item is open and labelled
-`snoozed`; it never becomes the inbox's snooze, which only the user sets.
+Intercom's own `snoozed` state is the channel's wait (until `snoozed_until`, or until
+the state changes): it keeps the item out of the Inbox, says so, and labels it `snoozed`,
+but it stays channel data, apart from the snooze the user sets.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from urllib.parse import quote, urlsplit
 
 from inbox.config import Option
 from inbox.errors import SourceError
-from inbox.models import Item, Reply
+from inbox.models import ChannelWait, Item, Reply
 from inbox.net.http import Session, strip_secrets, with_params
 from inbox.sources.base import Page, Posted, Source, Stream, SyncContext
 from inbox.sources.pagination import cursor_pages
@@ -172,6 +173,7 @@ class IntercomSource(Source):
             state="closed" if state == "closed" else "open",
             labels=list(dict.fromkeys(label for label in labels if label)),
             thread=None,
+            channel_wait=ChannelWait("snoozed", _time(raw.get("snoozed_until"))) if state == "snoozed" else None,
         )
 
     def normalize_part(self, part: dict[str, Any]) -> Reply:

@@ -7,7 +7,9 @@ and as `next_url` while one is under way. Every page is saved with the cursor th
 follows it, so a sync killed anywhere starts again at the first page it did not save:
 nothing lost, and what is read twice is upserted by key, not duplicated.
 
-Deleted tickets (status `deleted`, scrubbed to subject "SCRUBBED") leave the inbox.
+Deleted tickets (status `deleted`, scrubbed to subject "SCRUBBED") leave the inbox. A
+ticket `pending` (on the customer) or on `hold` (on a third party) is open but waits: the
+channel's wait keeps it out of the Inbox until a later sync sees its status change.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
-from inbox.models import Cursor, Item, Reply
+from inbox.models import ChannelWait, Cursor, Item, Reply
 from inbox.sources.base import (
     Page,
     Posted,
@@ -40,6 +42,7 @@ from inbox.timeutil import parse_time
 STREAM = "tickets"
 EXPORT = "/api/v2/incremental/tickets/cursor.json"
 OPEN_STATUSES = {"new", "open", "pending", "hold"}
+WAITING_STATUSES = {"pending", "hold"}
 STAFF_ROLES = {"agent", "admin"}
 _SUBDOMAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]*$")
 
@@ -71,6 +74,7 @@ class ZendeskSource(Source):
     options = {"subdomain": Option.ASCII, "email": Option.ASCII, "token_env": Option.ENV}
     default_base_url = None  # https://{subdomain}.zendesk.com, from the config's subdomain
     writable = True
+    assignable = True
 
     def __init__(self, config: SourceConfig, *, staff: frozenset[str] = frozenset(),
                  env: Mapping[str, str] | None = None) -> None:
@@ -234,6 +238,7 @@ class ZendeskSource(Source):
             state="open" if status in OPEN_STATUSES else "closed",
             labels=[one_line(tag) for tag in ticket.get("tags") or [] if tag],
             thread=thread,
+            channel_wait=ChannelWait(status) if status in WAITING_STATUSES else None,
         )
 
     def normalize_comment(self, comment: dict[str, Any], users: dict[Any, dict]) -> Reply:
@@ -285,6 +290,36 @@ class ZendeskSource(Source):
         if reply.created_at is None:
             reply = replace(reply, created_at=datetime.now(timezone.utc))
         return Posted(reply=reply, url=f"{self.base_url}/agent/tickets/{ticket_id}")
+
+    async def set_assignee(self, session: Session, item: Mapping[str, Any], login: str | None,
+                           previous: str | None) -> bool:
+        """A ticket has one assignee: the agent whose email `login` is (found through
+        `GET /api/v2/users/search.json`), or nobody; set with `PUT /api/v2/tickets/{id}.json
+        {"ticket": {"assignee_id"}}`, and the answer checked for it."""
+        agent = await self._agent_id(session, login) if login else None
+        ticket_id = quote(str(item["external_id"]), safe="")
+        data, _ = await session.send_json("PUT", f"{self.base_url}/api/v2/tickets/{ticket_id}.json",
+                                          {"ticket": {"assignee_id": agent}}, once=False)
+        ticket = data.get("ticket") if isinstance(data, dict) else None
+        if not isinstance(ticket, dict) or "assignee_id" not in ticket:
+            raise session.error("Zendesk answered without the ticket's assignee")
+        if ticket["assignee_id"] != agent:
+            raise session.error(f"Zendesk kept the ticket's assignee as it was, not {login or 'nobody'}", 422)
+        return True
+
+    async def _agent_id(self, session: Session, email: str) -> int:
+        """The id of the agent (or admin) with this email: end users cannot be assigned."""
+        url = with_params(f"{self.base_url}/api/v2/users/search.json", query=email)
+        data, _ = await session.get_json(url)
+        users = data.get("users") if isinstance(data, dict) else None
+        found = [user for user in users if isinstance(user, dict)
+                 and str(user.get("email") or "").lower() == email.lower()] if isinstance(users, list) else []
+        if not found:
+            raise session.error(f"no Zendesk user with the email {email}", 404)
+        agents = [user for user in found if user.get("role") in STAFF_ROLES and usable_id(user.get("id")) is not None]
+        if not agents:
+            raise session.error(f"{email} is not an agent in Zendesk: only agents are assigned tickets", 422)
+        return agents[0]["id"]
 
 
 def _updated(ticket: dict[str, Any]) -> datetime | None:

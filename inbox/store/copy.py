@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("items", ("key",), ("source", "kind", "external_id", "url", "title", "body", "author", "author_is_staff",
                          "created_at", "last_activity_at", "replies", "last_reply_by_staff", "answered", "state",
-                         "labels", "synced_at", "thread_at", "leaks", "idea_status", "supporters")),
+                         "labels", "synced_at", "thread_at", "leaks", "idea_status", "supporters", "channel_wait",
+                         "channel_wait_until")),
     ("thread", ("key", "reply_id"), ("author", "author_is_staff", "created_at", "body", "by_us")),
     ("item_labels", ("key", "label"), ()),
     ("triage", ("key",), ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note",

@@ -11,24 +11,26 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
-from inbox.models import Item, Reply
-from inbox.query import AWAITING_SQL, DONE_SQL, SNOOZED_SQL
+from inbox.models import ChannelWait, Item, Reply
+from inbox.query import AWAITING_SQL, CHANNEL_WAIT_SQL, DONE_SQL, OWN_SNOOZE_SQL
 from inbox.text.leaks import leaks_json, may_leak
-from inbox.timeutil import iso
+from inbox.timeutil import iso, parse_time
 
 LIST_COLUMNS = (
     "i.key, i.source, i.kind, i.external_id, i.url, i.title, i.author, i.author_is_staff, "
     "i.created_at, i.last_activity_at, i.replies, i.last_reply_by_staff, i.answered, i.state, "
     "i.labels, i.leaks, i.supporters, i.type, COALESCE(t.status, i.idea_status) AS status, "
     "i.assignee, i.assigned_at, i.snoozed_until, t.note, t.jira_key, "
-    f"{DONE_SQL} AS done, {SNOOZED_SQL} AS snoozed, {AWAITING_SQL} AS awaiting, i.due_at AS sla_due_at"
+    f"{DONE_SQL} AS done, {OWN_SNOOZE_SQL} AS snoozed, {AWAITING_SQL} AS awaiting, i.due_at AS sla_due_at, "
+    f"i.channel_wait, i.channel_wait_until, {CHANNEL_WAIT_SQL} AS waiting"
 )
-"""The columns of a list row (`Store.list_items`), over `inbox.query.FROM`."""
+"""The columns of a list row (`Store.list_items`), over `inbox.query.FROM`. `snoozed` is the
+user's own snooze and `waiting` the channel's (`is:snoozed` matches either)."""
 
 _ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",
                  "author_is_staff", "created_at", "last_activity_at", "replies",
                  "last_reply_by_staff", "answered", "state", "labels", "synced_at", "idea_status",
-                 "supporters", "thread_at")
+                 "supporters", "thread_at", "channel_wait", "channel_wait_until")
 _BODY = _ITEM_COLUMNS.index("body")
 # (INSERT ..., ON CONFLICT ...): `_insert` puts the VALUES rows between the two.
 _UPSERT_ITEM = (
@@ -242,11 +244,13 @@ def _item_row(item: Item, synced_at: str | None, stored_body: str = "", threaded
     last_reply = None if item.replies == 0 or item.last_reply_by_staff is None else int(item.last_reply_by_staff)
     body = item.body if item.body is not None else (stored_body or "")
     activity = iso(item.last_activity_at)
+    wait = item.channel_wait
     return (
         item.key, item.source, item.kind, item.external_id, item.url, item.title, body,
         item.author, int(item.author_is_staff), iso(item.created_at), activity,
         int(item.replies), last_reply, int(item.answered), item.state,
         _json(item.labels), synced_at, item.idea_status, item.supporters, activity if threaded else None,
+        wait.reason if wait else None, iso(wait.until) if wait else None,
     )
 
 
@@ -277,7 +281,22 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "assignee": row["assignee"],
         "done": bool(row["done"]),
         "snoozed_until": row["snoozed_until"],
+        "channel_waiting": channel_waiting(row),
         "note": row.get("note"),
         "jira": row.get("jira_key"),
         "replying": row.get("replying"),
     }
+
+
+def channel_wait_of(row: dict[str, Any]) -> ChannelWait | None:
+    """The channel's own snooze or wait on a list row while it holds; None when there is
+    none, or it has ended."""
+    if not row.get("waiting") or not row.get("channel_wait"):
+        return None
+    return ChannelWait(str(row["channel_wait"]), parse_time(row.get("channel_wait_until")))
+
+
+def channel_waiting(row: dict[str, Any]) -> dict[str, Any] | None:
+    """`channel_wait_of` as `inbox list --json` shows it: `{"reason": "pending", "until": null}`."""
+    wait = channel_wait_of(row)
+    return None if wait is None else {"reason": wait.reason, "until": iso(wait.until)}

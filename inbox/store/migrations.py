@@ -342,6 +342,38 @@ def m014_presence(db: sqlite_utils.Database) -> None:
     db.conn.execute("CREATE TABLE presence (key TEXT NOT NULL, who TEXT NOT NULL, seen_at TEXT NOT NULL, "
                     "PRIMARY KEY (key, who))")
 
+SNOOZE_END = ("CASE WHEN channel_wait IS NULL THEN snoozed_until "
+              "WHEN snoozed_until IS NULL OR snoozed_until < COALESCE(channel_wait_until, '9999') "
+              "THEN COALESCE(channel_wait_until, '9999') ELSE snoozed_until END")
+"""What `items.snooze_end` holds: when the post is back, the later of the user's snooze and
+the channel's wait ('9999': a wait with no end, until a sync says the channel lifted it)."""
+
+
+@migration
+def m015_channel_wait(db: sqlite_utils.Database) -> None:
+    """A channel's own snooze or wait on a post (an Intercom conversation snoozed, a Zendesk
+    ticket pending or on hold), as channel data a sync rewrites, and `snooze_end`, when the
+    post is back: what `is:snoozed` reads. The user's snooze stays theirs (in `triage`, and
+    its copy `snoozed_until`), so no sync can overwrite it; the indexes that served the
+    snooze serve `snooze_end`, so pages and the counts' complements stay indexed.
+
+    Conversations stored already as snoozed (the `snoozed` label Intercom's state became)
+    wait until their next change; a ticket's status was not stored, so it waits from the
+    next sync that sees it change.
+    """
+    conn = db.conn
+    conn.execute("ALTER TABLE items ADD COLUMN channel_wait TEXT")
+    conn.execute("ALTER TABLE items ADD COLUMN channel_wait_until TEXT")
+    conn.execute(f"ALTER TABLE items ADD COLUMN snooze_end TEXT GENERATED ALWAYS AS ({SNOOZE_END}) VIRTUAL")
+    conn.execute("UPDATE items SET channel_wait = 'snoozed' WHERE kind = 'intercom' AND state = 'open' "
+                 "AND key IN (SELECT key FROM item_labels WHERE label = 'snoozed')")
+    conn.execute("DROP INDEX IF EXISTS items_snoozed")
+    conn.execute("CREATE INDEX items_snoozed ON items (last_activity_at DESC, key) WHERE snooze_end IS NOT NULL")
+    conn.execute("DROP INDEX IF EXISTS items_by_snooze")
+    conn.execute("CREATE INDEX items_by_snooze ON items (snooze_end, source, kind, state, is_done, "
+                 "awaiting, type, author_is_staff, has_due, created_at, last_activity_at, due_at) "
+                 "WHERE snooze_end IS NOT NULL")
+
 
 @dataclass(frozen=True)
 class Schema:

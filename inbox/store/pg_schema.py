@@ -274,5 +274,20 @@ def p003_presence() -> str:
     return f"CREATE TABLE presence (key {T} NOT NULL, who {T} NOT NULL, seen_at {T} NOT NULL, PRIMARY KEY (key, who));"
 
 
-STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence]
+def p004_channel_wait() -> str:
+    """m015: a channel's own snooze or wait, and `snooze_end` (what `is:snoozed` reads)."""
+    from inbox.store.migrations import SNOOZE_END  # the same meaning on both
+
+    return f"""
+ALTER TABLE items ADD COLUMN channel_wait {T};
+ALTER TABLE items ADD COLUMN channel_wait_until {T};
+ALTER TABLE items ADD COLUMN snooze_end {T} GENERATED ALWAYS AS ({SNOOZE_END}) STORED;
+DROP INDEX items_snoozed;
+CREATE INDEX items_snoozed ON items (last_activity_at DESC, key) WHERE snooze_end IS NOT NULL;
+DROP INDEX items_by_snooze;
+CREATE INDEX items_by_snooze ON items (snooze_end) WHERE snooze_end IS NOT NULL;
+"""
+
+
+STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence, p004_channel_wait]
 """In order; each applied once, recorded in `_migrations` by its name."""

@@ -115,8 +115,11 @@ class TriageSaved(WorkerReport):
 
 @dataclass(eq=False)
 class TriageUndone(WorkerReport):
+    """An undo is in the store; `before` is the action it undid."""
+
     message: str
     undone: Undone
+    before: TriageChange
 
 
 @dataclass(eq=False)

@@ -1,5 +1,5 @@
-"""Responding from the main screen: reply (`r`), the type tag as a channel label, file a
-reproducible bug in Jira (`J`), and the Help Wanted sweep (`W`).
+"""Responding from the main screen: reply (`r`), the type tag as a channel label, the
+assignee on the channel, file a reproducible bug in Jira (`J`), and the Help Wanted sweep (`W`).
 
 Not a screen and not mixed into one: the main screen owns a `Responder` and calls it.
 Reading the store runs in thread workers and reaching a channel in async workers
@@ -8,6 +8,7 @@ awaiting the workspace, all run on the screen; results come back as messages or 
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 from inbox.errors import ConfigError, InboxError
@@ -22,6 +23,9 @@ if TYPE_CHECKING:
 class Responder:
     def __init__(self, screen: MainScreen) -> None:
         self.screen = screen
+        self._assigning = asyncio.Lock()
+        """Channel assignments go out one at a time, in the order they were made: a quick
+        reassignment takes off the previous assignee only once it is there."""
 
     @property
     def app(self) -> InboxApp:
@@ -103,6 +107,23 @@ class Responder:
         if said:
             self.screen.say(said, timeout=4)
             self.screen.refresh_preview()
+
+    # --- the assignee on the channel ------------------------------------------------
+
+    def write_assignee(self, key: str, assignee: str | None, previous: str | None) -> None:
+        self.screen.run_worker(self._write_assignee(key, assignee, previous), group="assignees")
+
+    async def _write_assignee(self, key: str, assignee: str | None, previous: str | None) -> None:
+        """In an async worker: where the channel has assignees, the same one there. The
+        inbox's assignment stands whatever the channel says."""
+        try:
+            async with self._assigning:
+                said = await self.app.workspace.write_assignee(key, assignee, previous=previous)
+        except InboxError as exc:
+            self.screen.say(f"Assigned here, but not on the channel: {exc}", severity="error", timeout=8)
+            return
+        if said:
+            self.screen.say(said, timeout=4)
 
     # --- Jira -----------------------------------------------------------------------
 

@@ -375,6 +375,9 @@ class MainScreen(Screen):
         self.refresh_around(keep_key=False)
         if message.changes.get("type") and not self.app.demo:
             self.responder.write_type_label(message.key, message.changes["type"])
+        if "assignee" in message.changes and not self.app.demo:
+            previous = (message.before.get(message.key) or {}).get("assignee")
+            self.responder.write_assignee(message.key, message.changes["assignee"], previous)
 
     def action_set_type(self, value: str | None) -> None:
         label = PostType(value).label if value else "Untagged"
@@ -430,7 +433,7 @@ class MainScreen(Screen):
         except InboxError as exc:  # nothing was undone: keep it for another `u`
             self.post_message(msg.UndoFailed(message, before, str(exc)))
             return
-        self.post_message(msg.TriageUndone(message, undone))
+        self.post_message(msg.TriageUndone(message, undone, before))
 
     def on_undo_failed(self, message: msg.UndoFailed) -> None:
         self.undo_stack.append((message.message, message.before))
@@ -440,6 +443,13 @@ class MainScreen(Screen):
         text, severity, timeout = questions.undone_toast(message.message, message.undone)
         self.say(text, severity=severity, timeout=timeout)
         self.refresh_around(keep_key=False)
+        if self.app.demo:
+            return
+        for key, fields in message.undone.restored.items():
+            moved = message.before.changed.get(key, {})
+            if "assignee" in fields and "assignee" in moved:  # the channel's assignee goes back too
+                back, undone = moved["assignee"]
+                self.responder.write_assignee(key, back, undone)
 
     # --- responding (the Responder does the work) ---------------------------------
 

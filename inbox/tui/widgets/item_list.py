@@ -25,7 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from inbox.reports.sla import sla_label
-from inbox.store import row_key
+from inbox.store import channel_wait_of, row_key
 from inbox.text import one_line
 from inbox.text.leaks import mask
 from inbox.timeutil import ago
@@ -84,7 +84,8 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     teammate with the reply editor open on it is named after the title."""
     badge, colour = KIND_BADGES.get(row["kind"], (row["kind"][:2].upper(), "white"))
     tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
-    marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed")
+    wait = channel_wait_of(row)
+    marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed") or wait
               else "●" if row.get("awaiting") else " ")
     author = one_line(row["author"])[:14] + ("*" if row["author_is_staff"] else "")
     tail = f" {author:<15} {ago(row['created_at'], now):>4} {row['replies']:>3}↩ {ago(row['last_activity_at'], now):>4}"
@@ -95,17 +96,28 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     replying = replying_note(row)
     title_width = max(8, width - head_width - len(tail) - 1 - len(replying) - (SLA_WIDTH if sla_column else 0))
     title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
-    if len(title) > title_width:
-        title = title[: title_width - 1] + "…"
+    # Why the channel holds it: in the time column when it is free, else after the title
+    # in the longest form that leaves the title a dozen characters.
+    held = wait.brief(now) if wait and sla_column and not sla else ""
+    why = next((f" · {said}" for said in (wait.describe(row["kind"], now), wait.describe(None, now))
+                if len(said) + 3 <= title_width - 12), "") if wait and not held else ""
+    if len(title) + len(why) > title_width:
+        title = title[: title_width - len(why) - 1] + "…"
     text = Text(no_wrap=True, overflow="crop", end="")
     text.append(f"{marker} ", style=MARKER_STYLES.get(marker, "dim"))
     text.append(f"{badge:<3}", style=f"bold {colour}")
     text.append(f" {tag:<4} ", style=tag_colour)
-    title_style = ("bold " if row.get("new") else "") + ("dim" if row.get("state") == "closed" else "")
-    text.append(f"{title:<{title_width}}", style=title_style.strip())
+    title_style = (("bold " if row.get("new") else "") + ("dim" if row.get("state") == "closed" else "")).strip()
+    if why:
+        text.append(title, style=title_style)
+        text.append(f"{why:<{title_width - len(title)}}", style="italic #5fb3b3")
+    else:
+        text.append(f"{title:<{title_width}}", style=title_style)
     text.append(replying, style=REPLYING_STYLE)
     text.append(" ")
-    if sla_column:
+    if held:
+        text.append(f"{held[:SLA_WIDTH - 1]:>{SLA_WIDTH - 1}} ", style="italic #5fb3b3")
+    elif sla_column:
         text.append(f"{sla:>{SLA_WIDTH - 1}} ", style="bold #e06c75" if sla.startswith("overdue") else "#e5c07b")
     text.append(tail, style="#abb2bf")
     return text

@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from inbox.models import PostType
+from inbox.store import channel_wait_of
 from inbox.store.drafts import Draft
 from inbox.store.history import Change
 from inbox.text import clean, one_line
@@ -62,6 +63,9 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
         facts.append("done")
     if item.get("snoozed"):
         facts.append(f"snoozed until {item['snoozed_until']}")
+    wait = channel_wait_of(item)
+    if wait is not None:
+        facts.append(wait.describe(item["kind"], now))
     if labels:
         facts.append("labels: " + ", ".join(one_line(label) for label in labels))
     if facts:
