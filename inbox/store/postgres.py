@@ -294,7 +294,15 @@ class PostgresStore(Store):
 
 
 class _Writer:
-    """Where `Store` keeps its writer (`store.db.conn`, as sqlite-utils has it on SQLite)."""
+    """Where `Store` keeps its writer (`store.db.conn`), with the two calls of sqlite-utils'
+    `Database` this package and its tests make (`execute`, `table_names`)."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+
+    def execute(self, sql: str, params: Any = ()) -> Cursor:
+        return self.conn.execute(sql, params)
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.conn.raw.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")]
