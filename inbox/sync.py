@@ -21,6 +21,7 @@ from inbox.models import Cursor
 from inbox.sources import registry
 from inbox.sources.base import Source
 from inbox.store import Store
+from inbox.store.sync_locks import Holder
 from inbox.text.redaction import Redactor
 from inbox.timeutil import parse_time, utcnow
 
@@ -41,6 +42,8 @@ class SourceResult:
     not_modified: bool = False
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    skipped: str | None = None
+    """Why it was not synced: someone else is syncing it (not a failure)."""
 
     @property
     def ok(self) -> bool:
@@ -49,6 +52,8 @@ class SourceResult:
     def summary(self) -> str:
         if self.error:
             return f"{self.name}: failed: {self.error}"
+        if self.skipped:
+            return f"{self.name}: skipped: {self.skipped}"
         text = f"{self.name}: {self.items} items, {self.replies} replies"
         if self.not_modified and not self.items:
             text = f"{self.name}: unchanged"
@@ -103,10 +108,46 @@ async def sync_source(
     now: datetime,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    me: Holder | None = None,
+    wait: bool = False,
 ) -> SourceResult:
-    """Fetch one source page by page into the store; never raises for channel trouble."""
+    """Fetch one source page by page into the store; never raises for channel trouble.
+
+    With `me`, the source's sync lock is taken first: a source someone else is syncing is
+    skipped (the result says who), or with `wait` waited for."""
     result = SourceResult(source.name, source.kind)
     progress.started(source.name)
+    if me is None:
+        return await _fetch(source, store, result, progress=progress, now=now, transport=transport, sleep=sleep)
+    while True:
+        try:
+            holder = await asyncio.to_thread(store.sync_locks.take, source.name, me, now=now)
+        except InboxError as exc:  # the database, busy or away: this source is not synced now
+            result.error = str(exc)
+            progress.finished(result)
+            return result
+        if holder is None:
+            break
+        if not wait:
+            result.skipped = holder.describe()
+            progress.finished(result)
+            return result
+        progress.status(source.name, f"waiting: {holder.describe()}")
+        await sleep(LOCK_POLL)
+    try:
+        return await _fetch(source, store, result, progress=progress, now=now, transport=transport, sleep=sleep)
+    finally:
+        await asyncio.to_thread(store.sync_locks.release, source.name, me)
+
+
+LOCK_POLL = 5.0
+"""Seconds between two looks at a source's sync lock, waiting for it (`inbox sync --wait`)."""
+
+
+async def _fetch(source: Source, store: Store, result: SourceResult, *, progress: SyncProgress, now: datetime,
+                 transport: httpx.AsyncBaseTransport | None,
+                 sleep: Callable[[float], Awaitable[None]]) -> SourceResult:
+    """The source's pages into the store, and how it went recorded."""
     context = StoreContext(store, source.name, now, result)
     session = None
     try:
@@ -157,11 +198,15 @@ async def sync_all(
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     now: datetime | None = None,
+    wait: bool = False,
 ) -> list[SourceResult]:
-    """Sync the configured sources (or `only` those named) concurrently. What the new
-    data changes (the rules, then the SLA) sits above the sync: `Workspace.sync` chains it."""
+    """Sync the configured sources (or `only` those named) concurrently, each under its
+    sync lock (a source a teammate is syncing is skipped, or with `wait` waited for).
+    What the new data changes (the rules, then the SLA) sits above the sync:
+    `Workspace.sync` chains it."""
     progress = progress or QuietProgress()
     now = now or utcnow()
+    me = Holder.me(config.team.who, now)
     chosen: list[SourceConfig] = [config.source(name) for name in only] if only else list(config.sources)
     tasks = []
     results: list[SourceResult] = []
@@ -175,7 +220,7 @@ async def sync_all(
             results.append(result)
             continue
         tasks.append(sync_source(source, store, progress=progress, now=now,
-                                 transport=transport, sleep=sleep))
+                                 transport=transport, sleep=sleep, me=me, wait=wait))
     results.extend(await asyncio.gather(*tasks))
     order = {s.name: index for index, s in enumerate(chosen)}
     return sorted(results, key=lambda r: order.get(r.name, 0))

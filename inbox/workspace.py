@@ -75,16 +75,18 @@ class Workspace:
     async def sync(self, only: Sequence[str] = (), *, progress: SyncProgress | None = None,
                    now: datetime | None = None, store: Store | None = None,
                    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-                   on_rules: Callable[[list[RuleAction]], None] | None = None) -> SyncReport:
+                   on_rules: Callable[[list[RuleAction]], None] | None = None,
+                   wait: bool = False) -> SyncReport:
         """Pull what is new from the sources (`only` those named, or all), then let the
-        rules act on it, then recompute who awaits us and by when.
+        rules act on it, then recompute who awaits us and by when. A source a teammate is
+        syncing is skipped (or with `wait`, waited for).
 
         `store` is another connection to the same database to sync into (the TUI keeps
         its own connection free for the screen's reads)."""
         store = store or self.store
         now = now or self.now()
         results = await syncing.sync_all(self.config, store, only=only, progress=progress, env=self.env,
-                                             transport=self.transport, sleep=sleep, now=now)
+                                             transport=self.transport, sleep=sleep, now=now, wait=wait)
         actions = await self.after_sync(now, store=store)
         if on_rules is not None and actions:
             on_rules(actions)

@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--watch", nargs="?", const="5m", metavar="INTERVAL",
                       help="keep syncing every INTERVAL (default 5m; never faster than each "
                            "channel's limits allow); ctrl+c stops")
+    sync.add_argument("--wait", action="store_true",
+                      help="a source a teammate is syncing is waited for, not skipped")
 
     _group("sources").add_parsers(commands)
 
@@ -212,7 +214,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "sync":
         if args.watch:
             return _watch(config, store, args.source, args.watch)
-        return _sync(config, store, args.source)
+        return _sync(config, store, args.source, wait=args.wait)
     if args.command == "list":
         return _list(config, store, " ".join(args.query), as_json=args.json, limit=args.limit)
     if args.command == "triage":
@@ -291,14 +293,14 @@ def _demo(args: argparse.Namespace) -> int:
     return _tui(demo_config(), store, demo=True)
 
 
-def _sync(config: Config, store: Store, only: list[str]) -> int:
+def _sync(config: Config, store: Store, only: list[str], *, wait: bool = False) -> int:
     from inbox.cli.progress import BarsProgress
     from inbox.workspace import Workspace
 
     only = _chosen_sources(config, only)
     with BarsProgress([s.name for s in config.sources if not only or s.name in only]) as progress:
         report = asyncio.run(Workspace(config, store).sync(only, progress=progress, now=utcnow(),
-                                                           on_rules=_print_rule_actions))
+                                                           on_rules=_print_rule_actions, wait=wait))
     failed = False
     for result in report.results:
         stream = sys.stdout if result.ok else sys.stderr

@@ -61,5 +61,6 @@ class BarsProgress:
         task = self.tasks.get(result.name)
         if task is None:
             return
-        status = Text("failed", style="red") if result.error else Text("done", style="green")
+        status = (Text("failed", style="red") if result.error else
+                  Text("skipped", style="yellow") if result.skipped else Text("done", style="green"))
         self.progress.update(task, total=1, completed=1, status=status)

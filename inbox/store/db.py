@@ -40,6 +40,7 @@ from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
 from inbox.store.sla import Sla
 from inbox.store.stats import Stats
+from inbox.store.sync_locks import SyncLocks
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
 from inbox.store.watch import FileWatch, Watch
 from inbox.timeutil import iso
@@ -184,6 +185,11 @@ class Store:
     def history(self) -> History:
         """Who changed each item's triage and when, and when each person last opened it."""
         return History(self)
+
+    @property
+    def sync_locks(self) -> SyncLocks:
+        """Who is syncing which source: one sync at a time per source, across the team."""
+        return SyncLocks(self)
 
     @property
     def presence(self) -> Presence:

@@ -375,6 +375,13 @@ def m015_channel_wait(db: sqlite_utils.Database) -> None:
                  "WHERE snooze_end IS NOT NULL")
 
 
+@migration
+def m016_sync_locks(db: sqlite_utils.Database) -> None:
+    """Who is syncing which source, and since when (`inbox.store.sync_locks`)."""
+    db.conn.execute("CREATE TABLE sync_locks (source TEXT PRIMARY KEY, who TEXT NOT NULL, host TEXT NOT NULL, "
+                    "pid INTEGER NOT NULL, since TEXT NOT NULL)")
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""

@@ -289,5 +289,12 @@ CREATE INDEX items_by_snooze ON items (snooze_end) WHERE snooze_end IS NOT NULL;
 """
 
 
-STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence, p004_channel_wait]
+def p005_sync_locks() -> str:
+    """m016: who is syncing which source (the lock itself is an advisory lock)."""
+    return (f"CREATE TABLE sync_locks (source {T} PRIMARY KEY, who {T} NOT NULL, host {T} NOT NULL, "
+            f"pid INTEGER NOT NULL, since {T} NOT NULL);")
+
+
+STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence, p004_channel_wait,
+                                  p005_sync_locks]
 """In order; each applied once, recorded in `_migrations` by its name."""

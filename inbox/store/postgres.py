@@ -28,6 +28,7 @@ from inbox.store.db import Store
 from inbox.store.dialect import postgres
 from inbox.store.location import PostgresLocation
 from inbox.store.readers import Cancelled
+from inbox.store.sync_locks import ServerSyncLocks
 from inbox.store.watch import ServerWatch
 
 CONNECT_WAIT = 10
@@ -247,12 +248,22 @@ class PostgresStore(Store):
             raise
         self.db = _Writer(conn)
         self._pool = Pool(location)
+        self.held: dict[str, Connection] = {}
+        """Connections holding a source's sync lock, by source (`ServerSyncLocks`)."""
 
     def __str__(self) -> str:
         return self.location.url
 
     def another(self) -> PostgresStore:
         return PostgresStore(self.location)
+
+    @property
+    def sync_locks(self) -> ServerSyncLocks:  # type: ignore[override]
+        return ServerSyncLocks(self)
+
+    def connect_another(self) -> Connection:
+        """A connection of its own (a lock that lasts as long as it does)."""
+        return connect(self.location)
 
     def watch(self) -> ServerWatch:
         return ServerWatch(connect(self.location).raw, own=lambda: {self.db.conn.raw.info.backend_pid})
@@ -264,6 +275,9 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         with self._lock:
+            for conn in self.held.values():
+                conn.close()
+            self.held.clear()
             self._pool.close()
             self.db.conn.close()
 
