@@ -52,7 +52,7 @@ import terminal
 
 from inbox.models import Item, Reply
 from inbox.query import INBOX_QUERY
-from inbox.store import Store
+from inbox.store import Store, open_store
 from inbox.timeutil import iso, utcnow
 
 INBOX = [sys.executable, "-m", "inbox"]
@@ -136,9 +136,9 @@ class Results:
 
 # --- the TUI ------------------------------------------------------------------------------
 
-def inbox_keys(path: Path, count: int) -> list[str]:
+def inbox_keys(path: Path | str, count: int) -> list[str]:
     """The first `count` keys of the Inbox view, in the list's order."""
-    store = Store(path)
+    store = open_store(path)
     try:
         return [row["key"] for row in store.list_items(INBOX_QUERY, now=utcnow(), me=dataset.ME, limit=count)]
     finally:
@@ -157,7 +157,7 @@ TUI_FIGURES: dict[str, tuple[str, str, Goal]] = {
 }
 
 
-def measure_tui(results: Results, size: int, db: Path, config: Path, runs: int, timeout: float) -> None:
+def measure_tui(results: Results, size: int, db: Path | str, config: Path, runs: int, timeout: float) -> None:
     command = [*INBOX, "--config", str(config), "--db", str(db)]
     for label, unit, goal in TUI_FIGURES.values():  # the table's order, whatever a run reaches
         results.figure(label, unit, goal)
@@ -247,7 +247,7 @@ def timed(function: Callable[[], Any], runs: int) -> float:
     return statistics.median(samples)
 
 
-def measure_store(results: Results, size: int, db: Path, config_path: Path, runs: int) -> None:
+def measure_store(results: Results, size: int, db: Path | str, config_path: Path, runs: int) -> None:
     """What the TUI asks the store for when it opens: each sidebar view's count and
     first page (the Inbox also with the filter), and the SLA refresh."""
     from inbox.sources.registry import load_config
@@ -255,7 +255,7 @@ def measure_store(results: Results, size: int, db: Path, config_path: Path, runs
     from inbox.workspace import Workspace
 
     config = load_config(config_path)
-    store = Store(db)
+    store = open_store(db)
     try:
         now = utcnow()
         queries = {view.name: view.query for view in all_views(config)}

@@ -57,3 +57,28 @@ async def test_a_teammates_triage_and_sync_show_without_a_key(store_location) ->
             teammate.close()
     mine.close()
 
+
+
+async def test_the_inbox_says_it_reconnects_after_a_restart_and_carries_on(postgres_url, monkeypatch) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    from inbox.store.postgres import Pool
+
+    monkeypatch.setattr(Pool, "CHECK_AFTER", 0.0)
+    mine = open_store(postgres_url)
+    mine.save_page("server", [_item(n, n) for n in range(1, 4)])
+    app = make_app(parse({"team": {"me": "amy"}}), mine, now=lambda: NOW)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        with psycopg.connect(postgres_url, autocommit=True) as admin:  # what a restart does to us
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = %s AND pid <> pg_backend_pid()", [urlsplit(postgres_url).path[1:]])
+        said = lambda: " | ".join(n.message for n in app._notifications)  # noqa: E731
+        await _until(pilot, lambda: "reconnecting" in said() and "back" in said(), seconds=8)
+        await pilot.press("3")  # tag the first post a bug: made once, on the new connection
+        await settle(pilot)
+    history = mine.history.of("server:1")
+    assert [(c.field, c.new, c.by) for c in history] == [("type", "bug", "amy")]
+    mine.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -207,3 +208,46 @@ def test_reports_on_the_server_say_what_they_say_on_a_file(
             assert main(["--config", str(CONFIG_PATH), "--db", where, *command]) == 0, command
             printed.append(capsys.readouterr().out)
         assert printed[0] == printed[1], command
+
+
+# --- the server restarted mid-session ---------------------------------------------------------
+
+def _drop_connections(url: str) -> None:
+    """What a restart does to the inbox: every connection to its database ends."""
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = %s AND pid <> pg_backend_pid()", [name])
+
+
+def test_after_a_restart_reads_and_writes_carry_on_and_a_change_is_made_once(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inbox.store.postgres import Pool
+
+    monkeypatch.setattr(Pool, "CHECK_AFTER", 0.0)  # every connection is tried before it serves
+    store = open_store(postgres_url)
+    try:
+        store.save_page("server", [make_item(1)])
+        assert store.item_count() == 1
+        _drop_connections(postgres_url)
+        assert store.item_count() == 1  # a read on a new connection
+        store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="amy")  # a write on a new writer
+        assert store.triage_rows(["server:1"])["server:1"]["type"] == "bug"
+        assert [(c.field, c.new) for c in store.history.of("server:1")] == [("type", "bug")]
+    finally:
+        store.close()
+
+
+def test_a_server_still_away_is_one_line(postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from inbox.errors import DatabaseUnreachable
+    from inbox.store.postgres import Pool
+
+    monkeypatch.setattr(Pool, "CHECK_AFTER", 0.0)
+    store = open_store(postgres_url)
+    try:
+        _drop_connections(postgres_url)
+        store.location = PostgresLocation("postgresql://inbox@127.0.0.1:1/inbox")  # and it does not come back
+        with pytest.raises(DatabaseUnreachable, match="cannot be reached"):
+            store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="amy")
+    finally:
+        store.close()

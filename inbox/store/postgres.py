@@ -13,6 +13,7 @@ next call connects again.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -90,6 +91,21 @@ class Connection:
     def broken(self) -> bool:
         return self.raw.closed or self.raw.broken
 
+    def alive(self) -> bool:
+        """Whether the server still answers on it (after a restart it does not, and psycopg
+        only learns so by trying)."""
+        if self.broken:
+            return False
+        try:
+            self.raw.execute("SELECT 1")
+        except psycopg.Error:
+            return False
+        return True
+
+    used_at = 0.0
+    """When it last served (monotonic seconds): one idle longer than `Pool.CHECK_AFTER` is
+    asked whether it still works before it serves again."""
+
     def close(self) -> None:
         self.raw.close()
 
@@ -149,8 +165,11 @@ def connect(location: PostgresLocation) -> Connection:
 
 
 class Pool:
-    """Connections for reads, taken for one read and given back; one that broke is
-    dropped and the next read connects again."""
+    """Connections for reads, taken for one read and given back; one that broke (or, idle a
+    while, no longer answers: the server restarted) is dropped and replaced."""
+
+    CHECK_AFTER = 5.0
+    """Seconds idle after which a connection is tried before it serves a read."""
 
     def __init__(self, location: PostgresLocation) -> None:
         self.location = location
@@ -162,13 +181,20 @@ class Pool:
     def reading(self) -> Iterator[Connection]:
         with self._lock:
             conn = self._idle.pop() if self._idle else None
-        if conn is None or conn.broken:
+        if conn is not None and (conn.broken or (time.monotonic() - conn.used_at > self.CHECK_AFTER
+                                                 and not conn.alive())):
+            with self._lock:
+                self._all.remove(conn)
+            conn.close()
+            conn = None
+        if conn is None:
             conn = connect(self.location)
             with self._lock:
                 self._all.append(conn)
         try:
             yield conn
         finally:
+            conn.used_at = time.monotonic()
             if conn.in_transaction and not conn.broken:
                 conn.raw.execute("ROLLBACK")
             with self._lock:
@@ -283,12 +309,14 @@ class PostgresStore(Store):
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:  # type: ignore[override]
-        """BEGIN ... COMMIT on the writer, rolled back on any error; a writer the server
-        dropped (a restart) is replaced first."""
+        """BEGIN ... COMMIT on the writer, rolled back on any error. A writer the server
+        dropped (a restart) is replaced before anything is written, so the change is made
+        once, on the new one; a server still away is one line (`DatabaseUnreachable`)."""
         with self._lock:
-            if self.db.conn.broken:
-                self.db.conn = connect(self.location)
             conn = self.db.conn
+            if conn.broken or (time.monotonic() - conn.used_at > Pool.CHECK_AFTER and not conn.alive()):
+                conn.close()
+                conn = self.db.conn = connect(self.location)
             conn.execute("BEGIN")
             try:
                 yield conn
@@ -296,6 +324,8 @@ class PostgresStore(Store):
                 if conn.in_transaction and not conn.broken:
                     conn.raw.execute("ROLLBACK")
                 raise
+            finally:
+                conn.used_at = time.monotonic()
             conn.execute("COMMIT")
 
     @contextmanager
