@@ -138,6 +138,26 @@ def load(url: str, clients: int, seconds: float) -> dict[str, float | str]:
             "first error": errors[0] if errors else "-"}
 
 
+# --- full text -------------------------------------------------------------------------------
+
+SEARCHES = ("webhook", '"upgrade fails"', "webhook is:open -is:done")
+"""Bare words match as prefixes, phrases exactly (FTS5 on SQLite, tsvector and GIN on
+PostgreSQL)."""
+
+
+def measure_search(results: scale.Results, size: int, where: Path | str, runs: int) -> None:
+    store = open_store(where)
+    try:
+        now = utcnow()
+        for query in SEARCHES:
+            def search(query: str = query) -> None:
+                store.count(query, now=now)
+                store.page(query, now=now, limit=100)
+            results.figure(f"search {query}: count + first 100", "ms").add(size, scale.timed(search, runs))
+    finally:
+        store.close()
+
+
 # --- the run -----------------------------------------------------------------------------------
 
 def main() -> None:
@@ -171,6 +191,7 @@ def main() -> None:
             if not args.skip_tui:
                 scale.measure_tui(results[backend], size, where, config, args.runs, args.timeout)
             scale.measure_store(results[backend], size, where, config, args.runs)
+            measure_search(results[backend], size, where, args.runs)
     for backend, result in results.items():
         print(f"\n{backend}")
         scale.print_table(result, args.sizes)
