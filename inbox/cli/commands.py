@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from types import ModuleType
@@ -473,31 +473,30 @@ def _write_to_channels(config: Config, store: Store, keys: list[str], changes: d
     post_type = changes.get("type")
     assigning = "assignee" in changes
 
+    async def written(key: str, write: Awaitable[str | None], kept: str) -> bool:
+        """One write to the channel: what it did, or one line on why not (`kept`: what
+        stays done in the inbox anyway)."""
+        try:
+            said = await write
+        except SourceError as exc:
+            print(f"inbox: {key}: {kept}: {one_line(exc.reason)}", file=sys.stderr)
+            return False
+        if said:
+            print(f"{key}: {one_line(said)}")
+        return True
+
     async def write_all() -> bool:
         failed = False
         for key in keys:
             if post_type:
-                try:
-                    said = await workspace.write_type_label(key, str(post_type))
-                except SourceError as exc:
-                    print(f"inbox: {key}: the tag is saved, but the label was not written: {one_line(exc.reason)}",
-                          file=sys.stderr)
-                    failed = True
-                else:
-                    if said:
-                        print(f"{key}: {one_line(said)}")
+                failed |= not await written(key, workspace.write_type_label(key, str(post_type)),
+                                            "the tag is saved, but the label was not written")
             if assigning:
                 assignee = changes["assignee"]
                 previous = (before.get(key) or {}).get("assignee")
-                try:
-                    said = await workspace.write_assignee(key, assignee and str(assignee), previous=previous)
-                except SourceError as exc:
-                    print(f"inbox: {key}: assigned in the inbox, but not on the channel: {one_line(exc.reason)}",
-                          file=sys.stderr)
-                    failed = True
-                else:
-                    if said:
-                        print(f"{key}: {one_line(said)}")
+                failed |= not await written(
+                    key, workspace.write_assignee(key, assignee and str(assignee), previous=previous),
+                    "assigned in the inbox, but not on the channel")
         return failed
 
     return EXIT_FAILED if asyncio.run(write_all()) else EXIT_OK
