@@ -6,7 +6,7 @@ from pathlib import Path
 
 from inbox.store.db import Cursor, RowKey, Store, row_key
 from inbox.store.items import channel_wait_of, item_json
-from inbox.store.location import PostgresLocation, is_url, parse
+from inbox.store.location import PostgresLocation, parse
 
 
 def open_store(where: str | Path | PostgresLocation, *, password_env: str | None = None) -> Store:
@@ -20,5 +20,4 @@ def open_store(where: str | Path | PostgresLocation, *, password_env: str | None
     return Store(location)
 
 
-__all__ = ["Cursor", "PostgresLocation", "RowKey", "Store", "channel_wait_of", "is_url", "item_json", "open_store",
-           "row_key"]
+__all__ = ["Cursor", "PostgresLocation", "RowKey", "Store", "channel_wait_of", "item_json", "open_store", "row_key"]

@@ -1,15 +1,16 @@
-"""The local SQLite inbox: the one place that writes it, and the queries that read it.
+"""The inbox's database: the one place that writes it, and the queries that read it.
 
-WAL mode lets the TUI read while a sync writes from another thread or process. Each
-page of a sync is saved with its cursor in one transaction, so an interrupted sync
-resumes where it stopped and an upsert by key never duplicates.
+`Store` is a SQLite file (WAL mode lets the TUI read while a sync writes from another
+thread or process); `inbox.store.postgres.PostgresStore` is the same store on a team's
+PostgreSQL server, with the same methods and SQL. Each page of a sync is saved with its
+cursor in one transaction, so an interrupted sync resumes where it stopped and an upsert
+by key never duplicates.
 
 `Store` holds the connection and its lock; each table family's SQL lives in its own
 module and is reached from here: `store.drafts`, `store.releases`, `store.runs`,
 `store.rule_actions` (and `store.rules_pass()`), `store.people`, `store.sla`,
-`store.stats`, `store.history`, `store.presence`. Everything goes in and out as plain data
-(dicts, tuples, dataclasses),
-so another backend can stand behind the same names.
+`store.stats`, `store.history`, `store.presence`, `store.sync_locks`. Everything goes in
+and out as plain data (dicts, tuples, dataclasses).
 """
 
 from __future__ import annotations
