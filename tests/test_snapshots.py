@@ -3,7 +3,7 @@ and 160x45: the main screen, help, the filter bar, a thread, playbooks, reply, t
 stats and people.
 
 Frozen clock and fixed terminal size, so they only change when the UI does; cursors do not
-blink. Update them with `python -m pytest -n 0 tests/test_snapshots.py --snapshot-update`.
+blink and toasts (which leave on a timer) are cleared first. Update them with `python -m pytest -n 0 tests/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,19 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45"
 at_every_size = pytest.mark.parametrize("size", SIZES)
 
 
+async def _steady(pilot) -> None:
+    """Nothing on screen that a timer changes: no blinking cursor, no toast."""
+    pilot.app.clear_notifications()
+    await steady_cursors(pilot)
+
+
 def _keys(*keys):
     async def run_before(pilot) -> None:
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
         await settle(pilot)
-        await steady_cursors(pilot)
+        await _steady(pilot)
     return run_before
 
 
@@ -82,7 +88,7 @@ class TestPlaybooks:
             await settle(pilot)
             await pilot.press("space", "j", "space", "j")
             await settle(pilot)
-            await steady_cursors(pilot)
+            await _steady(pilot)
         assert snap_compare(demo_app, terminal_size=size, run_before=run_before)
 
     @at_every_size
@@ -96,7 +102,7 @@ class TestPlaybooks:
             await settle(pilot)
             await pilot.press("slash", *"kind:github")
             await settle(pilot)
-            await steady_cursors(pilot)
+            await _steady(pilot)
         assert snap_compare(demo_app, terminal_size=size, run_before=run_before)
 
 
@@ -110,6 +116,7 @@ class TestCompose:
             await _keys(*keys)(pilot)
             await pilot.pause(0.6)  # the preview redraws once typing is quiet
             await settle(pilot)
+            await _steady(pilot)
         assert snap_compare(demo_app, terminal_size=size, run_before=run_before)
 
 
