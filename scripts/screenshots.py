@@ -16,8 +16,11 @@ sys.path.insert(0, str(ROOT))
 from inbox.tui.demo_app import make_demo_app  # noqa: E402
 
 SIZE = (170, 45)
+SIZES = {"main-80x24": (80, 24)}
+"""Scenes taken at another size than SIZE."""
 SCENES = {
     "main": [],
+    "main-80x24": [],
     "filter": ["slash", *"is:awaiting age:>=2d -label:enterprise", "enter"],
     "thread": ["j", "j", "j", "enter"],
     "help": ["question_mark"],
@@ -28,7 +31,7 @@ SCENES = {
 
 async def shoot(name: str, keys: list[str], folder: Path) -> Path:
     app = make_demo_app(folder / f"{name}.db")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZES.get(name, SIZE)) as pilot:
         await pilot.pause()
         await app.workers.wait_for_complete()
         for key in keys:

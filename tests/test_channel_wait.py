@@ -297,7 +297,7 @@ def test_the_list_row_and_the_preview_say_why(store: Store) -> None:
         format_row(rows["desk:3"], 140, NOW).plain)
     assert "· pending in Zendesk" in format_row(rows["desk:2"], 140, NOW).plain
     assert "Post 1 · snoozed until Dec 7 " in format_row(rows["chat:1"], 82, NOW).plain  # narrower: no product
-    assert "snoozed" not in format_row(rows["chat:1"], 60, NOW).plain  # no room: the preview says it
+    assert "snoozed" not in format_row(rows["chat:1"], 30, NOW).plain  # no room: the preview says it
     with_sla = format_row(rows["desk:2"], 100, NOW, sla_column=True).plain  # in the time column when free
     assert "      pending " in with_sla and "· pending" not in with_sla
     assert "   until Dec 7 " in format_row(rows["chat:1"], 100, NOW, sla_column=True).plain

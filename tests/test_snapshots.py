@@ -1,7 +1,9 @@
-"""SVG snapshots of the demo: the main screen, the help screen, the filter bar in use, a thread.
+"""SVG snapshots of the demo, every screen at 80x24 (the smallest terminal it is built for)
+and 160x45: the main screen, help, the filter bar, a thread, playbooks, reply, the sweep,
+stats and people.
 
-Frozen clock and fixed terminal size, so they only change when the UI does.
-Update them with `python -m pytest tests/test_snapshots.py --snapshot-update`.
+Frozen clock and fixed terminal size, so they only change when the UI does; cursors do not
+blink and toasts (which leave on a timer) are cleared first. Update them with `python -m pytest -n 0 tests/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,14 @@ import pytest
 from inbox.tui.demo_app import make_demo_app
 from tests.pilot_helpers import settle, steady_cursors
 
-SIZE = (170, 45)
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 45), id="160x45")]
+at_every_size = pytest.mark.parametrize("size", SIZES)
+
+
+async def _steady(pilot) -> None:
+    """Nothing on screen that a timer changes: no blinking cursor, no toast."""
+    pilot.app.clear_notifications()
+    await steady_cursors(pilot)
 
 
 def _keys(*keys):
@@ -20,7 +29,7 @@ def _keys(*keys):
         for key in keys:
             await pilot.press(key)
         await settle(pilot)
-        await steady_cursors(pilot)
+        await _steady(pilot)
     return run_before
 
 
@@ -32,38 +41,45 @@ def demo_app(tmp_path):
 
 
 class TestMainScreen:
-    def test_inbox(self, snap_compare, demo_app):
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys())
+    @at_every_size
+    def test_inbox(self, snap_compare, demo_app, size):
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys())
 
-    def test_narrow_terminal_puts_the_preview_below(self, snap_compare, demo_app):
+    def test_between_sizes_the_preview_goes_below(self, snap_compare, demo_app):
         assert snap_compare(demo_app, terminal_size=(120, 40), run_before=_keys())
 
 
 class TestHelp:
-    def test_help_screen(self, snap_compare, demo_app):
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys("question_mark"))
+    @at_every_size
+    def test_help_screen(self, snap_compare, demo_app, size):
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys("question_mark"))
 
 
 class TestFilterBar:
-    def test_filter_in_use(self, snap_compare, demo_app):
+    @at_every_size
+    def test_filter_in_use(self, snap_compare, demo_app, size):
         keys = ("slash", *"is:awaiting age:>=2d -label:enterprise")
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys(*keys))
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys(*keys))
 
-    def test_bad_query_shows_the_error(self, snap_compare, demo_app):
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys("slash", *"age:soon"))
+    @at_every_size
+    def test_bad_query_shows_the_error(self, snap_compare, demo_app, size):
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys("slash", *"age:soon"))
 
 
 class TestThread:
-    def test_reading_a_thread(self, snap_compare, demo_app):
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys("j", "j", "j", "enter"))
+    @at_every_size
+    def test_reading_a_thread(self, snap_compare, demo_app, size):
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys("j", "j", "j", "enter"))
 
 
 class TestPlaybooks:
-    def test_panel_lists_playbooks_and_offers_the_leak_one(self, snap_compare, demo_app):
+    @at_every_size
+    def test_panel_lists_playbooks_and_offers_the_leak_one(self, snap_compare, demo_app, size):
         keys = ("slash", *"is:leak", "enter", "p")
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=_keys(*keys))
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys(*keys))
 
-    def test_a_playbook_with_ticked_steps(self, snap_compare, demo_app):
+    @at_every_size
+    def test_a_playbook_with_ticked_steps(self, snap_compare, demo_app, size):
         async def run_before(pilot) -> None:
             await settle(pilot)
             await pilot.press("p")
@@ -72,12 +88,27 @@ class TestPlaybooks:
             await settle(pilot)
             await pilot.press("space", "j", "space", "j")
             await settle(pilot)
-            await steady_cursors(pilot)
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+            await _steady(pilot)
+        assert snap_compare(demo_app, terminal_size=size, run_before=run_before)
+
+    @at_every_size
+    def test_a_playbook_beside_the_open_filter_bar(self, snap_compare, demo_app, size):
+        """The filter bar takes rows from the screen: the playbook keeps the larger share."""
+        async def run_before(pilot) -> None:
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            pilot.app.screen.query_one("#playbooks").open("community-monitoring")
+            await settle(pilot)
+            await pilot.press("slash", *"kind:github")
+            await settle(pilot)
+            await _steady(pilot)
+        assert snap_compare(demo_app, terminal_size=size, run_before=run_before)
 
 
 class TestCompose:
-    def test_reply_offers_the_template_for_the_post(self, snap_compare, demo_app):
+    @at_every_size
+    def test_reply_offers_the_template_for_the_post(self, snap_compare, demo_app, size):
         """Troubleshooting asked on GitLab: move-to-forum, filled in, with its preview."""
         keys = ["slash", *"kind:gitlab type:troubleshooting", "enter", "r"]
 
@@ -85,4 +116,19 @@ class TestCompose:
             await _keys(*keys)(pilot)
             await pilot.pause(0.6)  # the preview redraws once typing is quiet
             await settle(pilot)
-        assert snap_compare(demo_app, terminal_size=SIZE, run_before=run_before)
+            await _steady(pilot)
+        assert snap_compare(demo_app, terminal_size=size, run_before=run_before)
+
+
+class TestOverviews:
+    @at_every_size
+    def test_sweep(self, snap_compare, demo_app, size):
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys("W"))
+
+    @at_every_size
+    def test_stats(self, snap_compare, demo_app, size):
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys("T"))
+
+    @at_every_size
+    def test_people(self, snap_compare, demo_app, size):
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys("P"))

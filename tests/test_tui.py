@@ -250,11 +250,11 @@ async def test_pages_are_read_by_key_from_either_end(tmp_path, monkeypatch):
         await pilot.press("G")
         await settle(pilot)
         assert _list(app).highlighted["key"] == "server:1000"
-        await pilot.press(*["pageup"] * 5, "k")
+        await pilot.press(*["pageup"] * 10, "k")
         await settle(pilot)
         cursor = _list(app).cursor
         assert cursor < 900 and _list(app).highlighted["key"] == f"server:{cursor + 1}"
-        await pilot.press("g", *["pagedown"] * 5, "j")
+        await pilot.press("g", *["pagedown"] * 10, "j")
         await settle(pilot)
         cursor = _list(app).cursor
         assert cursor > 100 and _list(app).highlighted["key"] == f"server:{cursor + 1}"

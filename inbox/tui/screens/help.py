@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -32,10 +33,12 @@ class HelpScreen(ModalScreen[None]):
             rows.append((" / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(",")),
                          action.help))
         rows += list(MOVEMENT)
-        table = Text()
+        # a grid, so a long line wraps under its own text and the keys stay a column
+        table = Table.grid(padding=(0, 2), pad_edge=True)
+        table.add_column(style="bold #61afef", no_wrap=True)
+        table.add_column(ratio=1)
         for keys, help_text in rows:
-            table.append(f"  {keys:<14}", style="bold #61afef")
-            table.append(f"{help_text}\n")
+            table.add_row(Text(keys), Text(help_text))
         with VerticalScroll(id="help-box"):
             yield Static(Text("Community Inbox: keys", style="bold"), id="help-title")
             yield Static(table)

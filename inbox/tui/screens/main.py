@@ -54,6 +54,14 @@ if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
 
 
+WIDE = 180
+"""From this width the preview sits beside the list and the list still shows its main
+columns (26 cells of views, 36% of preview, and a row of about 90 cells)."""
+COMPACT = 100
+"""Below this width the list takes the whole width, the title its 40 cells; the views and
+the preview (or playbooks) share the rows under it."""
+
+
 class MainScreen(Screen):
     BINDINGS = bindings()
     AUTO_FOCUS = "#items"
@@ -94,6 +102,7 @@ class MainScreen(Screen):
             yield Sidebar(self.views, id="sidebar")
             with Vertical(id="center"):
                 yield Static(id="list-header")
+                yield Static(id="list-columns")
                 yield ItemList(now=self.app.now, id="items",
                                sla_column=self.app.config.sla is not None)
             yield Preview(id="preview")
@@ -105,7 +114,9 @@ class MainScreen(Screen):
         yield Footer()
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < 150, "narrow")
+        width = self.size.width
+        self.set_class(COMPACT <= width < WIDE, "narrow")
+        self.set_class(width < COMPACT, "compact")
 
     def on_mount(self) -> None:
         self.reload()
@@ -166,6 +177,9 @@ class MainScreen(Screen):
             self._sla_refreshed = True
             self.syncer.refresh_sla()
         self._show_header(data.total)
+
+    def on_item_list_columns_changed(self, message: ItemList.ColumnsChanged) -> None:
+        self.query_one("#list-columns", Static).update(message.columns.header(style=""))
 
     def on_list_counted(self, message: msg.ListCounted) -> None:
         if message.generation != self.lister.generation:

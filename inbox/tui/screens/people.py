@@ -9,6 +9,7 @@ name like `[@click=app.quit]x` is a name.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from rich.text import Text
@@ -23,6 +24,7 @@ from inbox.errors import InboxError, QueryError
 from inbox.text import one_line
 from inbox.timeutil import ago
 from inbox.triage.people import (
+    LEVELS,
     SUGGESTED_TAGS,
     Person,
     filter_people,
@@ -31,6 +33,8 @@ from inbox.triage.people import (
     tag_problem,
 )
 from inbox.tui.screens.prompt import PromptScreen
+from inbox.tui.widgets.columns import Column, Fitted, fit
+from inbox.tui.widgets.item_list import channel_badge
 
 Tagger = Callable[[str, str, bool], object]
 """(person name, tag, add?) -> anything: writes the tag (the caller's store). Runs in a
@@ -39,7 +43,19 @@ thread worker; an InboxError it raises is shown as one line."""
 MAX_ROWS = 2000
 """Rows drawn at most (a DataTable mounts every row); `/` searches everyone."""
 _LEVEL_STYLES = {1: "bold #98c379", 2: "#61afef", 3: "#e5c07b", 4: "dim"}
-COLUMNS = ("Name", "Channels", "Posts", "Replies", "First seen", "Last seen", "Level", "Tags")
+COLUMNS = (
+    Column("Name", "Name", 18),
+    Column("Channels", "Channels", len("GH GL FO SO SL ZD IC UV"), drop=4),
+    Column("Posts", "Posts", 6, right=True, drop=3),
+    Column("Replies", "Replies", 7, right=True, drop=2),
+    Column("First seen", "First seen", 10, drop=1),
+    Column("Last seen", "Last seen", 9, drop=5),
+    Column("Level", "Level", max(len(f"{level} {label}") for level, label in LEVELS.items())),
+    Column("Tags", "Tags", 12, flexible=True),
+)
+"""The table's columns, each at most as wide as given; Name, Level and Tags never drop."""
+CELL_GAP = 2
+"""A DataTable pads each cell by one on either side."""
 
 
 class PeopleScreen(Screen[str | None]):
@@ -85,13 +101,12 @@ class PeopleScreen(Screen[str | None]):
         self.filter_text = ""
         self.filter_error: str | None = None
         self.shown: list[Person] = []
+        self.columns: Fitted | None = None
+        self._drawn_columns: Fitted | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="people-header")
-        table: DataTable = DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
-        for column in COLUMNS:
-            table.add_column(Text(column), key=column)
-        yield table
+        yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
         yield Input(placeholder="amy · tag:champion · level:1 · channel:github · -tag:staff",
                     id="people-filter")
         yield Footer()
@@ -100,25 +115,57 @@ class PeopleScreen(Screen[str | None]):
         self._fill()
         self.query_one(DataTable).focus()
 
+    def on_resize(self) -> None:
+        if self._fit_columns():
+            self._fill()
+
     # --- drawing ----------------------------------------------------------------------
+
+    def _fit_columns(self) -> bool:
+        """The columns that fit the screen's width, each as wide as its longest value (up
+        to its own width); True when they changed and the table must be drawn again."""
+        longest = {"Name": max((len(one_line(p.name)) for p in self.people), default=0),
+                   "Channels": max((3 * len(p.channels) - 1 for p in self.people), default=0)}
+        columns = [replace(c, width=max(len(c.header), min(c.width, longest[c.key]))) if c.key in longest else c
+                   for c in COLUMNS]
+        edges, scrollbar = CELL_GAP, 2
+        fitted = fit(columns, max(1, self.size.width - edges - scrollbar), gap=CELL_GAP)
+        changed = fitted != self.columns
+        self.columns = fitted
+        return changed
 
     def _row(self, person: Person) -> list[Text]:
         first = person.first_seen.date().isoformat() if person.first_seen else "-"
         last = f"{ago(person.last_seen, self.now)} ago" if person.last_seen else "-"
-        return [
-            Text(one_line(person.name), style="bold", no_wrap=True, overflow="ellipsis"),
-            Text(one_line(", ".join(person.channels) or "-"), no_wrap=True, overflow="ellipsis"),
-            Text(f"{person.posts:,}", justify="right"),
-            Text(f"{person.replies:,}", justify="right"),
-            Text(first),
-            Text(last),
-            Text(f"{person.level} {person.level_label}", style=_LEVEL_STYLES[person.level]),
-            Text(one_line(", ".join(person.tags)), style="#e5c07b", no_wrap=True, overflow="ellipsis"),
-        ]
+        channels = Text(no_wrap=True, overflow="ellipsis")
+        for index, kind in enumerate(person.channels):
+            badge, colour = channel_badge(kind)
+            channels.append(("" if index == 0 else " ") + badge, style=f"bold {colour}")
+        cells = {
+            "Name": Text(one_line(person.name), style="bold", no_wrap=True, overflow="ellipsis"),
+            "Channels": channels if person.channels else Text("-"),
+            "Posts": Text(f"{person.posts:,}", justify="right"),
+            "Replies": Text(f"{person.replies:,}", justify="right"),
+            "First seen": Text(first),
+            "Last seen": Text(last),
+            "Level": Text(f"{person.level} {person.level_label}", style=_LEVEL_STYLES[person.level]),
+            "Tags": Text(one_line(", ".join(person.tags)), style="#e5c07b", no_wrap=True, overflow="ellipsis"),
+        }
+        assert self.columns is not None
+        return [cells[column.key] for column in self.columns.columns]
 
     def _fill(self) -> None:
         table = self.query_one(DataTable)
         chosen = self.highlighted
+        if self.columns is None:
+            self._fit_columns()
+        assert self.columns is not None
+        if self._drawn_columns != self.columns:
+            self._drawn_columns = self.columns
+            table.clear(columns=True)
+            for column, width in zip(self.columns.columns, self.columns.widths):
+                table.add_column(Text(column.header, justify="right" if column.right else "left"),
+                                 width=width, key=column.key)
         try:
             self.shown = filter_people(self.people, self.filter_text)
             self.filter_error = None

@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from rich.segment import Segment
@@ -29,6 +30,7 @@ from inbox.store import channel_wait_of, row_key
 from inbox.text import one_line
 from inbox.text.leaks import mask
 from inbox.timeutil import ago
+from inbox.tui.widgets.columns import Column, Fitted, cut, fit
 
 PAGE_SIZE = 100
 CACHED_PAGES = 40
@@ -42,6 +44,11 @@ TYPE_TAGS = {
     "troubleshooting": ("TRBL", "#e5c07b"), "feature": ("FEAT", "#61afef"),
     "bug": ("BUG", "#e06c75"), "question": ("QSTN", "#98c379"),
 }
+
+
+def channel_badge(kind: str) -> tuple[str, str]:
+    """Two letters and a colour for a channel kind (`GH`), as the list shows it."""
+    return KIND_BADGES.get(kind, (kind[:2].upper(), "white"))
 
 
 MARKER_STYLES = {"●": "bold #e5c07b", "⚠": "bold #e06c75"}
@@ -66,14 +73,52 @@ class ListData:
     generation: int
 
 
-SLA_WIDTH = 14
+TITLE_MIN = 40
+"""The title's least width: the other columns drop before it gets fewer cells."""
 REPLYING_STYLE = "bold #c678dd"
 
+ROW_COLUMNS = (
+    Column("marker", "", 1),
+    Column("channel", "ch", 2, drop=7),
+    Column("type", "type", 4, drop=6),
+    Column("title", "title", TITLE_MIN, flexible=True),
+    Column("sla", "SLA", len("overdue 11d 10h"), right=True, drop=5),
+    Column("author", "author", 15, drop=3),
+    Column("age", "age", 4, right=True, drop=2),
+    Column("replies", "↩", 5, right=True, drop=1),
+    Column("idle", "idle", 4, right=True, drop=4),
+)
+"""The list's columns, left to right. `age` (since created) and `idle` (since the last
+activity) are named as the query language names them. Least useful first to drop: the
+reply count, the age, the author, the idle time, the SLA, the type, the channel."""
 
-def replying_note(row: dict[str, Any]) -> str:
-    """` ✎ amy is replying` when a teammate has the reply editor open on the item."""
+
+@lru_cache(maxsize=64)
+def row_columns(width: int, sla_column: bool) -> Fitted:
+    """The columns a row of `width` cells shows (the header row uses the same)."""
+    columns = [c for c in ROW_COLUMNS if sla_column or c.key != "sla"]
+    return fit(columns, width)
+
+
+def replying_note(row: dict[str, Any], room: int = 99) -> str:
+    """` ✎ amy is replying` when a teammate has the reply editor open on the item; ` ✎ amy`
+    when `room` (the title's cells) is short."""
     name = one_line(row.get("replying") or "")
-    return f" ✎ {name[:16]} is replying" if name else ""
+    if not name:
+        return ""
+    long = f" ✎ {name[:16]} is replying"
+    return long if len(long) <= room // 2 else f" ✎ {name[:10]}"
+
+
+def _replies(count: int) -> str:
+    return f"{count if count < 10_000 else f'{count // 1000}k'}↩"
+
+
+def _shortest(text: str, width: int) -> str:
+    """`text` less its last words until it fits: `overdue 123d 14h` -> `overdue 123d`."""
+    while len(text) > width and " " in text:
+        text = text.rsplit(" ", 1)[0]
+    return text[:width]
 
 
 def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bool = False) -> Text:
@@ -81,45 +126,57 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
 
     `sla_column` (when the config has an [sla]): time left to answer, or how overdue. The
     title is bold while the item is new to the user (never opened, or changed since); a
-    teammate with the reply editor open on it is named after the title."""
-    badge, colour = KIND_BADGES.get(row["kind"], (row["kind"][:2].upper(), "white"))
+    teammate with the reply editor open on it is named after the title. The columns are
+    `row_columns(width)`: the row never runs past `width`."""
+    columns = row_columns(width, sla_column)
+    badge, colour = channel_badge(row["kind"])
     tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
     wait = channel_wait_of(row)
     marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed") or wait
               else "●" if row.get("awaiting") else " ")
-    author = one_line(row["author"])[:14] + ("*" if row["author_is_staff"] else "")
-    tail = f" {author:<15} {ago(row['created_at'], now):>4} {row['replies']:>3}↩ {ago(row['last_activity_at'], now):>4}"
-    head_width = 2 + 1 + 3 + 1 + 4 + 1
     sla = ""
-    if sla_column and row.get("awaiting") and not row.get("done") and row.get("sla_due_at"):
-        sla = sla_label(row["sla_due_at"], now)
-    replying = replying_note(row)
-    title_width = max(8, width - head_width - len(tail) - 1 - len(replying) - (SLA_WIDTH if sla_column else 0))
+    if "sla" in columns and row.get("awaiting") and not row.get("done") and row.get("sla_due_at"):
+        sla = _shortest(sla_label(row["sla_due_at"], now), columns.width("sla"))
+    replying = replying_note(row, columns.width("title"))
+    title_width = max(1, columns.width("title") - len(replying))
     title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
-    # Why the channel holds it: in the time column when it is free, else after the title
+    # Why the channel holds it: in the SLA column when it is free, else after the title
     # in the longest form that leaves the title a dozen characters.
-    held = wait.brief(now) if wait and sla_column and not sla else ""
+    held = _shortest(wait.brief(now), columns.width("sla")) if wait and "sla" in columns and not sla else ""
     why = next((f" · {said}" for said in (wait.describe(row["kind"], now), wait.describe(None, now))
                 if len(said) + 3 <= title_width - 12), "") if wait and not held else ""
     if len(title) + len(why) > title_width:
-        title = title[: title_width - len(why) - 1] + "…"
-    text = Text(no_wrap=True, overflow="crop", end="")
-    text.append(f"{marker} ", style=MARKER_STYLES.get(marker, "dim"))
-    text.append(f"{badge:<3}", style=f"bold {colour}")
-    text.append(f" {tag:<4} ", style=tag_colour)
+        title = title[: max(0, title_width - len(why) - 1)] + "…"
     title_style = (("bold " if row.get("new") else "") + ("dim" if row.get("state") == "closed" else "")).strip()
-    if why:
-        text.append(title, style=title_style)
-        text.append(f"{why:<{title_width - len(title)}}", style="italic #5fb3b3")
-    else:
-        text.append(f"{title:<{title_width}}", style=title_style)
-    text.append(replying, style=REPLYING_STYLE)
-    text.append(" ")
-    if held:
-        text.append(f"{held[:SLA_WIDTH - 1]:>{SLA_WIDTH - 1}} ", style="italic #5fb3b3")
-    elif sla_column:
-        text.append(f"{sla:>{SLA_WIDTH - 1}} ", style="bold #e06c75" if sla.startswith("overdue") else "#e5c07b")
-    text.append(tail, style="#abb2bf")
+    author = one_line(row["author"])
+    author = cut(author, 14).rstrip() if len(author) > 14 else author
+    text = Text(no_wrap=True, overflow="crop", end="")
+    for index, (column, cells) in enumerate(zip(columns.columns, columns.widths)):
+        if index:
+            text.append(" ")
+        key = column.key
+        if key == "marker":
+            text.append(marker, style=MARKER_STYLES.get(marker, "dim"))
+        elif key == "channel":
+            text.append(cut(badge, cells), style=f"bold {colour}")
+        elif key == "type":
+            text.append(cut(tag, cells), style=tag_colour)
+        elif key == "title":
+            text.append(title, style=title_style)
+            text.append(f"{why:<{title_width - len(title)}}", style="italic #5fb3b3")
+            text.append(replying, style=REPLYING_STYLE)
+        elif key == "sla" and held:
+            text.append(cut(held, cells, right=True), style="italic #5fb3b3")
+        elif key == "sla":
+            text.append(cut(sla, cells, right=True), style="bold #e06c75" if sla.startswith("overdue") else "#e5c07b")
+        elif key == "author":
+            text.append(cut(author + ("*" if row["author_is_staff"] else ""), cells), style="#abb2bf")
+        elif key == "age":
+            text.append(cut(ago(row["created_at"], now), cells, right=True), style="#abb2bf")
+        elif key == "replies":
+            text.append(cut(_replies(row["replies"]), cells, right=True), style="#abb2bf")
+        elif key == "idle":
+            text.append(cut(ago(row["last_activity_at"], now), cells, right=True), style="#abb2bf")
     return text
 
 
@@ -142,6 +199,13 @@ class ItemList(ScrollView, can_focus=True):
         def __init__(self, key: str | None) -> None:
             super().__init__()
             self.key = key
+
+    class ColumnsChanged(Message):
+        """The width changed the columns shown: the header row above the list follows."""
+
+        def __init__(self, columns: Fitted) -> None:
+            super().__init__()
+            self.columns = columns
 
     class PageLoaded(Message, bubble=False):
         """A page of rows fetched by a thread worker, for the list that asked for it.
@@ -172,6 +236,7 @@ class ItemList(ScrollView, can_focus=True):
         self._pending: set[int] = set()
         self._line_cache: dict[tuple[int, int, bool, bool], Strip] = {}
         self._last_key: str | None = None
+        self._columns_width = -1
         self._opened: dict[str, int | None] = {}
         """Keys opened here: None while the store is being told, then the generation the
         list was at when it had been. Rows read for that generation or an earlier one may
@@ -240,6 +305,11 @@ class ItemList(ScrollView, can_focus=True):
         return page[offset] if offset < len(page) else None
 
     @property
+    def columns(self) -> Fitted:
+        """The columns the rows show at the list's width now."""
+        return row_columns(self.scrollable_content_region.width, self.sla_column)
+
+    @property
     def highlighted(self) -> dict[str, Any] | None:
         return self.row(self.cursor) if self.total else None
 
@@ -299,6 +369,9 @@ class ItemList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
+        if width != self._columns_width:
+            self._columns_width = width
+            self.post_message(self.ColumnsChanged(self.columns))
         if index >= self.total:
             return Strip.blank(width, self.rich_style)
         selected = index == self.cursor
