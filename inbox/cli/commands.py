@@ -29,6 +29,7 @@ from inbox.errors import ConfigError, DatabaseBusy, DatabaseUnreachable, InboxEr
 from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
 from inbox.store import Store, channel_wait_of, item_json, open_store
+from inbox.store.sweeps import define as define_sweeps
 from inbox.store.triage import TriageChange
 from inbox.text import clean, one_line
 from inbox.timeutil import ago, iso, parse_duration, parse_time, parse_until, utcnow
@@ -209,6 +210,7 @@ def _run(args: argparse.Namespace) -> int:
 
     store = _open_store(args, config)
     sync_person_logins(config, store)  # `author:NAME` takes [people.NAME] everywhere
+    store.sweeps = define_sweeps(config)  # `sweep:daily` is the sweep this config defines
     if args.command is None:
         return _tui(config, store)
     if args.command == "sync":
@@ -398,10 +400,10 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
 
 
 def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
-    from inbox.reports.sweep import build_sweep, render, sweep_settings
+    from inbox.reports.sweep import build_sweep, render
 
-    settings, now = sweep_settings(config), utcnow()
-    sweep = build_sweep(config, store, now=now, weekly=args.weekly, settings=settings, bodies=args.format == "json")
+    now = utcnow()
+    sweep = build_sweep(config, store, now=now, weekly=args.weekly, bodies=args.format == "json")
     if not args.post:
         sys.stdout.write(render(sweep, args.format, now))
         return EXIT_OK
