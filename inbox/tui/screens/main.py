@@ -333,7 +333,7 @@ class MainScreen(Screen):
         opening = not self.has_class("playbooks")
         self.set_class(opening, "playbooks")
         if opening:
-            self.query_one(PlaybookPanel).focus_panel()
+            self.query_one(PlaybookPanel).present()
         else:
             self.query_one(ItemList).focus()
 
