@@ -251,11 +251,13 @@ def measure_store(results: Results, size: int, db: Path | str, config_path: Path
     """What the TUI asks the store for when it opens: each sidebar view's count and
     first page (the Inbox also with the filter), and the SLA refresh."""
     from inbox.sources.registry import load_config
+    from inbox.store.sweeps import define as define_sweeps
     from inbox.views import all_views
     from inbox.workspace import Workspace
 
     config = load_config(config_path)
     store = open_store(db)
+    store.sweeps = define_sweeps(config)  # the sweep views read the config's sweeps
     try:
         now = utcnow()
         queries = {view.name: view.query for view in all_views(config)}

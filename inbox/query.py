@@ -8,7 +8,7 @@ with the current time and user each time it runs. Values are always SQL paramete
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +20,10 @@ from inbox.timeutil import iso, parse_duration
 KINDS = ("github", "gitlab", "discourse", "stackexchange", "slack", "zendesk", "intercom", "uservoice")
 IS_VALUES = ("open", "closed", "done", "snoozed", "answered", "awaiting", "assigned", "leak", "overdue")
 FIELDS = ("type", "kind", "source", "author", "staff", "label", "status", "assignee",
-          "replies", "age", "idle", "assigned", "is")
+          "replies", "age", "idle", "assigned", "is", "sweep")
+SWEEPS = ("daily", "weekly")
+"""`sweep:daily` (the Help Wanted sweep) and `sweep:weekly`: the posts the sweep takes, as
+the config defines it (`inbox.store.sweeps`)."""
 INBOX_QUERY = "is:open -is:done -is:snoozed"
 
 _TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("(?:[^"]*)"?|\S*)|("(?:[^"]*)"?)|(\S+))')
@@ -105,6 +108,10 @@ def _field_term(name: str, value: str, negated: bool) -> Term:
         if lowered not in ("yes", "no", "true", "false"):
             raise QueryError(f"staff:{value}: use staff:yes or staff:no")
         return Term(name, "yes" if lowered in ("yes", "true") else "no", negated)
+    if name == "sweep":
+        if lowered not in SWEEPS:
+            raise QueryError(f"sweep:{value} is not a sweep (use {'|'.join(SWEEPS)})")
+        return Term(name, lowered, negated)
     if name == "is":
         if lowered not in IS_VALUES:
             raise QueryError(f"is:{value} is not known (use {'|'.join(IS_VALUES)})")
@@ -179,23 +186,40 @@ def _fts_match(text: str) -> str:
     return quoted if " " in text.strip() or len(text.strip()) < PREFIX_FROM else quoted + "*"
 
 
-def compile_query(query: Query | str, *, now: datetime, me: str | None = None) -> tuple[str, dict]:
+SweepSql = Callable[[str, str], tuple[str, dict]]
+"""What a `sweep:NAME` term compiles to: given the sweep's name and a prefix for its
+parameter names, one SQL condition over `i` and its parameters. The store knows the
+config's sweeps and passes this; without it a `sweep:` term is an error."""
+
+
+def compile_query(query: Query | str, *, now: datetime, me: str | None = None,
+                  sweeps: SweepSql | None = None) -> tuple[str, dict]:
     """The SQL WHERE clause (over `FROM`) and its named parameters."""
     if isinstance(query, str):
         query = parse_query(query)
-    clauses, params = compile_terms(query.terms, now=now, me=me)
+    clauses, params = compile_terms(query.terms, now=now, me=me, sweeps=sweeps)
     return (" AND ".join(clauses) or "1 = 1"), params
 
 
-def compile_terms(terms: Sequence[Term], *, now: datetime, me: str | None = None) -> tuple[list[str], dict]:
-    """One SQL condition per term, over the item row `i`, and their named parameters."""
+def compile_terms(terms: Sequence[Term], *, now: datetime, me: str | None = None, prefix: str = "",
+                  sweeps: SweepSql | None = None) -> tuple[list[str], dict]:
+    """One SQL condition per term, over the item row `i`, and their named parameters
+    (each starting with `prefix`, so conditions compiled apart can share a statement)."""
     clauses: list[str] = []
     params: dict[str, object] = {"now": iso(now)}
     for index, term in enumerate(terms):
         if term.negated and term.field == "is" and term.value in _IS_NOT_SQL:
             clauses.append(_IS_NOT_SQL[term.value])
             continue
-        sql = _term_sql(term, f"p{index}", params, now=now, me=me)
+        name = f"{prefix}p{index}"
+        if term.field == "sweep":
+            if sweeps is None:
+                raise QueryError(f"sweep:{term.value} needs the config that defines the sweep "
+                                 "(its sources and [sweep] settings)")
+            sql, extra = sweeps(term.value, f"{name}_")
+            params.update(extra)
+        else:
+            sql = _term_sql(term, name, params, now=now, me=me)
         clauses.append(f"NOT {sql}" if term.negated else sql)
     return clauses, params
 

@@ -1,7 +1,8 @@
 """The sidebar's views: built-in saved searches plus the user's own `[[views]]`.
 
 Each view is just a query, so the sidebar, `inbox list` and the tests agree on what
-"Awaiting us" or "Help Wanted sweep" means.
+"Awaiting us" or "Help Wanted sweep" means. The two sweep views are `sweep:` terms: the
+very posts `inbox sweep` and the `W` screen list (`inbox.store.sweeps`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from inbox.config import Config, View
 from inbox.query import INBOX_QUERY
 from inbox.timeutil import format_duration
 
+DAILY_SWEEP = View("Help Wanted sweep", "sweep:daily")
+WEEKLY_SWEEP = View("Weekly sweep", "sweep:weekly")
+
 BUILTIN_VIEWS: tuple[View, ...] = (
     View("Inbox", INBOX_QUERY),
     View("Awaiting us", f"{INBOX_QUERY} is:awaiting"),
     View("Overdue", f"{INBOX_QUERY} is:overdue"),
-    View("Help Wanted sweep", f"{INBOX_QUERY} is:awaiting age:>=2d"),
-    View("Weekly sweep", f"{INBOX_QUERY} idle:>7d staff:no"),
+    DAILY_SWEEP,
+    WEEKLY_SWEEP,
     View("Troubleshooting", f"{INBOX_QUERY} type:troubleshooting"),
     View("Feature proposals", f"{INBOX_QUERY} type:feature"),
     View("Bugs", f"{INBOX_QUERY} type:bug"),

@@ -26,6 +26,7 @@ from inbox.reports import sweep as sweeps
 from inbox.respond import bugs, collisions, replies
 from inbox.respond.collisions import Seen
 from inbox.store import Store
+from inbox.store.sweeps import define as define_sweeps
 from inbox.store.triage import TriageChange, Undone
 from inbox.timeutil import utcnow
 from inbox.triage import assignees, rules
@@ -62,6 +63,7 @@ class Workspace:
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.config = config
         self.store = store
+        store.sweeps = define_sweeps(config)  # what `sweep:daily` and the sweep views take
         self.now = now
         self.demo = demo
         """The demo workspace: made-up channels, so nothing is ever sent."""
@@ -204,8 +206,7 @@ class Workspace:
     def sweep(self, *, weekly: bool = False) -> tuple[Sweep, str]:
         """The Help Wanted sweep (or the weekly list) and its Slack mrkdwn."""
         now = self.now()
-        built = sweeps.build_sweep(self.config, self.store, now=now, weekly=weekly,
-                                   settings=sweeps.sweep_settings(self.config))
+        built = sweeps.build_sweep(self.config, self.store, now=now, weekly=weekly)
         return built, sweeps.render(built, "mrkdwn", now)
 
     async def post_sweep(self, text: str) -> None:

@@ -32,11 +32,12 @@ from inbox.tui.app import make_app
 from inbox.tui.widgets.item_list import ItemList, format_row
 from inbox.tui.widgets.preview import render_item
 from inbox.tui.widgets.sidebar import Sidebar
+from inbox.store.sweeps import define as define_sweeps
 from inbox.views import BUILTIN_VIEWS
 from tests.adapter_base import Canned, FakeChannel, FakeSleep
 from tests.loopback import IntercomAPI, Loopback, ZendeskAPI
 from tests.pilot_helpers import settle, shown
-from tests.test_counts_and_pages import QUERIES, random_item
+from tests.test_counts_and_pages import QUERIES, SWEEP_CONFIG, random_item
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 SNOOZE_END = datetime(2026, 12, 7, 8, 30, tzinfo=timezone.utc)
@@ -157,6 +158,7 @@ def post(key: str, kind: str = "zendesk", wait: ChannelWait | None = None, hours
 @pytest.fixture
 def store(tmp_path: Path):
     store = Store(tmp_path / "inbox.db")
+    store.sweeps = define_sweeps(SWEEP_CONFIG)  # the sweep views are among QUERIES
     yield store
     store.close()
 
@@ -263,6 +265,7 @@ def test_an_inbox_from_before_channel_waits_is_upgraded(tmp_path: Path, monkeypa
     old.close()
     monkeypatch.setattr(migrations, "MIGRATIONS", every)
     store = Store(path)
+    store.sweeps = define_sweeps(SWEEP_CONFIG)
     assert keys(store, "is:snoozed") == ["chat:1", "gh:4"]
     assert keys(store, INBOX_QUERY) == ["chat:2"]
     assert store.triage_rows(["gh:4"])["gh:4"]["snoozed_until"] == iso(NOW + timedelta(days=3))

@@ -78,8 +78,9 @@ def test_user_folder_override_and_broken_file_warning(capsys, tmp_path):
 
 
 def test_works_from_a_non_editable_install(tmp_path):
-    """The bundled playbooks ship inside the wheel: build it, install it into a bare
-    folder, and read a playbook from there with the repo out of sys.path."""
+    """The bundled playbooks (and the starter config) ship inside the wheel: build it,
+    install it into a bare folder, and read a playbook from there with the repo out of
+    sys.path."""
     root = Path(__file__).resolve().parent.parent
     wheel_dir = tmp_path / "wheel"
     built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
@@ -100,6 +101,7 @@ def test_works_from_a_non_editable_install(tmp_path):
     code = ("import sys; sys.path = [p for p in sys.path if 'site-packages' in p or 'lib/python' in p]; "
             f"sys.path.insert(0, {str(target)!r}); "
             "import inbox.playbooks as p; lib = p.load_library(); "
+            "import inbox.config.starter as st; assert 'kind = \"github\"' in st.starter_text(); "
             "assert p.__file__.startswith(sys.path[0]), p.__file__; "
             "print(len(lib), lib.get('secret-leak').title, lib.warnings)")
     env = {**os.environ, "PYTHONPATH": ""}

@@ -32,7 +32,7 @@ SECRETS = {
 }
 JIRA_EMAIL = "triage@orchardly.test"
 TEMPLATES = ("ask-details", "bug-filed", "careers", "docs-answer", "feature-shipped", "help-wanted",
-             "move-to-forum", "move-to-ideas")
+             "move-to-forum", "move-to-ideas", "secret-leak")
 EVIL_TITLE = '=HYPERLINK("https://evil.test","Offline albums")'
 
 
@@ -174,7 +174,7 @@ def one_line(err: str) -> str:
 # --- templates -------------------------------------------------------------------------------
 
 
-def test_templates_lists_all_eight_and_marks_the_links_missing_from_docs(world: World) -> None:
+def test_templates_lists_every_one_and_marks_the_links_missing_from_docs(world: World) -> None:
     code, out, err = world.run("templates")
     assert code == 0 and err == ""
     lines = out.splitlines()
@@ -185,6 +185,7 @@ def test_templates_lists_all_eight_and_marks_the_links_missing_from_docs(world: 
     assert "links: ideas (missing from [docs])" in by_name["move-to-ideas"]
     assert "links: contributing (missing from [docs])" in by_name["bug-filed"]
     assert "links" not in by_name["feature-shipped"]
+    assert "links: security (missing from [docs])" in by_name["secret-leak"]
 
 
 def test_templates_json(world: World) -> None:

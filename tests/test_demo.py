@@ -32,6 +32,7 @@ from inbox.sources.stackexchange import StackExchangeSource
 from inbox.sources.uservoice import UserVoiceSource
 from inbox.sources.zendesk import ZendeskSource
 from inbox.store import Store, item_json
+from inbox.store.sweeps import define as define_sweeps
 from inbox.timeutil import parse_time
 from inbox.views import all_views
 
@@ -48,6 +49,7 @@ KINDS = {"github": ("server", 26), "discourse": ("forum", 21), "stackexchange": 
 def store(tmp_path_factory) -> Store:
     store = Store(tmp_path_factory.mktemp("demo") / "demo.db")
     demo.load_demo(store, now=NOW)
+    store.sweeps = define_sweeps(demo.demo_config())
     yield store
     store.close()
 
@@ -699,6 +701,7 @@ def test_list_on_the_demo_shows_every_sidebar_view_as_the_tui_does(cli, demo_db:
     views = all_views(config)
     assert {"Enterprise", "Unanswered forum"} <= {view.name for view in views}
     with closing(Store(demo_db)) as store:
+        store.sweeps = define_sweeps(config)
         for view in views:
             shown = [r["key"] for r in store.list_items(view.query, now=NOW, me=config.team.me)]
             assert [i["key"] for i in json.loads(cli("list", "--json", view.query))] == shown, view.name

@@ -31,3 +31,15 @@ def test_every_command_is_in_the_readme() -> None:
     commands = next(a for a in build_parser()._actions if a.dest == "command").choices
     for name in commands:
         assert re.search(rf"inbox (?:--\S+ \S+ )*{name}\b", README), f"`inbox {name}` is not in the README"
+
+
+def test_the_python_it_needs_is_the_one_the_package_says() -> None:
+    pyproject = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    version = pyproject["project"]["requires-python"].removeprefix(">=")
+    assert f"Python {version} or newer" in README
+
+
+def test_your_own_inbox_starts_with_inbox_init() -> None:
+    section = README.split("## Your own inbox", 1)[1].split("\n## ", 1)[0]
+    assert section.lstrip().startswith("1. `inbox init` writes a commented starter config")
+    assert "inbox config" in section

@@ -101,6 +101,18 @@ def test_secret_leak_playbook_is_offered_for_leaks_and_covers_posts_and_streams(
     words = " ".join(step.text.lower() for step in playbook.steps)
     for must in ("rotate", "private", "public", "record"):
         assert must in words, must
+    # a post opens it at the part for posts, not at the livestream
+    assert playbook.opens_at == "part-b-in-a-post"
+    start = next(h for h in playbook.headings if h.anchor == playbook.opens_at)
+    first = next(step for step in playbook.steps if step.line > start.line)
+    assert start.text == "Part B: in a post" and first.section == start.text
+
+
+def test_opens_at_names_a_heading_by_its_anchor() -> None:
+    text = "---\ntitle: x\nsummary: y\nopens_at: '#After: the day!'\n---\n## Before\n## After: the day!\n"
+    assert parse_playbook(text, name="x").opens_at == "after-the-day"
+    assert parse_playbook(text.replace("opens_at: '#After: the day!'", "opens_at: after-the-day"),
+                          name="x").opens_at == "after-the-day"
 
 
 def test_demo_day_keeps_the_display_sizes() -> None:
@@ -157,6 +169,8 @@ def test_broken_front_matter_names_file_and_line_and_the_rest_still_load(tmp_pat
     ("---\nsummary: y\n---\n", ":1: title: missing"),
     ("---\ntitle: x\nsummary: y\nschedule:\n  - at: soon\n    step: a\n---\n- [ ] a\n", ":4: schedule: entry 1: bad offset"),
     ("---\ntitle: x\nsummary: y\ntriggers: 'colour:red'\n---\n", ":4: triggers: unknown field"),
+    ("---\ntitle: x\nsummary: y\nopens_at: during\n---\n## Before\n## After\n",
+     ":4: opens_at: no heading 'during' (headings: before, after)"),
     ("---\n- a list\n---\n", ":2: front matter must be key: value"),
     ("---\ntitle: [a, b]\nsummary: y\n---\n", ":2: title: must be text"),
 ])

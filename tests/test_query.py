@@ -13,10 +13,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from inbox.config import parse
 from inbox.errors import QueryError
 from inbox.models import Item
 from inbox.query import FIELDS, INBOX_QUERY, IS_VALUES, Term, compile_query, parse_query
 from inbox.store import Store, open_store
+from inbox.store.sweeps import define as define_sweeps
 from inbox.timeutil import iso
 from tests.conftest import postgres_database
 
@@ -83,7 +85,14 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
             yield from _filled(open_store(location))
 
 
+SWEEP_CONFIG = {"team": {"staff": ["bob"]}, "sources": [
+    {"name": "server", "kind": "github", "repo": "acme/server"},
+    {"name": "forum", "kind": "discourse", "base_url": "https://forum.example.org"},
+    {"name": "so", "kind": "stackexchange", "tagged": "acme"}]}
+
+
 def _filled(store: Store) -> Iterator[Store]:
+    store.sweeps = define_sweeps(parse(SWEEP_CONFIG))
     for source in ("server", "forum", "so"):
         store.save_page(source, [item for item in ITEMS if item.source == source])
     store.set_triage(["server:1"], {"type": "bug", "assignee": ME}, now=NOW, by="test")
@@ -258,6 +267,12 @@ CASES = [
     ("  type:bug    -is:closed  ", {"server:1"}),
     ("is:leak", {"forum:10"}),
     ("-is:leak kind:discourse", {"forum:11"}),
+    # sweep: the forum and GitHub posts waiting for our answer 2 days or more, less Help Wanted
+    ("sweep:daily", {"server:1", "forum:11"}),
+    ("sweep:DAILY kind:github", {"server:1"}),
+    ("-sweep:daily", ALL - {"server:1", "forum:11"}),
+    ("sweep:weekly", set()),  # so:101 was active 2 days ago; server:2 is the team's
+    ("-sweep:weekly", ALL),
 ]
 
 
@@ -325,6 +340,8 @@ ERRORS = [
     ("idle:>=d", "idle:>=d"),
     ("idle:-3d", "idle:-3d"),
     ("age:>99999999999w", "age:>99999999999w"),
+    ("sweep:monthly", "sweep:monthly is not a sweep (use daily|weekly)"),
+    ("sweep:", "needs a value"),
 ]
 
 
@@ -352,6 +369,16 @@ def test_assignee_me_needs_me(store: Store) -> None:
     with pytest.raises(QueryError, match="assignee:me"):
         compile_query("-assignee:me", now=NOW, me=None)
     assert keys(store, "assignee:none", me=None) == ALL - {"server:1", "server:2"}
+
+
+def test_a_sweep_needs_the_config_that_defines_it(tmp_path) -> None:
+    parse_query("sweep:daily")  # parses; only running it needs the config's sweeps
+    with pytest.raises(QueryError, match=r"sweep:weekly needs the config"):
+        compile_query("-sweep:weekly", now=NOW)
+    bare = Store(tmp_path / "bare.db")
+    with pytest.raises(QueryError, match=r"sweep:daily needs the config"):
+        bare.count("sweep:daily", now=NOW)
+    bare.close()
 
 
 def test_huge_durations_match_nothing_older_and_everything_younger(store: Store) -> None:

@@ -29,6 +29,7 @@ from inbox.reports.sla import (
 from inbox.reports.stats import WALL_CLOCK_TARGET, channel_stats, percentile
 from inbox.reports.sweep import build_sweep, more_line, render, sweep_settings
 from inbox.store import Store
+from inbox.store.sweeps import define as define_sweeps
 from inbox.timeutil import format_duration, iso
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
@@ -172,6 +173,12 @@ def test_every_section_is_what_reading_every_row_finds(store: Store, seed: int, 
     assert [[entry.item["key"] for entry in section.entries] for section in sweep.sections] == [
         keys[:limit] for keys in expected]
     assert sum(map(len, expected)) >= 3  # the random inbox has something in it
+    # the sidebar's view of the sweep lists and counts the same posts
+    store.sweeps = define_sweeps(config)
+    term = "sweep:weekly" if weekly else "sweep:daily"
+    listed = [row["key"] for row in store.list_items(term, now=NOW, me=config.team.me)]
+    assert sorted(listed) == sorted(key for keys in expected for key in keys)
+    assert store.count(term, now=NOW, me=config.team.me) == len(listed) == sweep.total
 
 
 def test_the_sweep_of_an_exclusion_of_several_terms(store: Store) -> None:

@@ -75,6 +75,11 @@ class TestThread:
 class TestPlaybooks:
     @at_every_size
     def test_panel_lists_playbooks_and_offers_the_leak_one(self, snap_compare, demo_app, size):
+        keys = ("slash", *"is:leak", "enter", "p", "escape")  # p opens it; escape goes back to the list
+        assert snap_compare(demo_app, terminal_size=size, run_before=_keys(*keys))
+
+    @at_every_size
+    def test_p_on_a_leaked_post_opens_the_part_about_posts(self, snap_compare, demo_app, size):
         keys = ("slash", *"is:leak", "enter", "p")
         assert snap_compare(demo_app, terminal_size=size, run_before=_keys(*keys))
 

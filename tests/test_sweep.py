@@ -116,7 +116,7 @@ def test_posts_exactly_two_days_old_are_in_and_a_minute_younger_are_not(store: S
          make_item("server", 4, created=DAY + 23 * timedelta(hours=1) + 59 * MINUTE))
     sweep = build_sweep(make_config(), store, now=NOW)
     assert keys(sweep, 0) == ["server:3", "forum:1"]  # oldest first: waited longest
-    assert sweep.sections[0].title == "No answer yet after 2 days or more"
+    assert sweep.sections[0].title == "Waiting for our answer, 2 days old or more"
 
 
 def test_answered_by_staff_is_left_out_and_a_community_reply_is_not_an_answer(store: Store) -> None:
@@ -194,7 +194,7 @@ def test_new_forum_posts_since_the_release_that_mention_a_keyword(store: Store) 
     sweep = build_sweep(release_config(), store, now=NOW)
     titles = [s.title for s in sweep.sections]
     assert titles[1] == ("New forum posts since the 2026-11-15 release that mention "
-                         "enterprise, upgrade, license")
+                         "enterprise, upgrade, license, waiting for our answer")
     assert keys(sweep, 1) == ["forum:1", "forum:2", "forum:3"]
 
 
@@ -339,7 +339,7 @@ def test_mrkdwn_entry(store: Store) -> None:
     text = render(build_sweep(make_config(), store, now=NOW), "mrkdwn")
     assert entry_line(text) == ("• <https://forum.example.org/t/topic/1|Can't log in after upgrade>"
                                 " · forum · 3d old · 2 replies")
-    assert "\n*No answer yet after 2 days or more*\n" in text
+    assert "\n*Waiting for our answer, 2 days old or more*\n" in text
     assert text.startswith("[Help Wanted] #forum #github <!here> @carol These posts")
 
 
@@ -386,7 +386,7 @@ def test_markdown_entry_and_escaping(store: Store) -> None:
     text = render(build_sweep(make_config(), store, now=NOW), "markdown")
     assert entry_line(text) == (r"- [\[x\]\(javascript:alert\(1\)\) \*hi\* \<b\>]"
                                 "(https://forum.example.org/t/topic/1) · forum · 3d old · 1 reply")
-    assert r"**No answer yet after 2 days or more**" in text
+    assert r"**Waiting for our answer, 2 days old or more**" in text
     assert text.startswith(r"\[Help Wanted\] \#forum \#github @here @carol These posts")
 
 
@@ -401,7 +401,7 @@ def test_text_is_plain(store: Store) -> None:
     text = render(build_sweep(make_config(), store, now=NOW), "text")
     assert entry_line(text) == ("- Crash on *start* (https://forum.example.org/t/topic/1)"
                                 " · forum · 3d old · no replies")
-    assert "No answer yet after 2 days or more:" in text.splitlines()
+    assert "Waiting for our answer, 2 days old or more:" in text.splitlines()
 
 
 def test_weekly_lines_say_how_long_it_has_been_quiet(store: Store) -> None:
@@ -420,8 +420,9 @@ def test_json_shape(store: Store) -> None:
     assert data["header"] == f"[Help Wanted] #forum #github @here @carol {INTRO}"
     assert data["weekly"] is False and data["generated_at"] == "2026-11-18T12:00:00Z"
     assert [s["title"] for s in data["sections"]] == [
-        "No answer yet after 2 days or more",
-        "New forum posts since the 2026-11-15 release that mention enterprise, upgrade, license",
+        "Waiting for our answer, 2 days old or more",
+        "New forum posts since the 2026-11-15 release that mention enterprise, upgrade, license, "
+        "waiting for our answer",
         "A community member answered a question from the team"]
     [item] = data["sections"][0]["items"]
     assert item["key"] == "forum:1" and item["title"] == hostile  # JSON keeps the title as written

@@ -28,7 +28,7 @@ FULL = parse({
     "docs": {"forum": "https://forum.orchardly.test", "ideas": "https://ideas.orchardly.test",
              "docs": "https://docs.orchardly.test", "troubleshooting": "https://docs.orchardly.test/trouble",
              "contributing": "https://docs.orchardly.test/contribute",
-             "careers": "https://orchardly.test/careers"},
+             "careers": "https://orchardly.test/careers", "security": "https://docs.orchardly.test/security"},
     "jira": {"base_url": "https://orchardly.atlassian.test", "project": "ORC", "email": "bot@orchardly.test",
              "token_env": "JIRA_TOKEN"},
 })
@@ -115,7 +115,8 @@ def test_the_bundled_templates_load_and_render_with_a_full_config() -> None:
     library = load_templates()
     assert library.warnings == []
     assert {t.name for t in library} == {"ask-details", "move-to-forum", "move-to-ideas", "bug-filed",
-                                        "help-wanted", "docs-answer", "feature-shipped", "careers"}
+                                        "help-wanted", "docs-answer", "feature-shipped", "careers",
+                                        "secret-leak"}
     values = reply_values({**ITEM, "jira_key": "ORC-3"}, FULL, today=TODAY, version="11.2")
     for entry in library:
         text = render(entry, values)
@@ -125,6 +126,9 @@ def test_the_bundled_templates_load_and_render_with_a_full_config() -> None:
     assert "https://orchardly.atlassian.test/browse/ORC-3" in render(library.get("bug-filed"), values)
     assert "https://forum.orchardly.test" in render(library.get("move-to-forum"), values)
     assert "https://ideas.orchardly.test" in render(library.get("move-to-ideas"), values)
+    leak = render(library.get("secret-leak"), values)
+    assert "rotate or revoke that credential" in leak and "We have edited the post to remove it" in leak
+    assert "https://docs.orchardly.test/security" in leak and leak.startswith("Hi wren-alder,")
 
 
 def test_every_bundled_template_says_which_link_it_lacks() -> None:
@@ -160,7 +164,7 @@ def test_templates_that_suit_the_post_come_first() -> None:
     assert forum_trouble.index("move-to-forum") > forum_trouble.index("ask-details")
     feature = [t.name for t in rank(library, post_type="feature", kind="uservoice")]
     assert feature[:3] == ["feature-shipped", "help-wanted", "move-to-ideas"]
-    assert len(rank(library, post_type=None, kind="slack")) == 8
+    assert len(rank(library, post_type=None, kind="slack")) == len(library) == 9
 
 
 @pytest.mark.parametrize(("query", "first"), [("mvid", "move-to-ideas"), ("forum", "move-to-forum"),
@@ -190,3 +194,13 @@ def test_a_filed_bug_puts_bug_filed_first() -> None:
     prefer = preferred_template({"jira_key": "ORC-3"})
     assert rank(library, post_type="troubleshooting", kind="github", prefer=prefer)[0].name == "bug-filed"
     assert preferred_template({"jira_key": None}) is None
+
+
+def test_a_leaked_secret_puts_secret_leak_first_even_over_a_filed_bug() -> None:
+    from inbox.respond.templates import preferred_template
+
+    leaked = {"leaks": '[{"kind": "github-token", "masked": "ghp_…abcd"}]', "jira_key": "ORC-3"}
+    prefer = preferred_template(leaked)
+    assert prefer == "secret-leak"
+    assert rank(load_templates(), post_type="question", kind="discourse", prefer=prefer)[0].name == "secret-leak"
+    assert preferred_template({"leaks": None, "jira_key": None}) is None

@@ -7,14 +7,16 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 from rich.console import Console
+from textual.widgets import TextArea
 
 from inbox.config import parse
 from inbox.tui.app import make_app
 from inbox.tui.demo_app import FROZEN_NOW, make_demo_app
+from inbox.tui.screens.compose import ComposeScreen
 from inbox.tui.screens.prompt import PromptScreen
 from inbox.tui.widgets.item_list import ItemList, format_row
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
-from inbox.tui.widgets.playbook_view import PlaybookView, StepRow
+from inbox.tui.widgets.playbook_view import Contents, PlaybookView, StepRow
 from inbox.tui.widgets.preview import Preview
 from tests.pilot_helpers import settle
 
@@ -123,11 +125,74 @@ async def test_a_leaked_secret_is_flagged_masked_and_offers_the_leak_playbook(tm
         await settle(pilot)
         panel = _panel(app)
         assert panel.offered[0] == "secret-leak"
+        assert app.screen.query_one(PlaybookView).playbook.name == "secret-leak"
+        await pilot.press("escape")  # back to the list: the leak playbook is offered first
+        await settle(pilot)
         options = panel.query_one(".pb-list")
         assert options.get_option_at_index(0).id == "secret-leak" and options.highlighted == 0
+    app.store.close()
+
+
+async def test_p_on_a_leaked_post_opens_the_part_about_posts_and_enter_ticks(tmp_path: Path) -> None:
+    """The routine for a leaked post: `p` is at the first step for a post (not at Part A,
+    the livestream), `enter` ticks it, `r` has the secret-leak reply written."""
+    app = make_demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await _filter(pilot, "is:leak")
+        await pilot.press("p")
+        await settle(pilot)
+        view = app.screen.query_one(PlaybookView)
+        assert (view.playbook.name, view.start) == ("secret-leak", "part-b-in-a-post")
+        for_posts = [step for step in view.playbook.steps if step.section == "Part B: in a post"]
+        first = app.focused
+        assert isinstance(first, StepRow) and first.step == for_posts[0]
+        headings = {str(w.render()): w.virtual_region.y for w in view.query(".pb-heading")}
+        top, height = view.scroll_offset.y, view.scrollable_content_region.height
+        assert headings["Part A: on a livestream"] < top  # scrolled past the livestream
+        assert top <= headings["Part B: in a post"] < top + height  # the part for posts on screen
+        assert top <= first.virtual_region.y < top + height
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen.query_one(PlaybookView).playbook.name == "secret-leak"
+        [run] = app.store.runs.list("secret-leak")
+        assert set(run.ticks) == {for_posts[0].id}
+        assert app.focused is first and first.ticked and app.screen.has_class("playbooks")
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, ComposeScreen) and app.screen.template_name == "secret-leak"
+        text = app.screen.query_one(TextArea).text
+        assert "rotate or revoke that credential" in text and "We have edited the post" in text
+    app.store.close()
+
+
+async def test_the_contents_are_reached_by_keys_and_enter_goes_to_the_part(tmp_path: Path) -> None:
+    app = make_demo_app(tmp_path / "demo.db")
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        _panel(app).open("secret-leak")
+        await settle(pilot)
+        view = app.screen.query_one(PlaybookView)
+        contents = view.query_one(Contents)
+        steps = list(view.query(StepRow))
+        assert app.focused is steps[0]
+        await pilot.press("k")  # up from the first step
+        await settle(pilot)
+        assert app.focused is contents
+        await pilot.press("escape")
+        await settle(pilot)
+        _panel(app).open("secret-leak")
+        await settle(pilot)
+        await pilot.press("c")  # from any step
+        await settle(pilot)
+        contents = app.screen.query_one(Contents)
+        assert app.focused is contents
+        await pilot.press("j", "j", "j", "j", "enter")  # Part B: in a post
+        await settle(pilot)
+        view = app.screen.query_one(PlaybookView)
+        assert isinstance(app.focused, StepRow) and app.focused.step.section == "Part B: in a post"
+        assert app.focused.step == next(s for s in view.playbook.steps if s.section == "Part B: in a post")
     app.store.close()
 
 

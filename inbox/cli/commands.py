@@ -29,6 +29,7 @@ from inbox.errors import ConfigError, DatabaseBusy, DatabaseUnreachable, InboxEr
 from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
 from inbox.store import Store, channel_wait_of, item_json, open_store
+from inbox.store.sweeps import define as define_sweeps
 from inbox.store.triage import TriageChange
 from inbox.text import clean, one_line
 from inbox.timeutil import ago, iso, parse_duration, parse_time, parse_until, utcnow
@@ -51,6 +52,7 @@ GROUPS: dict[str, str] = {
     "rules": "rules",
     "db": "database",
     "log": "history",
+    "init": "setup", "config": "setup",
 }
 """The table of commands kept in a group module (`inbox.cli.<module>`): each module adds
 its parsers and runs them as `run(command, config, store, args)`. The commands this module
@@ -58,6 +60,8 @@ runs itself are `demo`, `sync`, `list`, `triage`, `sweep` and `playbook`."""
 
 OFFLINE = {"templates"}
 """Group commands that run without opening the store."""
+BEFORE_CONFIG = {"init", "config"}
+"""Group commands that run before the config is loaded (it may not exist yet)."""
 
 
 def _group(name: str) -> ModuleType:
@@ -66,20 +70,27 @@ def _group(name: str) -> ModuleType:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    config_path = config_module.default_config_path()
     parser = _Parser(
         prog="inbox",
         description="Every support channel of your community in one keyboard-driven terminal inbox.",
-        epilog="With no command, opens the inbox. Try `inbox demo` for a tour.",
+        epilog=_escaped(f"With no command, opens the inbox. Try `inbox demo` for a tour; `inbox init` "
+                        f"writes a starter config at {config_path}; `inbox config` says which config "
+                        "and database are in use."),
     )
-    parser.add_argument("--config", type=Path, help="config file (default: $INBOX_CONFIG or the user config dir)")
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help=_escaped(f"config file (default: $INBOX_CONFIG, else the user config folder; "
+                                      f"here: {config_path})"))
     parser.add_argument("--db", metavar="PATH|URL",
-                        help="a SQLite file or a postgresql:// URL (default: $INBOX_DB, [store] url, "
-                             "or the user data dir)")
+                        help=_escaped(f"a SQLite file or a postgresql:// URL (default: $INBOX_DB, [store] url, "
+                                      f"else {config_module.default_db_path()})"))
     parser.add_argument("--version", action="version", version=f"inbox {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     demo = commands.add_parser("demo", help="load the bundled demo workspace and open it")
     demo.add_argument("--no-tui", action="store_true", help="only load the demo, do not open the inbox")
+
+    _group("setup").add_parsers(commands)
 
     sync = commands.add_parser("sync", help="pull new and changed items from the configured sources")
     sync.add_argument("--source", action="append", default=[], metavar="NAME",
@@ -134,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     playbook.add_argument("--at", metavar="WHEN", help="the event start (2026-11-25 17:00, UTC): "
                           "scheduled steps show when they are due")
     return parser
+
+
+def _escaped(text: str) -> str:
+    """Help text as argparse takes it: a `%` in a path is not a format."""
+    return text.replace("%", "%%")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -198,6 +214,8 @@ def _error(exc: Exception) -> None:
 def _run(args: argparse.Namespace) -> int:
     if args.command == "demo":
         return _demo(args)
+    if args.command in BEFORE_CONFIG:
+        return _group(GROUPS[args.command]).run(args.command, None, None, args)
     from inbox.sources.registry import load_config  # each kind checks its own options
 
     config = load_config(args.config)
@@ -209,6 +227,7 @@ def _run(args: argparse.Namespace) -> int:
 
     store = _open_store(args, config)
     sync_person_logins(config, store)  # `author:NAME` takes [people.NAME] everywhere
+    store.sweeps = define_sweeps(config)  # `sweep:daily` is the sweep this config defines
     if args.command is None:
         return _tui(config, store)
     if args.command == "sync":
@@ -398,10 +417,10 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
 
 
 def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
-    from inbox.reports.sweep import build_sweep, render, sweep_settings
+    from inbox.reports.sweep import build_sweep, render
 
-    settings, now = sweep_settings(config), utcnow()
-    sweep = build_sweep(config, store, now=now, weekly=args.weekly, settings=settings, bodies=args.format == "json")
+    now = utcnow()
+    sweep = build_sweep(config, store, now=now, weekly=args.weekly, bodies=args.format == "json")
     if not args.post:
         sys.stdout.write(render(sweep, args.format, now))
         return EXIT_OK

@@ -10,7 +10,9 @@ from inbox.config.loader import (
     APP_NAME,
     SECTIONS,
     check_source_options,
+    config_location,
     database,
+    database_location,
     default_config_path,
     default_db_path,
     load,
@@ -24,4 +26,4 @@ from inbox.config.sweep import SweepSettings
 
 __all__ = ["APP_NAME", "COMMON_OPTIONS", "SECTIONS", "Config", "JiraConfig", "Option", "People",
            "Rule", "SlaSettings", "SourceConfig", "StoreSettings", "SweepSettings", "Team", "View",
-           "check_source_options", "database", "default_config_path", "default_db_path", "load", "parse"]
+           "check_source_options", "config_location", "database", "database_location", "default_config_path", "default_db_path", "load", "parse"]

@@ -47,10 +47,18 @@ _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 def default_config_path() -> Path:
+    return config_location(None)[0]
+
+
+def config_location(given: Path | None) -> tuple[Path, str]:
+    """The config file the inbox reads, and what chose it: `--config`, else
+    `$INBOX_CONFIG`, else `config.toml` in the user config folder."""
+    if given is not None:
+        return given, "--config"
     env = os.environ.get("INBOX_CONFIG")
     if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+        return Path(env).expanduser(), "$INBOX_CONFIG"
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml", "the user config folder"
 
 
 def default_db_path() -> Path:
@@ -60,7 +68,18 @@ def default_db_path() -> Path:
 def database(given: str | None, config: Config) -> str | Path:
     """Where the inbox is: `--db`, else `$INBOX_DB`, else `[store] url`, else the user
     data dir's `inbox.db`. A SQLite path or a PostgreSQL URL, as written."""
-    return given or os.environ.get("INBOX_DB") or config.store.url or default_db_path()
+    return database_location(given, config)[0]
+
+
+def database_location(given: str | None, config: Config) -> tuple[str | Path, str]:
+    """`database`, and what chose it."""
+    if given:
+        return given, "--db"
+    if os.environ.get("INBOX_DB"):
+        return os.environ["INBOX_DB"], "$INBOX_DB"
+    if config.store.url:
+        return config.store.url, "[store] url"
+    return default_db_path(), "the user data folder"
 
 
 def load(path: Path | None = None, *, required: bool = False) -> Config:

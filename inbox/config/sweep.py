@@ -91,9 +91,11 @@ def parse_sweep(section: Any, slack: Any, sources: dict[str, str], where: str) -
     if not isinstance(exclude, str):
         raise ConfigError(f"{where}: sweep.exclude must be a query string, not {exclude!r}")
     try:
-        parse_query(exclude)
+        excluded = parse_query(exclude)
     except QueryError as exc:
         raise ConfigError(f"{where}: sweep.exclude: {exc}") from None
+    if any(term.field == "sweep" for term in excluded.terms):
+        raise ConfigError(f"{where}: sweep.exclude: a sweep cannot leave out a sweep (sweep: terms)")
 
     project = section.get("project")
     if project is not None and not (isinstance(project, str) and one_line(project)):

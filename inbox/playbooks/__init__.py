@@ -138,6 +138,17 @@ class Heading:
     text: str
     line: int
 
+    @property
+    def anchor(self) -> str:
+        """The heading as a link target (`## Part B: in a post` is `part-b-in-a-post`):
+        what `opens_at` names."""
+        return anchor(self.text)
+
+
+def anchor(text: str) -> str:
+    """Lowercase words joined by `-`, punctuation dropped, as GitHub makes heading anchors."""
+    return "-".join(re.sub(r"[^\w\s-]", "", text.lower()).split())
+
 
 @dataclass(frozen=True)
 class Playbook:
@@ -153,6 +164,9 @@ class Playbook:
     owner: str = ""
     triggers: str | None = None
     """A query: items matching it offer this playbook."""
+    opens_at: str | None = None
+    """The anchor of the heading a post that matches `triggers` opens the playbook at (the
+    part for that post; the secret-leak playbook has one for a livestream first)."""
     steps: tuple[Step, ...] = ()
     headings: tuple[Heading, ...] = ()
     body_line: int = 1
@@ -229,10 +243,14 @@ def parse_playbook(text: str, *, name: str, path: Path | None = None) -> Playboo
             raise fail("triggers", str(exc)) from None
     headings, steps = _outline(document)
     steps = _apply_schedule(document.front.get("schedule"), steps, fail)
+    opens_at = anchor(document.text("opens_at").lstrip("#")) or None
+    if opens_at is not None and opens_at not in {heading.anchor for heading in headings}:
+        known = ", ".join(heading.anchor for heading in headings if heading.level > 1) or "none"
+        raise fail("opens_at", f"no heading {opens_at!r} (headings: {known})")
     return Playbook(
         name=name, title=title, summary=summary, body=document.body, path=path,
         event=document.text("event"), tags=_tags(document.front.get("tags"), fail),
-        owner=document.text("owner"), triggers=triggers or None,
+        owner=document.text("owner"), triggers=triggers or None, opens_at=opens_at,
         steps=tuple(steps), headings=tuple(headings), body_line=document.body_line,
     )
 

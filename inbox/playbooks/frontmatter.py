@@ -209,14 +209,15 @@ def _load_yaml(text: str, where: str) -> Any:
 
 
 def bundled_folder(package: str, repo_folder: str) -> Path:
-    """Where files shipped with the package live: the package `package` when installed
-    (editable or not), else the repo's own `repo_folder` when run in place."""
-    try:
-        return Path(str(resources.files(package)))
-    except ModuleNotFoundError:
-        import inbox  # the checkout's own package: its folder sits beside `repo_folder`
+    """Where the files shipped with the running `inbox` live: run from a source checkout,
+    the checkout's own `repo_folder` beside it (even when another checkout is installed),
+    else the installed package `package`."""
+    import inbox
 
-        return Path(inbox.__file__).resolve().parent.parent / repo_folder
+    beside = Path(inbox.__file__).resolve().parent.parent / repo_folder
+    if (beside / "__init__.py").is_file():
+        return beside
+    return Path(str(resources.files(package)))
 
 
 def load_folders(folders: list[Path], load: Callable[[Path], Any], what: str

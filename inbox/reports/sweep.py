@@ -1,18 +1,9 @@
 """The Help Wanted sweep: the daily list of posts the whole community is asked to help
 with, and the Wednesday list of issues that went quiet, ready to paste or post to Slack.
 
-Daily, in the order the community process gives (an item shows once, in the first
-section that takes it):
-1. posts from the sweep sources with no answer after `min_age` (2 days lets the
-   community answer first), oldest first since they waited longest;
-2. new forum posts since the release that mention a release keyword (enterprise,
-   upgrade, license) and still await an answer, whatever their age: release fallout
-   needs the team quickly;
-3. forum threads where the team posted (opened it, or asked in a reply) and a community
-   member posted last: the ball is back in our court.
-Weekly: issues and questions idle for more than `weekly_idle`, not opened by the team.
-Both leave out what `exclude` matches (Help Wanted issues created from Jira are for
-contributors, not for this list).
+Which posts each list takes, and in which section, is `inbox.store.sweeps`: the same
+definition the sidebar's sweep views and `sweep:daily` / `sweep:weekly` read, so the
+message, the `W` screen and the sidebar count the same posts.
 
 A section lists its first `max_per_section` posts, then how many more there are and the
 `inbox list` query that shows them all: the store counts each section and reads only the
@@ -30,7 +21,7 @@ import re
 import shlex
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -39,12 +30,12 @@ import httpx
 from inbox.config import Config, SweepSettings
 from inbox.errors import ConfigError, QueryError, SourceError, UsageError
 from inbox.net.http import Session
-from inbox.query import INBOX_QUERY, KINDS, parse_query
+from inbox.query import KINDS, parse_query
 from inbox.store import Store, item_json
-from inbox.store.stats import Release, Slice
+from inbox.store.sweeps import Part, Slice, define, words
 from inbox.text import one_line
 from inbox.text.markup import slack_escape
-from inbox.timeutil import ago, format_duration, iso, parse_time
+from inbox.timeutil import ago, iso, parse_time
 
 FORMATS = ("mrkdwn", "markdown", "text", "json")
 WEBHOOK_SOURCE = "slack webhook"
@@ -130,48 +121,27 @@ class Sweep:
 
 
 def build_sweep(config: Config, store: Store, *, now: datetime, weekly: bool = False,
-                settings: SweepSettings | None = None, bodies: bool = True) -> Sweep:
+                bodies: bool = True) -> Sweep:
     """The daily Help Wanted list, or with `weekly` the Wednesday list of quiet issues.
 
     Each section is counted in the store and only its first `max_per_section` posts are
     read, with their bodies for the JSON format (the other formats show none: pass
     `bodies=False`).
-
-    Raises:
-        ConfigError: a bad `[sweep]` setting.
     """
-    settings = settings or sweep_settings(config)
+    settings = sweep_settings(config)
     sections = _Sections(config, store, settings, now, bodies)
+    defined = define(config)
+    listed = [sections.take(part) for part in (defined.weekly if weekly else defined.daily)]
     if weekly:
-        return _weekly(config, settings, now, sections)
-
+        channels = _join([_CHANNELS.get(kind, kind) for kind in settings.weekly_kinds])
+        return Sweep(
+            weekly=True, now=now, sections=listed,
+            intro=(f"Issues and questions{' on ' + channels if channels else ''} with no activity for "
+                   f"more than {words(settings.weekly_idle)}, not opened by the team:"),
+        )
     sources = {source.name: source.kind for source in config.sources}
-    chosen = [name for name in settings.sources if name in sources]
-    forums = [name for name in chosen if sources[name] == "discourse"]
-    waiting = f"{INBOX_QUERY} is:awaiting"
-    # an item shows once: the later sections take only what the first leaves, the posts
-    # younger than min_age, and the last also leaves the release section's news
-    younger = f"age:<{format_duration(settings.min_age)}"
-    listed = [sections.take(f"No answer yet after {_words(settings.min_age)} or more",
-                            f"{waiting} age:>={format_duration(settings.min_age)}", chosen)]
-
-    release = None
-    if settings.release_date is not None and settings.release_keywords:
-        released = datetime.combine(settings.release_date, datetime.min.time(), UTC)
-        title = (f"New forum posts since the {settings.release_date.isoformat()} release "
-                 f"that mention {', '.join(settings.release_keywords)}")
-        if released <= now:
-            release = Release(iso(released), tuple(k.casefold() for k in settings.release_keywords))
-            listed.append(sections.take(title, f"{waiting} {younger}", forums, release=release))
-        else:
-            listed.append(Section(title))
-
-    listed.append(sections.take("A community member answered a question from the team",
-                                f"{waiting} {younger} replies:>0", forums, release=release,
-                                release_news=False, back_to_us=_staff(config), order="activity"))
-
+    kinds = [sources[name] for name in settings.sources if name in sources]
     project = f"{settings.project} " if settings.project else ""
-    kinds = [sources[name] for name in chosen]
     tags = tuple(dict.fromkeys(_TAGS.get(kind, f"#{kind}") for kind in sorted(set(kinds), key=_kind_order)))
     return Sweep(
         weekly=False, now=now, sections=listed, tags=tags,
@@ -182,32 +152,12 @@ def build_sweep(config: Config, store: Store, *, now: datetime, weekly: bool = F
     )
 
 
-def _weekly(config: Config, settings: SweepSettings, now: datetime, sections: _Sections) -> Sweep:
-    """Not closed or done, idle more than `weekly_idle`, not opened by the team."""
-    kinds = list(settings.weekly_kinds)
-    if len(kinds) == 1:
-        narrowed = [_term("kind", kinds[0])]
-    else:
-        narrowed = [_term("kind", kind, negated=True) for kind in KINDS if kind not in kinds]
-    query = " ".join([f"{INBOX_QUERY} staff:no idle:>{format_duration(settings.weekly_idle)}", *narrowed])
-    title = f"No activity for more than {_words(settings.weekly_idle)}, not opened by the team"
-    section = sections.take(title, query, None if kinds else [], not_by=_staff(config), order="activity")
-    channels = _join([_CHANNELS.get(kind, kind) for kind in settings.weekly_kinds])
-    return Sweep(
-        weekly=True, now=now, sections=[section],
-        intro=(f"Issues and questions{' on ' + channels if channels else ''} with no activity for "
-               f"more than {_words(settings.weekly_idle)}, not opened by the team:"),
-    )
-
-
 class _Sections:
     """Counts and reads the sweep's sections, each once, against one clock."""
 
     def __init__(self, config: Config, store: Store, settings: SweepSettings, now: datetime,
                  bodies: bool) -> None:
         self.config, self.store, self.settings, self.now, self.bodies = config, store, settings, now, bodies
-        exclude = parse_query(settings.exclude)
-        self.exclude = exclude if exclude.terms else None
         self.unexcluded = _negated(settings.exclude)
         self._known: list[str] | None = None
 
@@ -218,30 +168,38 @@ class _Sections:
             self._known = list(dict.fromkeys([*configured, *sorted(self.store.stats.sources())]))
         return self._known
 
-    def take(self, title: str, query: str, names: list[str] | None, *, release: Release | None = None,
-             release_news: bool = True, not_by: tuple[str, ...] = (),
-             back_to_us: tuple[str, ...] | None = None, order: str = "created") -> Section:
-        """The section of posts `query` matches from the sources `names` (None: any source),
-        less what `[sweep] exclude` matches, narrowed further as `Slice` says."""
-        if names is not None:
-            if not names:
-                return Section(title)  # no source to sweep
-            wanted = set(names)
-            others = [name for name in self.known() if name not in wanted]
-            terms = ([_term("source", names[0])] if len(names) == 1
-                     else [_term("source", name, negated=True) for name in others])
-            query = " ".join([query, *terms])
-        part = Slice(parse_query(query), self.exclude, release=release, release_news=release_news,
-                     not_by=not_by, back_to_us=back_to_us, order=order)
-        total, rows = self.store.stats.section(part, now=self.now, me=self.config.team.me,
+    def take(self, part: Part) -> Section:
+        """The section of the posts `part` takes: counted, its first rows read, and the
+        `inbox list` query that lists them all."""
+        piece = part.slice
+        if piece.sources is not None and not piece.sources or piece.kinds is not None and not piece.kinds:
+            return Section(part.title)  # no source to sweep
+        total, rows = self.store.stats.section(piece, now=self.now, me=self.config.team.me,
                                                limit=self.settings.max_per_section, bodies=self.bodies)
+        return Section(part.title, [_entry(row, self.now) for row in rows], total=total,
+                       query=self._shown(piece), exact=self._exact(piece))
+
+    def _shown(self, piece: Slice) -> str:
+        """The slice in the query language, as far as it can say it."""
+        terms = [piece.query.text]
+        if piece.sources is not None:
+            names = list(piece.sources)
+            terms += ([_term("source", names[0])] if len(names) == 1
+                      else [_term("source", name, negated=True) for name in self.known() if name not in names])
+        if piece.kinds is not None:
+            kinds = list(piece.kinds)
+            terms += ([_term("kind", kinds[0])] if len(kinds) == 1
+                      else [_term("kind", kind, negated=True) for kind in KINDS if kind not in kinds])
         # what the section asks that the query language cannot say makes the shown query wider
-        staff = list(self.config.team.staff) if not_by else []
-        authors = [_term("author", login, negated=True) for login in staff]
-        exact = (self.unexcluded is not None and release is None and back_to_us is None
-                 and all(_is_login(self.config, login) for login in staff))
-        shown = " ".join(term for term in [query, *authors, self.unexcluded or ""] if term)
-        return Section(title, [_entry(row, self.now) for row in rows], total=total, query=shown, exact=exact)
+        terms += [_term("author", login, negated=True) for login in self.config.team.staff if piece.not_by]
+        terms.append(self.unexcluded or "")
+        return " ".join(term for term in terms if term)
+
+    def _exact(self, piece: Slice) -> bool:
+        """Whether the shown query lists only the section's posts."""
+        staff = list(self.config.team.staff) if piece.not_by else []
+        return (self.unexcluded is not None and piece.release is None and piece.back_to_us is None
+                and all(_is_login(self.config, login) for login in staff))
 
 
 def _term(field_name: str, value: str, *, negated: bool = False) -> str:
@@ -274,11 +232,6 @@ def _negated(exclude: str) -> str | None:
     return flipped if terms == (replace(query.terms[0], negated=not query.terms[0].negated),) else None
 
 
-def _staff(config: Config) -> tuple[str, ...]:
-    """`[team] staff`, lowercased as `Config.is_staff` compares them."""
-    return tuple(name.lower() for name in config.team.staff)
-
-
 def _entry(row: dict[str, Any], now: datetime) -> Entry:
     created = parse_time(row["created_at"]) or now
     active = parse_time(row["last_activity_at"]) or created
@@ -289,16 +242,6 @@ def _entry(row: dict[str, Any], now: datetime) -> Entry:
 def _kind_order(kind: str) -> int:
     order = list(_TAGS)
     return order.index(kind) if kind in order else len(order)
-
-
-def _words(span: timedelta) -> str:
-    """A duration for people: 2 days, 36 hours, 90 minutes."""
-    minutes = int(span.total_seconds() // 60)
-    for unit, size in (("day", 24 * 60), ("hour", 60)):
-        if minutes >= size and minutes % size == 0:
-            count = minutes // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 def _join(words: list[str]) -> str:
@@ -363,15 +306,17 @@ def more_line(section: Section) -> str:
 
 
 def sweep_json(sweep: Sweep, now: datetime | None = None) -> dict[str, Any]:
-    """`{header, weekly, generated_at, sections: [{title, total, more, query, query_exact,
-    items: [item JSON + age_days, idle_days]}]}`; titles verbatim, as in `inbox list
-    --json`; `items` are the first of the section's `total` posts (`more` the rest), and
-    `query` lists them all (only them when `query_exact`)."""
+    """`{header, weekly, generated_at, total, sections: [{title, total, more, query,
+    query_exact, items: [item JSON + age_days, idle_days]}]}`; titles verbatim, as in
+    `inbox list --json`; `total` is every post the sweep takes (what `inbox list
+    sweep:daily` lists); `items` are the first of the section's `total` posts (`more` the
+    rest), and `query` lists them all (only them when `query_exact`)."""
     now = now or sweep.now
     return {
         "header": header(sweep, "text"),
         "weekly": sweep.weekly,
         "generated_at": iso(now),
+        "total": sweep.total,
         "sections": [
             {"title": section.title, "total": section.total, "more": section.more,
              "query": section.query or None, "query_exact": section.exact,

@@ -221,5 +221,8 @@ def rank(templates: TemplateLibrary | Sequence[Template], *, post_type: str | No
 
 
 def preferred_template(item: Mapping[str, Any]) -> str | None:
-    """The template a post's state calls for: once its bug is filed, say where."""
+    """The template a post's state calls for: a leaked secret, ask for it to be rotated
+    (before anything else); once its bug is filed, say where."""
+    if item.get("leaks"):
+        return "secret-leak"
     return "bug-filed" if item.get("jira_key") else None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from inbox.store.db import Cursor, RowKey, Store, row_key
 from inbox.store.items import channel_wait_of, item_json
-from inbox.store.location import PostgresLocation, parse
+from inbox.store.location import PostgresLocation, is_url, parse
 
 
 def open_store(where: str | Path | PostgresLocation, *, password_env: str | None = None) -> Store:
@@ -20,4 +20,20 @@ def open_store(where: str | Path | PostgresLocation, *, password_env: str | None
     return Store(location)
 
 
-__all__ = ["Cursor", "PostgresLocation", "RowKey", "Store", "channel_wait_of", "item_json", "open_store", "row_key"]
+def server_unreachable(url: str, *, password_env: str | None = None) -> str | None:
+    """Why the PostgreSQL database at `url` cannot be reached now, or None when it can;
+    nothing is created or changed to find out."""
+    from inbox.errors import InboxError
+    from inbox.store.postgres import connect
+
+    location = parse(url, password_env=password_env)
+    assert isinstance(location, PostgresLocation)
+    try:
+        connect(location).close()
+    except InboxError as exc:
+        return str(exc)
+    return None
+
+
+__all__ = ["Cursor", "PostgresLocation", "RowKey", "Store", "channel_wait_of", "is_url", "item_json", "open_store",
+           "row_key", "server_unreachable"]

@@ -28,7 +28,7 @@ import sqlite_utils
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
-from inbox.store import access, migrations, presence, tallies, triage
+from inbox.store import access, migrations, presence, sweeps, tallies, triage
 from inbox.store import items as _items
 from inbox.store.dialect import upsert
 from inbox.store.drafts import Drafts, Releases
@@ -41,6 +41,7 @@ from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
 from inbox.store.sla import Sla
 from inbox.store.stats import Stats
+from inbox.store.sweeps import Sweeps
 from inbox.store.sync_locks import SyncLocks
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
 from inbox.store.watch import FileWatch, Watch
@@ -88,10 +89,12 @@ class Store:
             access.use_wal(conn, self.OPEN_WAIT)
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(f"PRAGMA cache_size = -{self.WRITE_CACHE_KB}")
+            sweeps.functions(conn)
             self.db = sqlite_utils.Database(conn)
             self._lock = threading.RLock()
             self._readers = (None if self.path is None else
-                             Readers(self.path, wait=self.WRITE_WAIT, explain=self._explained))
+                             Readers(self.path, wait=self.WRITE_WAIT, explain=self._explained,
+                                     prepare=sweeps.functions))
             if not schema.current:  # an up-to-date file opens without the write lock: reads never wait
                 migrations.apply(self.db, where)
             conn.execute(f"PRAGMA busy_timeout = {int(self.WRITE_WAIT * 1000)}")
@@ -110,6 +113,10 @@ class Store:
     KEEPS_TALLIES = True
     """Counts per bucket and per author are kept by triggers (`inbox.store.tallies`,
     `inbox.store.people`); a server counts them when asked instead."""
+
+    sweeps: Sweeps | None = None
+    """What `sweep:daily` and `sweep:weekly` take: the config's sweeps, set by whoever opens
+    the store with a config (`inbox.store.sweeps.define`). Unset, a `sweep:` term is an error."""
 
     def __str__(self) -> str:
         return str(self.path or ":memory:")
@@ -132,7 +139,11 @@ class Store:
     def another(self) -> Store | None:
         """A store of its own on the same database, for a background job (None for an
         in-memory one, which only this store can see)."""
-        return None if self.path is None else Store(self.path)
+        if self.path is None:
+            return None
+        other = Store(self.path)
+        other.sweeps = self.sweeps
+        return other
 
     def close(self) -> None:
         with self._lock:
@@ -338,7 +349,13 @@ class Store:
     def _where(self, query: Query | str | None, now: datetime, me: str | None) -> tuple[str, dict]:
         if query is None or isinstance(query, str):
             query = parse_query(query or "")
-        return compile_query(query, now=now, me=me)
+        defined = self.sweeps
+
+        def sweep(name: str, prefix: str) -> tuple[str, dict]:
+            assert defined is not None
+            return sweeps.sweep_where(defined.parts(name), now, me, prefix)
+
+        return compile_query(query, now=now, me=me, sweeps=sweep if defined is not None else None)
 
     def _run(self, sql: str, params: dict, conn: sqlite3.Connection | None = None,
              cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
@@ -437,11 +454,15 @@ class Store:
     def count(self, query: Query | str | None, *, now: datetime, me: str | None = None,
               cancelled: Cancelled | None = None) -> int:
         """How many items `query` matches: from the tallies where they can say, without
-        reading the rows (see `inbox.store.tallies`), else by counting rows."""
+        reading the rows (see `inbox.store.tallies`); a sweep as the sum of its parts
+        (`inbox.store.sweeps.narrowed`); else by counting rows."""
         parsed = query if isinstance(query, Query) else parse_query(query or "")
         planned = self.quick_count(parsed, now=now, me=me)
         if planned is not None:
             return planned
+        parts = sweeps.narrowed(parsed, self.sweeps)
+        if parts is not None:
+            return sum(self.stats.count(part, now=now, me=me, cancelled=cancelled) for part in parts)
         where, params = self._where(parsed, now, me)
         return self._run(f"SELECT COUNT(*) AS n FROM {FROM} WHERE {where}", params,
                          cancelled=cancelled)[0]["n"]

@@ -281,7 +281,9 @@ class PostgresStore(Store):
         return self.location.url
 
     def another(self) -> PostgresStore:
-        return PostgresStore(self.location)
+        other = PostgresStore(self.location)
+        other.sweeps = self.sweeps
+        return other
 
     @property
     def sync_locks(self) -> ServerSyncLocks:  # type: ignore[override]

@@ -29,8 +29,11 @@ class Readers:
     serves a million items; a large one would only grow the process."""
 
     def __init__(self, path: Path, *, wait: float,
-                 explain: Callable[[sqlite3.OperationalError], Exception]) -> None:
+                 explain: Callable[[sqlite3.OperationalError], Exception],
+                 prepare: Callable[[sqlite3.Connection], None] = lambda conn: None) -> None:
         self.path = path
+        self.prepare = prepare
+        """Called on each new connection (the SQL functions reads may use)."""
         self.wait = wait
         self.explain = explain
         self.connections: list[sqlite3.Connection] = []
@@ -75,6 +78,7 @@ class Readers:
                                    timeout=self.wait)
             conn.execute("PRAGMA query_only = 1")
             conn.execute(f"PRAGMA cache_size = -{self.CACHE_KB}")
+            self.prepare(conn)
         except sqlite3.OperationalError as exc:
             raise self.explain(exc) from None
         with self._lock:

@@ -12,13 +12,13 @@ import json
 import re
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from inbox.query import AWAITING_SQL, DONE_SQL, FROM, Query, Term, compile_terms
+from inbox.query import AWAITING_SQL, DONE_SQL, FROM, Query, Term
 from inbox.store.items import LIST_COLUMNS
+from inbox.store.readers import Cancelled
+from inbox.store.sweeps import Slice, slice_where
 from inbox.timeutil import iso, parse_duration
 
 if TYPE_CHECKING:
@@ -44,45 +44,6 @@ _ORDERS = {"created": ("created_at", "items_by_created"), "activity": ("last_act
 """A section's order: the column, oldest first, and the index that holds it in order."""
 _HINT = re.compile(r" (?:INDEXED BY \w+|NOT INDEXED)")
 _READS_TRIAGE = re.compile(r"\bt\.")
-_STAFF = "(COALESCE({row}.author_is_staff, 0) <> 0 OR inbox_is_staff({row}.author, :staff))"
-_BACK_TO_US = (
-    # who posted last: the channel's word on the item, else the stored thread's last reply
-    "(CASE WHEN i.last_reply_by_staff IS NULL THEN COALESCE((SELECT NOT " + _STAFF.format(row="r")
-    + " FROM thread r WHERE r.key = i.key ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1), FALSE) "
-    "ELSE i.last_reply_by_staff = 0 END "
-    "AND (" + _STAFF.format(row="i") + " OR EXISTS (SELECT 1 FROM thread r WHERE r.key = i.key AND "
-    + _STAFF.format(row="r") + ")))"
-)
-
-
-@dataclass(frozen=True)
-class Release:
-    """Posts created since a release that mention one of its keywords."""
-
-    since: str
-    """ISO: created at or after this."""
-    keywords: tuple[str, ...]
-    """Casefolded; one is a substring of the casefolded title and body."""
-
-
-@dataclass(frozen=True)
-class Slice:
-    """What one sweep section takes: a query, less what `exclude` matches, narrowed by what
-    the query language cannot say. Logins compare as `Config.is_staff` does."""
-
-    query: Query
-    exclude: Query | None = None
-    """What no section takes (`[sweep] exclude`)."""
-    release: Release | None = None
-    release_news: bool = True
-    """With `release`: only its news (True), or only what is not (False)."""
-    not_by: tuple[str, ...] = ()
-    """Lowercased logins whose posts are left out (`[team] staff`)."""
-    back_to_us: tuple[str, ...] | None = None
-    """Lowercased staff logins: only threads the team opened or replied in, where a
-    community member posted last."""
-    order: str = "created"
-    """"created" (waited longest first) or "activity" (quiet longest first)."""
 
 
 class Stats:
@@ -93,11 +54,15 @@ class Stats:
 
     # --- the sweep ---------------------------------------------------------------------
 
+    def count(self, part: Slice, *, now: datetime, me: str | None, cancelled: Cancelled | None = None) -> int:
+        """How many posts `part` takes: one statement with the plan `section` counts with."""
+        return self.section(part, now=now, me=me, limit=0, cancelled=cancelled)[0]
+
     def section(self, part: Slice, *, now: datetime, me: str | None, limit: int,
-                bodies: bool = False) -> tuple[int, list[dict[str, Any]]]:
+                bodies: bool = False, cancelled: Cancelled | None = None) -> tuple[int, list[dict[str, Any]]]:
         """How many posts `part` takes, and the first `limit` of them in its order (oldest
         first, then by key) as list rows, with `bodies` or without."""
-        where, params = _slice_where(part, now, me)
+        where, params = slice_where(part, now, me)
         triage = bool(_READS_TRIAGE.search(where))
         # a section of recent posts is found through the index on creation; any other holds
         # much of the inbox, which a scan counts faster than an index walk with row lookups
@@ -106,9 +71,7 @@ class Stats:
             where += " AND i.created_at >= :recent"
             params["recent"] = recent
         hint = "INDEXED BY items_by_created" if recent is not None else "NOT INDEXED"
-        with self.store._reading() as conn:
-            if isinstance(conn, sqlite3.Connection):  # a server has them in its schema
-                _functions(conn)
+        with self.store._reading(cancelled) as conn:
             total = self._run(conn, f"SELECT COUNT(*) AS n FROM {_from(hint, triage)} WHERE {where}",
                               params)[0]["n"]
             if not total or limit <= 0:
@@ -219,28 +182,6 @@ class Stats:
 
 # --- building the SQL ------------------------------------------------------------------------
 
-def _slice_where(part: Slice, now: datetime, me: str | None) -> tuple[str, dict[str, Any]]:
-    """The slice as one condition over `i` (and `t`), and its parameters; the query and its
-    exclusion are compiled together so their parameters never share a name."""
-    own = part.query.terms
-    excluded = part.exclude.terms if part.exclude is not None else ()
-    clauses, params = compile_terms((*own, *excluded), now=now, me=me)
-    where = clauses[:len(own)]
-    if excluded:
-        where.append(f"NOT ({' AND '.join(clauses[len(own):])})")
-    if part.release is not None:
-        params.update(released=part.release.since, keywords=json.dumps(part.release.keywords))
-        news = "(i.created_at >= :released AND inbox_mentions(i.title, i.body, :keywords))"
-        where.append(news if part.release_news else f"NOT {news}")
-    if part.not_by:
-        params["not_by"] = json.dumps(part.not_by)
-        where.append("NOT inbox_is_staff(i.author, :not_by)")
-    if part.back_to_us is not None:
-        params["staff"] = json.dumps(part.back_to_us)
-        where.append(_BACK_TO_US)
-    return " AND ".join(where) or "1 = 1", params
-
-
 def _newer_than(query: Query, now: datetime) -> str | None:
     """The earliest creation (ISO) a "newer than" term of the query lets in (`age:<2d`), as a
     range the index on creation serves whatever form the term compiles to; None without one."""
@@ -259,25 +200,3 @@ def _from(hint: str, triage: bool) -> str:
     without the join."""
     items, _, join = FROM.partition(" LEFT JOIN ")
     return f"{items} {hint}".rstrip() + (f" LEFT JOIN {join}" if triage and join else "")
-
-
-def _functions(conn: sqlite3.Connection) -> None:
-    """What SQL cannot say as Python says it: casefolded keyword matches and `[team] staff`
-    (Unicode-lowercased logins). Called only for the rows the other conditions leave."""
-    conn.create_function("inbox_mentions", 3, _mentions, deterministic=True)
-    conn.create_function("inbox_is_staff", 2, _is_staff, deterministic=True)
-
-
-@lru_cache(maxsize=16)
-def _names(encoded: str) -> tuple[str, ...]:
-    """A JSON list parameter, read once per statement rather than once per row."""
-    return tuple(json.loads(encoded))
-
-
-def _mentions(title: str | None, body: str | None, keywords: str) -> int:
-    text = f"{title or ''}\n{body or ''}".casefold()
-    return int(any(keyword in text for keyword in _names(keywords)))
-
-
-def _is_staff(login: str | None, staff: str) -> int:
-    return int(bool(login) and login.lower() in _names(staff))

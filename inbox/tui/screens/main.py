@@ -198,9 +198,24 @@ class MainScreen(Screen):
 
     @work(thread=True, exclusive=True, group="counts")
     def refresh_counts(self) -> None:
+        """Every view's count: first those the tallies give at once, then the others (the
+        sweeps), counted in the store, so a slow count never holds back the quick ones."""
         now, me = self.app.now(), self.app.config.team.me
-        counts = {}
+        counts: dict[str, int] = {}
+        slow = []
         for view in self.views:
+            try:
+                quick = self.store.quick_count(view.query, now=now, me=me)
+            except QueryError:
+                continue
+            if quick is None:
+                slow.append(view)
+            else:
+                counts[view.name] = quick
+        self.post_message(msg.CountsLoaded(dict(counts)))
+        if not slow:
+            return
+        for view in slow:
             try:
                 counts[view.name] = self.store.count(view.query, now=now, me=me)
             except QueryError:
@@ -332,7 +347,7 @@ class MainScreen(Screen):
         opening = not self.has_class("playbooks")
         self.set_class(opening, "playbooks")
         if opening:
-            self.query_one(PlaybookPanel).focus_panel()
+            self.query_one(PlaybookPanel).present()
         else:
             self.query_one(ItemList).focus()
 

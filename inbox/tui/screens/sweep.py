@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from inbox.errors import InboxError
 from inbox.text import one_line
+from inbox.views import DAILY_SWEEP, WEEKLY_SWEEP
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
@@ -82,7 +83,7 @@ class SweepScreen(ModalScreen[str | None]):
     def on_sweep_built(self, message: SweepBuilt) -> None:
         weekly, text, count = message.weekly, message.text, message.count
         self.weekly, self.text, self.count = weekly, text, count
-        name = "Weekly list" if weekly else "Help Wanted sweep"
+        name = (WEEKLY_SWEEP if weekly else DAILY_SWEEP).name  # as the sidebar names it, with the same count
         listed = f"{count:,} of {message.total:,}" if message.total > count else f"{count:,}"
         self.query_one("#sweep-title", Static).update(Text.assemble(
             (f"{name}: {listed} post{'' if message.total == 1 else 's'}", "bold"),

@@ -61,10 +61,19 @@ class PlaybookPanel(Vertical):
             offer.update(Text.assemble(("★ For this post: ", "bold #e5c07b"), (titles, "#e5c07b")))
         self._fill_list()
 
+    def present(self) -> None:
+        """As the panel opens: a post that calls for a playbook at one of its parts (a
+        leaked secret: the part about posts, `opens_at`) opens it there, its first step
+        ready to tick; otherwise the panel shows what it showed."""
+        first = self.library.playbooks.get(self.offered[0]) if self.offered else None
+        if first is not None and first.opens_at:
+            self.open(first.name, at=first.opens_at)
+        else:
+            self.focus_panel()
+
     def focus_panel(self) -> None:
         if self.view is not None:
-            steps = self.view.query(".pb-step")
-            (steps.first() if steps else self.view).focus(scroll_visible=False)
+            self.view.focus_start()
         else:
             self.query_one(".pb-list", OptionList).focus()
 
@@ -98,13 +107,13 @@ class PlaybookPanel(Vertical):
         message.stop()
         self.open(str(message.option.id))
 
-    def open(self, name: str) -> None:
-        """Show one playbook in place of the list."""
+    def open(self, name: str, *, at: str | None = None) -> None:
+        """Show one playbook in place of the list, at the heading anchored `at` (or its top)."""
         playbook = self.library.get(name)
         if self.view is not None:
             self.view.remove()
         self.query_one(".pb-list", OptionList).display = False
-        self.view = PlaybookView(playbook, self.runs, self.now, classes="pb-view")
+        self.view = PlaybookView(playbook, self.runs, self.now, start=at, classes="pb-view")
         self.mount(self.view)
         self.call_after_refresh(self.focus_panel)
 

@@ -35,10 +35,11 @@ if TYPE_CHECKING:
 
 
 class StepRow(Static, can_focus=True):
-    """One checklist step: space ticks it."""
+    """One checklist step: space or enter ticks it; up from the first step reaches the
+    contents."""
 
     BINDINGS = [
-        Binding("space,x", "toggle", "Tick", id="tick_step"),
+        Binding("space,x,enter", "toggle", "Tick", id="tick_step"),
         Binding("j,down", "move(1)", "Next step", show=False),
         Binding("k,up", "move(-1)", "Previous step", show=False),
     ]
@@ -84,12 +85,28 @@ class StepRow(Static, can_focus=True):
         if 0 <= index < len(rows):
             rows[index].focus()
             rows[index].scroll_visible(animate=False)
+        elif index < 0:
+            self.post_message(ContentsWanted())
+
+
+class ContentsWanted(Message):
+    """Up from the first step: the contents box takes the focus."""
+
+
+class Contents(OptionList):
+    """The playbook's headings: enter jumps to one, its first step focused."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
 
 
 class PlaybookView(VerticalScroll):
     """The chosen playbook. Posts `Closed` when the user goes back to the list."""
 
     BINDINGS = [
+        Binding("c", "contents", "Contents", id="playbook_contents"),
         Binding("n", "new_run", "New run", id="new_run"),
         Binding("left_square_bracket", "older_run", "Older run", id="older_run", key_display="["),
         Binding("right_square_bracket", "newer_run", "Newer run", id="newer_run", key_display="]"),
@@ -122,9 +139,12 @@ class PlaybookView(VerticalScroll):
             super().__init__()
             self.run = run
 
-    def __init__(self, playbook: Playbook, runs: Runs, now: Callable[[], datetime], **kwargs) -> None:
+    def __init__(self, playbook: Playbook, runs: Runs, now: Callable[[], datetime], *,
+                 start: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.playbook = playbook
+        self.start = start
+        """The anchor of the heading it opens at (None: the top)."""
         self.runs_store = runs
         self.now = now
         self.runs: list[Run] = []
@@ -136,9 +156,9 @@ class PlaybookView(VerticalScroll):
         yield Static(self._header(), classes="pb-header")
         yield Static(classes="pb-run")
         if len(playbook.headings) > 1:
-            contents = OptionList(*[Option(Text(("  " * max(0, h.level - 2)) + one_line(h.text)), id=str(i))
-                                    for i, h in enumerate(playbook.headings) if h.level > 1],
-                                  classes="pb-toc")
+            contents = Contents(*[Option(Text(("  " * max(0, h.level - 2)) + one_line(h.text)), id=str(i))
+                                  for i, h in enumerate(playbook.headings) if h.level > 1],
+                                classes="pb-toc")
             contents.border_title = "Contents"
             yield contents
         for index, (kind, value) in enumerate(blocks(playbook)):
@@ -282,9 +302,37 @@ class PlaybookView(VerticalScroll):
     @on(OptionList.OptionSelected, ".pb-toc")
     def _jump(self, message: OptionList.OptionSelected) -> None:
         message.stop()
-        widget = self._heading_widgets.get(int(message.option.id or 0))
+        self._go_to(int(message.option.id or 0))
+
+    def focus_start(self) -> None:
+        """Focus the first step of the part it opened at (of the whole playbook without
+        one), that part's heading at the top: where the user acts next."""
+        anchors = [heading.anchor for heading in self.playbook.headings]
+        if self.start in anchors:
+            self._go_to(anchors.index(self.start))
+            return
+        steps = self.query(StepRow)
+        (steps.first() if steps else self).focus(scroll_visible=False)
+
+    def _go_to(self, index: int) -> None:
+        """The heading `index` at the top, and the focus on its first step."""
+        heading = self.playbook.headings[index]
+        step = next((row for row in self.query(StepRow) if row.step.line > heading.line), None)
+        (step or self).focus(scroll_visible=False)
+        widget = self._heading_widgets.get(index)
         if widget is not None:
             self.scroll_to_widget(widget, animate=False, top=True)
+
+    def action_contents(self) -> None:
+        contents = self.query(Contents)
+        if contents:
+            contents.first().focus()
+            self.scroll_home(animate=False)
+
+    @on(ContentsWanted)
+    def _contents_wanted(self, message: ContentsWanted) -> None:
+        message.stop()
+        self.action_contents()
 
 
 class NewRunRequested(Message):
