@@ -68,6 +68,9 @@ class ReplyContext:
     """The thread as stored when the editor opened: a reply after it stops the post."""
     others: tuple[str, ...] = ()
     """Teammates with the editor open on this item too."""
+    chosen: str | None = None
+    """The template asked for by name (the command palette): in the editor, unless a
+    draft is there to come back."""
 
 
 class ComposeScreen(Screen[Outcome | None]):
@@ -152,6 +155,10 @@ class ComposeScreen(Screen[Outcome | None]):
                          f"Not posted last time: {draft.error}. ctrl+s to try again.",
                          error=bool(draft.error))
             self.query_one(TextArea).focus()
+            return
+        chosen = self.context.library.templates.get(self.context.chosen or "")
+        if chosen is not None:
+            self._apply(chosen)
             return
         post_type = self.item.get("type")
         preferred = preferred_template(self.item)

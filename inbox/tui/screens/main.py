@@ -4,9 +4,10 @@ The screen owns the decisions; widgets only show and report. Reads and writes of
 store run in thread workers, and work that reaches a channel (sync, labels, Jira) in
 async workers awaiting the workspace; either way the screen never waits on SQL or HTTP.
 Workers report back with messages (`inbox.tui.messages`), handled by the `on_...` methods.
-Reading the list, replying, the overviews and syncing are done by helpers the screen owns
-and calls (`Lister`, `Responder`, `Overviews`, `Syncer`); the questions it asks are in
-`inbox.tui.questions`.
+Reading the list, replying, the overviews, syncing and which posts a triage key acts on
+are done by helpers the screen owns and calls (`Lister`, `Responder`, `Overviews`,
+`Syncer`, `Selection`); the questions it asks are in `inbox.tui.questions`, and the command
+palette's commands in `inbox.tui.palette`.
 """
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ from inbox.text import one_line
 from inbox.triage.rules import rule_history
 from inbox.tui import messages as msg
 from inbox.tui import questions
-from inbox.tui.actions import bindings
+from inbox.tui.actions import ACTIONS, bindings
 from inbox.tui.listing import Lister
 from inbox.tui.live import Live
 from inbox.tui.overviews import Overviews
 from inbox.tui.pacing import OneAtATime
+from inbox.tui.palette import InboxCommands
 from inbox.tui.presence import Watch
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
+from inbox.tui.selection import Selection
 from inbox.tui.syncing import Syncer
 from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList
@@ -53,10 +56,13 @@ from inbox.views import all_views
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
 
+FIRST_ACTIONS = {action.action for action in ACTIONS if action.first}
+
 
 class MainScreen(Screen):
     BINDINGS = bindings()
     AUTO_FOCUS = "#items"
+    COMMANDS = {InboxCommands}
 
     app: InboxApp
 
@@ -80,6 +86,7 @@ class MainScreen(Screen):
         self.syncer = Syncer(self)
         self.live = Live(self)
         self.lister = Lister(self)
+        self.selection = Selection(self)
         self.presence = Watch(self, lambda: self.refresh_around(counts=False))
         """Teammates opening and closing reply editors show in the list and the preview."""
 
@@ -130,7 +137,7 @@ class MainScreen(Screen):
         kwargs = {} if message.timeout is None else {"timeout": message.timeout}
         self.say(message.text, severity=message.severity, **kwargs)
 
-    def refresh_around(self, *, keep_key: bool = True, counts: bool = True) -> None:
+    def refresh_around(self, *, keep_key: bool | str = True, counts: bool = True) -> None:
         """After a change: the list (cursor kept), the counts and the preview again."""
         self.reload(keep_key=keep_key)
         if counts:
@@ -147,7 +154,7 @@ class MainScreen(Screen):
         assert self.view is not None
         return parse_query(f"{self.view.query} {self.filter_text}".strip())
 
-    def reload(self, *, keep_key: bool = False) -> None:
+    def reload(self, *, keep_key: bool | str = False) -> None:
         """The list again, for the current query (see `Lister`)."""
         self.lister.reload(keep_key=keep_key)
 
@@ -159,27 +166,30 @@ class MainScreen(Screen):
         if data.generation != self.lister.generation:
             return
         items = self.query_one(ItemList)
-        moved = message.kept is not None and (items.highlighted or {}).get("key") != message.kept
+        moved = message.kept is not None and (items.highlighted or {}).get("key") != message.at
         # keys pressed while it loaded moved the cursor: they win over the item it was on
         items.show(data, cursor=None if moved else message.position)
         if not self._sla_refreshed:  # after the first rows are drawn, so it never delays them
             self._sla_refreshed = True
             self.syncer.refresh_sla()
-        self._show_header(data.total)
+        self.show_header()
 
     def on_list_counted(self, message: msg.ListCounted) -> None:
         if message.generation != self.lister.generation:
             return
         self.query_one(ItemList).counted(message.generation, message.total)
-        self._show_header(message.total)
+        self.show_header()
 
-    def _show_header(self, total: int | None) -> None:
+    def show_header(self) -> None:
+        items = self.query_one(ItemList)
+        total = None if items.counting else items.total
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(one_line(self.view.name if self.view else ""), style="bold")
         header.append("  counting…" if total is None else f"  {total} items", style="dim")
         if self.filter_text:
             header.append("  filter: ", style="dim")
             header.append(one_line(self.filter_text), style="#e5c07b")
+        header.append_text(self.selection.summary())
         self.query_one("#list-header", Static).update(header)
 
     @work(thread=True, exclusive=True, group="counts")
@@ -212,9 +222,14 @@ class MainScreen(Screen):
     # --- messages from the widgets ------------------------------------------------
 
     def on_sidebar_view_chosen(self, message: Sidebar.ViewChosen) -> None:
-        if message.view is self.view:
+        if message.leave:
+            self.set_focus(self.query_one(ItemList))
+        self._show_view(message.view)
+
+    def _show_view(self, view: View) -> None:
+        if view is self.view:
             return
-        self.view = message.view
+        self.view = view
         self.query_one(ItemList).cursor = 0
         self.reload()
 
@@ -322,6 +337,11 @@ class MainScreen(Screen):
         else:
             self.query_one(ItemList).focus()
 
+    def open_playbook(self, name: str) -> None:
+        """The panel open on one playbook (the palette)."""
+        self.set_class(True, "playbooks")
+        self.query_one(PlaybookPanel).open(name)
+
     def on_playbook_view_said(self, message: PlaybookView.Said) -> None:
         self.say(message.text, severity=message.severity, timeout=3)
 
@@ -335,7 +355,7 @@ class MainScreen(Screen):
 
         self.app.push_screen(prompt, start)
 
-    # --- triage -------------------------------------------------------------------
+    # --- triage: the marked posts, else the highlighted one (see `Selection`) ----------
 
     def _highlighted(self) -> dict[str, Any] | None:
         row = self.query_one(ItemList).highlighted
@@ -343,65 +363,79 @@ class MainScreen(Screen):
             self.say("No item highlighted", severity="warning")
         return row
 
-    def _triage(self, changes: dict[str, Any], done_message: str) -> None:
-        row = self._highlighted()
-        if row is not None:
-            self._write_triage(row["key"], one_line(row["title"]), changes, done_message)
+    def action_toggle_mark(self) -> None:
+        self.selection.toggle()
+
+    def _triage(self, changes: dict[str, Any], done_message: str, rows: list[dict[str, Any]] | None = None,
+                *, move_on: bool = False) -> None:
+        rows = rows or self.selection.targets()
+        if rows:
+            moved = move_on and self.selection.move_on(rows)
+            self._write_triage([row["key"] for row in rows], Selection.named(rows), changes, done_message, moved)
 
     def _ask(self, question: questions.Question) -> None:
-        """Ask, then triage the highlighted item as the answer says."""
+        """Ask, then triage the posts acted on as the answer says."""
+        rows = self.selection.targets()
+        if not rows:
+            return
         prompt, read = question
+        if len(rows) > 1:
+            prompt.question = f"{len(rows)} marked posts. {prompt.question}"
 
         def answered(answer: str | None) -> None:
             change = read(answer) if answer is not None else None
             if change is not None:
-                self._triage(*change)
+                self._triage(*change, rows)
 
         self.app.push_screen(prompt, answered)
 
     @work(thread=True, group="triage")
-    def _write_triage(self, key: str, title: str, changes: dict[str, Any], message: str) -> None:
+    def _write_triage(self, keys: list[str], title: str, changes: dict[str, Any], message: str,
+                      moved: bool) -> None:
         try:
-            before = self.app.workspace.triage([key], changes)
+            before = self.app.workspace.triage(keys, changes)
         except InboxError as exc:  # the database is busy or became read-only: nothing changed
             self.post_message(msg.Said(str(exc), "error", 8))
             return
-        self.post_message(msg.TriageSaved(key, message, title, changes, before))
+        self.post_message(msg.TriageSaved(keys, message, title, changes, before, moved))
 
     def on_triage_saved(self, message: msg.TriageSaved) -> None:
-        self.undo_stack.append((message.message, message.before))
+        count = len(message.keys)
+        self.undo_stack.append((message.message if count == 1 else f"{message.message} on {count} posts",
+                                message.before))
         del self.undo_stack[:-100]
-        self.say(f"{message.message}: {message.title[:60]}", timeout=2)
-        self.refresh_around(keep_key=False)
-        if message.changes.get("type") and not self.app.demo:
-            self.responder.write_type_label(message.key, message.changes["type"])
-        if "assignee" in message.changes and not self.app.demo:
-            previous = (message.before.get(message.key) or {}).get("assignee")
-            self.responder.write_assignee(message.key, message.changes["assignee"], previous)
+        bulk = any(key in self.selection.marked for key in message.keys)
+        self.selection.acted_on(message.keys)
+        self.say(f"{message.message}: {message.title[:60]}" + ("; marks cleared" if bulk else ""), timeout=2)
+        self.refresh_around(keep_key=message.moved)
+        if self.app.demo:
+            return
+        for key in message.keys:
+            if message.changes.get("type"):
+                self.responder.write_type_label(key, message.changes["type"])
+            if "assignee" in message.changes:
+                previous = (message.before.get(key) or {}).get("assignee")
+                self.responder.write_assignee(key, message.changes["assignee"], previous)
 
     def action_set_type(self, value: str | None) -> None:
         label = PostType(value).label if value else "Untagged"
-        self._triage({"type": value}, label)
+        self._triage({"type": value}, label, move_on=True)
 
     def action_done(self) -> None:
-        row = self._highlighted()
-        if row is not None:
-            done = not row.get("done")
-            self._write_triage(row["key"], one_line(row["title"]), {"done": done},
-                               "Done" if done else "Back in the inbox")
+        rows = self.selection.targets()
+        if rows:
+            done = not all(row.get("done") for row in rows)
+            self._triage({"done": done}, "Done" if done else "Back in the inbox", rows, move_on=True)
 
     def action_snooze(self) -> None:
-        if self._highlighted() is not None:
-            self._ask(questions.snooze(self.app.now))
+        self._ask(questions.snooze(self.app.now))
 
     def action_assign(self) -> None:
-        row = self._highlighted()
-        if row is not None:
-            self._ask(questions.assign(self.app.config.team, row))
+        rows = self.selection.targets()
+        if rows:
+            self._ask(questions.assign(self.app.config.team, rows[0] if len(rows) == 1 else {}))
 
     def action_assign_rotation(self) -> None:
-        if self._highlighted() is None:
-            return
         developer = self.app.config.team.on_rotation(self.app.now().date())
         if developer is None:
             self.say('No rotation: set rotation = ["dev1", "dev2"] under [team] in the config',
@@ -410,10 +444,10 @@ class MainScreen(Screen):
         self._triage({"assignee": developer}, f"Assigned to {developer} (on rotation this week)")
 
     def action_set_status(self) -> None:
-        row = self._highlighted()
-        if row is None:
+        rows = self.selection.targets()
+        if not rows:
             return
-        question = questions.idea_status(row)
+        question = questions.idea_status(rows)
         if isinstance(question, str):
             self.say(question, severity="warning", timeout=5)
         else:
@@ -442,7 +476,8 @@ class MainScreen(Screen):
     def on_triage_undone(self, message: msg.TriageUndone) -> None:
         text, severity, timeout = questions.undone_toast(message.message, message.undone)
         self.say(text, severity=severity, timeout=timeout)
-        self.refresh_around(keep_key=False)
+        # one post's undo goes back to it (the cursor had moved on after tagging it)
+        self.refresh_around(keep_key=next(iter(message.before)) if len(message.before) == 1 else False)
         if self.app.demo:
             return
         for key, fields in message.undone.restored.items():
@@ -453,10 +488,11 @@ class MainScreen(Screen):
 
     # --- responding (the Responder does the work) ---------------------------------
 
-    def action_reply(self) -> None:
+    def action_reply(self, template: str | None = None) -> None:
+        """Reply to the highlighted post; from the palette, with that template."""
         row = self._highlighted()
         if row is not None:
-            self.responder.reply(row["key"])
+            self.responder.reply(row["key"], template)
 
     def on_compose_ready(self, message: msg.ComposeReady) -> None:
         self.responder.compose(message)
@@ -495,11 +531,26 @@ class MainScreen(Screen):
         self.query_one(FilterBar).open()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` is bound ahead of the focused widget (see `inbox.keys`): in the filter bar
-        itself it is just a character."""
-        if action == "open_filter":
-            return not (isinstance(self.focused, Input) and self.focused.id == "filter-input")
+        """`/` and `h` are bound ahead of the focused widget (see `inbox.keys`): in the
+        filter bar they are just characters."""
+        if action in FIRST_ACTIONS:
+            return not isinstance(self.focused, Input)
         return True
+
+    def action_focus_views(self) -> None:
+        """The sidebar, from anywhere on the screen (the thread closes first); focused at
+        once, so a digit typed right after `h` reaches it."""
+        self.remove_class("reading")
+        self.set_focus(self.query_one(Sidebar))
+
+    def action_open_view(self, index: int) -> None:
+        """The view at `index` in the sidebar (`h` then a digit, or the palette), with the
+        list focused."""
+        self.remove_class("reading")
+        if index < len(self.views):
+            self.query_one(Sidebar).highlighted = index
+            self._show_view(self.views[index])
+        self.set_focus(self.query_one(ItemList))
 
 
     def action_read_thread(self) -> None:
@@ -511,9 +562,13 @@ class MainScreen(Screen):
         self.query_one(Preview).focus()
 
     def action_back(self) -> None:
+        """Out of the thread; in the list, the marks go."""
+        items = self.query_one(ItemList)
         if self.has_class("reading"):
             self.remove_class("reading")
-        self.query_one(ItemList).focus()
+        elif self.focused is items and self.selection.clear():
+            self.say("Marks cleared", timeout=2)
+        self.set_focus(items)
 
     def action_show_stats(self) -> None:
         self.overviews.stats()

@@ -31,6 +31,7 @@ from inbox.triage.people import (
     tag_problem,
 )
 from inbox.tui.screens.prompt import PromptScreen
+from inbox.tui.widgets.keyed import KeyedDataTable
 
 Tagger = Callable[[str, str, bool], object]
 """(person name, tag, add?) -> anything: writes the tag (the caller's store). Runs in a
@@ -88,7 +89,7 @@ class PeopleScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="people-header")
-        table: DataTable = DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable = KeyedDataTable(id="people-table", cursor_type="row", zebra_stripes=True)
         for column in COLUMNS:
             table.add_column(Text(column), key=column)
         yield table
