@@ -110,7 +110,7 @@ SHARED_SCOPES = {"item_list": "main"}
 """Scopes whose keys never overlap by design: the list has the focus on the main screen, so
 a main action remapped to a list key (`g`) would never fire."""
 
-LIST_HOSTS = ("main", "sidebar", "playbook_panel", "people", "stats", "sweep", "help")
+LIST_HOSTS = ("main", "sidebar", "playbook_panel", "people", "stats", "sweep", "help", "compose")
 """Where a list (or a scrolled box) that moves by `LIST_MOVES` has the focus: those keys are
 checked against each of these scopes' own."""
 

@@ -44,6 +44,7 @@ from inbox.respond.templates import (
 from inbox.tui.messages import Teammates
 from inbox.tui.presence import Heartbeat
 from inbox.tui.widgets.item_list import REPLYING_STYLE
+from inbox.tui.widgets.keyed import KeyedOptionList
 from inbox.tui.widgets.preview import reply_parts
 
 if TYPE_CHECKING:
@@ -107,7 +108,7 @@ class ComposeScreen(Screen[Outcome | None]):
         with Horizontal(id="compose-body"):
             with Vertical(id="compose-picker"):
                 yield Input(placeholder="Find a template…", id="compose-find")
-                yield OptionList(id="compose-templates", markup=False)
+                yield KeyedOptionList(id="compose-templates", markup=False)
             with Vertical(id="compose-editor"):
                 with VerticalScroll(id="compose-news-box"):
                     yield Static("", id="compose-news")

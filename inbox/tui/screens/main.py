@@ -4,10 +4,10 @@ The screen owns the decisions; widgets only show and report. Reads and writes of
 store run in thread workers, and work that reaches a channel (sync, labels, Jira) in
 async workers awaiting the workspace; either way the screen never waits on SQL or HTTP.
 Workers report back with messages (`inbox.tui.messages`), handled by the `on_...` methods.
-Reading the list, replying, the overviews, syncing and which posts a triage key acts on
-are done by helpers the screen owns and calls (`Lister`, `Responder`, `Overviews`,
-`Syncer`, `Selection`); the questions it asks are in `inbox.tui.questions`, and the command
-palette's commands in `inbox.tui.palette`.
+Reading the list, triage, replying, the overviews, syncing and which posts a triage key
+acts on are done by helpers the screen owns and calls (`Lister`, `Triager`, `Responder`,
+`Overviews`, `Syncer`, `Selection`); the questions they ask are in `inbox.tui.questions`, and
+the command palette's commands in `inbox.tui.palette`.
 """
 
 from __future__ import annotations
@@ -23,12 +23,10 @@ from textual.widgets import Footer, Input, Static
 
 from inbox.config import View
 from inbox.errors import InboxError, QueryError
-from inbox.models import PostType
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.respond.templates import TemplateLibrary
 from inbox.store import Store
-from inbox.store.triage import TriageChange
 from inbox.text import one_line
 from inbox.triage.rules import rule_history
 from inbox.tui import messages as msg
@@ -44,6 +42,7 @@ from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.selection import Selection
 from inbox.tui.syncing import Syncer
+from inbox.tui.triaging import Triager
 from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
@@ -71,7 +70,6 @@ class MainScreen(Screen):
         self.views: list[View] = []
         self.view: View | None = None
         self.filter_text = ""
-        self.undo_stack: list[tuple[str, TriageChange]] = []
         self.sync_activity: dict[str, str] = {}
         self._preview_key: str | None = None
         self._previews: OneAtATime[None] = OneAtATime(lambda _: self._load_preview(self._preview_key))
@@ -87,6 +85,7 @@ class MainScreen(Screen):
         self.live = Live(self)
         self.lister = Lister(self)
         self.selection = Selection(self)
+        self.triager = Triager(self, self.selection)
         self.presence = Watch(self, lambda: self.refresh_around(counts=False))
         """Teammates opening and closing reply editors show in the list and the preview."""
 
@@ -355,7 +354,7 @@ class MainScreen(Screen):
 
         self.app.push_screen(prompt, start)
 
-    # --- triage: the marked posts, else the highlighted one (see `Selection`) ----------
+    # --- triage (the Triager does the work, on the posts the Selection names) ------------
 
     def _highlighted(self) -> dict[str, Any] | None:
         row = self.query_one(ItemList).highlighted
@@ -366,125 +365,35 @@ class MainScreen(Screen):
     def action_toggle_mark(self) -> None:
         self.selection.toggle()
 
-    def _triage(self, changes: dict[str, Any], done_message: str, rows: list[dict[str, Any]] | None = None,
-                *, move_on: bool = False) -> None:
-        rows = rows or self.selection.targets()
-        if rows:
-            moved = move_on and self.selection.move_on(rows)
-            self._write_triage([row["key"] for row in rows], Selection.named(rows), changes, done_message, moved)
-
-    def _ask(self, question: questions.Question) -> None:
-        """Ask, then triage the posts acted on as the answer says."""
-        rows = self.selection.targets()
-        if not rows:
-            return
-        prompt, read = question
-        if len(rows) > 1:
-            prompt.question = f"{len(rows)} marked posts. {prompt.question}"
-
-        def answered(answer: str | None) -> None:
-            change = read(answer) if answer is not None else None
-            if change is not None:
-                self._triage(*change, rows)
-
-        self.app.push_screen(prompt, answered)
-
-    @work(thread=True, group="triage")
-    def _write_triage(self, keys: list[str], title: str, changes: dict[str, Any], message: str,
-                      moved: bool) -> None:
-        try:
-            before = self.app.workspace.triage(keys, changes)
-        except InboxError as exc:  # the database is busy or became read-only: nothing changed
-            self.post_message(msg.Said(str(exc), "error", 8))
-            return
-        self.post_message(msg.TriageSaved(keys, message, title, changes, before, moved))
-
-    def on_triage_saved(self, message: msg.TriageSaved) -> None:
-        count = len(message.keys)
-        self.undo_stack.append((message.message if count == 1 else f"{message.message} on {count} posts",
-                                message.before))
-        del self.undo_stack[:-100]
-        bulk = any(key in self.selection.marked for key in message.keys)
-        self.selection.acted_on(message.keys)
-        self.say(f"{message.message}: {message.title[:60]}" + ("; marks cleared" if bulk else ""), timeout=2)
-        self.refresh_around(keep_key=message.moved)
-        if self.app.demo:
-            return
-        for key in message.keys:
-            if message.changes.get("type"):
-                self.responder.write_type_label(key, message.changes["type"])
-            if "assignee" in message.changes:
-                previous = (message.before.get(key) or {}).get("assignee")
-                self.responder.write_assignee(key, message.changes["assignee"], previous)
-
     def action_set_type(self, value: str | None) -> None:
-        label = PostType(value).label if value else "Untagged"
-        self._triage({"type": value}, label, move_on=True)
+        self.triager.set_type(value)
 
     def action_done(self) -> None:
-        rows = self.selection.targets()
-        if rows:
-            done = not all(row.get("done") for row in rows)
-            self._triage({"done": done}, "Done" if done else "Back in the inbox", rows, move_on=True)
+        self.triager.done()
 
     def action_snooze(self) -> None:
-        self._ask(questions.snooze(self.app.now))
+        self.triager.snooze()
 
     def action_assign(self) -> None:
-        rows = self.selection.targets()
-        if rows:
-            self._ask(questions.assign(self.app.config.team, rows[0] if len(rows) == 1 else {}))
+        self.triager.assign()
 
     def action_assign_rotation(self) -> None:
-        developer = self.app.config.team.on_rotation(self.app.now().date())
-        if developer is None:
-            self.say('No rotation: set rotation = ["dev1", "dev2"] under [team] in the config',
-                     severity="warning", timeout=5)
-            return
-        self._triage({"assignee": developer}, f"Assigned to {developer} (on rotation this week)")
+        self.triager.assign_rotation()
 
     def action_set_status(self) -> None:
-        rows = self.selection.targets()
-        if not rows:
-            return
-        question = questions.idea_status(rows)
-        if isinstance(question, str):
-            self.say(question, severity="warning", timeout=5)
-        else:
-            self._ask(question)
+        self.triager.idea_status()
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.say("Nothing to undo", severity="warning", timeout=2)
-            return
-        message, before = self.undo_stack.pop()
-        self._restore(message, before)
+        self.triager.undo()
 
-    @work(thread=True, group="triage")
-    def _restore(self, message: str, before: TriageChange) -> None:
-        try:
-            undone = self.app.workspace.undo(before)
-        except InboxError as exc:  # nothing was undone: keep it for another `u`
-            self.post_message(msg.UndoFailed(message, before, str(exc)))
-            return
-        self.post_message(msg.TriageUndone(message, undone, before))
+    def on_triage_saved(self, message: msg.TriageSaved) -> None:
+        self.triager.saved(message)
 
     def on_undo_failed(self, message: msg.UndoFailed) -> None:
-        self.undo_stack.append((message.message, message.before))
-        self.say(message.error, severity="error", timeout=8)
+        self.triager.undo_failed(message)
 
     def on_triage_undone(self, message: msg.TriageUndone) -> None:
-        text, severity, timeout = questions.undone_toast(message.message, message.undone)
-        self.say(text, severity=severity, timeout=timeout)
-        # one post's undo goes back to it (the cursor had moved on after tagging it)
-        self.refresh_around(keep_key=next(iter(message.before)) if len(message.before) == 1 else False)
-        if self.app.demo:
-            return
-        for key, fields in message.undone.restored.items():
-            moved = message.before.changed.get(key, {})
-            if "assignee" in fields and "assignee" in moved:  # the channel's assignee goes back too
-                back, undone = moved["assignee"]
-                self.responder.write_assignee(key, back, undone)
+        self.triager.undone(message)
 
     # --- responding (the Responder does the work) ---------------------------------
 
