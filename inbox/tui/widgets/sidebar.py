@@ -42,7 +42,7 @@ class Sidebar(KeyedOptionList):
         *[Binding(str(n), f"screen.open_view({n - 1})", "View" if n == 1 else f"View {n}", show=n == 1,
                   id=f"view_{n}", key_display="1-9" if n == 1 else None, priority=True)
           for n in range(1, KEYED_VIEWS + 1)],
-        Binding("l,right", "screen.back", "Back to the list", id="views_leave"),
+        Binding("l,right", "screen.back", "Back to the list", id="views_leave", key_display="l"),
     ]
 
     class ViewChosen(Message):
