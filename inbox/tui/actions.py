@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from textual.binding import Binding
 
-from inbox.keys import ACTIONS, BINDING_IDS, KEY_NAMES, SCOPES, Action, split_keys
+from inbox.keys import ACTIONS, KEY_NAMES, SCOPES, Action, split_keys
 
 __all__ = ["ACTIONS", "KEY_NAMES", "Action", "bindings", "shown_keys"]
 
@@ -28,6 +28,5 @@ def _footer_key(keys: str) -> str | None:
 def shown_keys(binding_id: str, keymap: Mapping[str, str], *, first: bool = False) -> str:
     """A binding's keys as the user has them (`[keys]` applied), as help and the palette
     show them: `space / v`, or only the first."""
-    assert binding_id in BINDING_IDS, binding_id
     keys = [KEY_NAMES.get(key, key) for key in split_keys(keymap.get(binding_id, _DEFAULTS[binding_id]))]
     return keys[0] if first else " / ".join(keys)
