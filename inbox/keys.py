@@ -30,6 +30,10 @@ class Action:
 
 ACTIONS: tuple[Action, ...] = (
     Action("filter", "slash", "open_filter", "Filter", "Filter the list with the query language", first=True),
+    Action("views", "h,left", "focus_views", "Views",
+           "The views (sidebar): j/k move, 1-9 open the first nine, l back", first=True),
+    Action("mark", "space,v", "toggle_mark", "Mark",
+           "Mark or unmark the post: triage keys then act on all marked posts"),
     Action("troubleshooting", "1", "set_type('troubleshooting')", "Troubleshooting",
            "Tag the item as Troubleshooting", show=False),
     Action("feature", "2", "set_type('feature')", "Feature", "Tag the item as a Feature Proposal", show=False),
@@ -52,7 +56,7 @@ ACTIONS: tuple[Action, ...] = (
     Action("open", "o", "open_in_browser", "Open", "Open the item in the browser"),
     Action("copy", "y", "copy_link", "Copy link", "Copy the item's link to the clipboard"),
     Action("thread", "enter", "read_thread", "Read", "Read the whole thread", show=False),
-    Action("back", "escape", "back", "Back", "Back to the list", show=False),
+    Action("back", "escape", "back", "Back", "Back to the list (in the list: clear the marks)", show=False),
     Action("sweep", "W", "post_sweep", "Sweep",
            "The Help Wanted sweep as it will be posted to Slack (w: the weekly list), ctrl+s posts it",
            show=False),
@@ -71,13 +75,17 @@ ACTIONS: tuple[Action, ...] = (
 
 KEY_NAMES = {"slash": "/", "question_mark": "?", "enter": "⏎", "escape": "esc"}
 
+LIST_MOVES = {"cursor_down": "j,down", "cursor_up": "k,up", "top": "g,home", "bottom": "G,end"}
+"""Moving in any list, the inbox's or another screen's: one id each, so a remap moves them all."""
+
 APP_SCOPE = "app"
 """Bindings of the app itself: live on every screen, so they clash with any scope."""
 
 OTHER_BINDINGS: dict[str, dict[str, str]] = {
     APP_SCOPE: {"quit": "ctrl+q"},
-    "item_list": {"cursor_down": "j,down", "cursor_up": "k,up", "top": "g,home", "bottom": "G,end",
-                  "page_down": "pagedown,space", "page_up": "pageup"},
+    "item_list": {**LIST_MOVES, "page_down": "pagedown", "page_up": "pageup"},
+    "lists": LIST_MOVES,
+    "sidebar": {**{f"view_{n}": str(n) for n in range(1, 10)}, "views_leave": "l,right"},
     "filter_bar": {"filter_close": "escape"},
     "playbook_panel": {"close_playbooks": "escape"},
     "playbook_steps": {"tick_step": "space,x,enter"},
@@ -100,7 +108,11 @@ SCOPES: dict[str, dict[str, str]] = {"main": {a.id: a.keys for a in ACTIONS}, **
 
 SHARED_SCOPES = {"item_list": "main"}
 """Scopes whose keys never overlap by design: the list has the focus on the main screen, so
-a main action remapped to a list key (`space`) would never fire."""
+a main action remapped to a list key (`g`) would never fire."""
+
+LIST_HOSTS = ("main", "sidebar", "playbook_panel", "people", "stats", "sweep", "help", "compose")
+"""Where a list (or a scrolled box) that moves by `LIST_MOVES` has the focus: those keys are
+checked against each of these scopes' own."""
 
 BINDING_IDS: tuple[str, ...] = tuple(i for scope in SCOPES.values() for i in scope)
 
@@ -124,8 +136,10 @@ def check_keymap(keymap: Mapping[str, str]) -> None:
     app_keys = _bound({i: keymap.get(i, k) for i, k in SCOPES[APP_SCOPE].items()}, {})
     groups: dict[str, dict[str, str]] = {}
     for scope, defaults in SCOPES.items():
-        if scope != APP_SCOPE:
+        if scope not in (APP_SCOPE, "lists"):
             groups.setdefault(SHARED_SCOPES.get(scope, scope), {}).update(defaults)
+    for host in LIST_HOSTS:
+        groups[host] = {**SCOPES["lists"], **groups[host]}
     for defaults in groups.values():
         _bound({i: keymap.get(i, k) for i, k in defaults.items()}, dict(app_keys))
 

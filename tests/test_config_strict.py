@@ -109,7 +109,9 @@ def test_an_unknown_action_is_named_with_the_nearest_one() -> None:
     ({"done": "u"}, "done and undo are both bound to u"),  # onto another action's default
     ({"sync": "x,ctrl+q"}, "quit and sync are both bound to ctrl+q"),  # the app's own key
     ({"compose_post": "ctrl+t"}, "compose_post and compose_templates are both bound to ctrl+t"),
-    ({"done": "space"}, "done and page_down are both bound to space"),  # the focused list's key
+    ({"done": "space"}, "done and mark are both bound to space"),
+    ({"done": "g"}, "done and top are both bound to g"),  # the focused list's key
+    ({"view_1": "j"}, "cursor_down and view_1 are both bound to j"),  # the sidebar moves by the list keys
 ])
 def test_two_actions_on_one_key_are_named(keys: dict[str, str], message: str) -> None:
     assert error({"keys": keys}) == f"config: [keys]: {message}"

@@ -11,6 +11,7 @@ from inbox.models import Item
 from inbox.query import INBOX_QUERY
 from inbox.store import Store
 from inbox.tui.app import make_app
+from inbox.tui.palette import commands
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.screens.prompt import PromptScreen
 from inbox.tui.widgets.item_list import ItemList
@@ -73,7 +74,8 @@ async def test_number_keys_tag_the_highlighted_item(store):
         await settle(pilot)
         assert store.triage_rows([key])[key]["type"] == "bug"
         assert app.screen.query_one(Sidebar).counts["Bugs"] == 1
-        await pilot.press("0")
+        assert _list(app).highlighted["key"] != key  # on to the next post
+        await pilot.press("k", "0")
         await settle(pilot)
         assert store.triage_rows([key])[key]["type"] is None
 
@@ -199,8 +201,9 @@ async def test_help_and_palette_list_the_actions(store):
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("escape")
         await pilot.pause()
-        titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Done", "Snooze", "Assign", "Undo", "Filter", "Sync", "Open", "Copy link", "Bug"} <= titles
+        titles = {command.title for command in commands(app.screen)}
+        assert {"Done", "Snooze", "Assign", "Undo", "Filter", "Sync", "Open", "Copy link", "Bug", "Mark",
+                "Views"} <= titles
 
 
 async def test_keys_can_be_remapped_from_the_config(store):

@@ -186,7 +186,7 @@ async def test_rotation_status_and_jira_keys(store):
         await pilot.press("s")
         await settle(pilot)
         assert not isinstance(app.screen, PromptScreen)
-        await pilot.press("2", "s")
+        await pilot.press("2", "k", "s")  # tagging moved on to the next post: back to it
         await settle(pilot)
         assert isinstance(app.screen, PromptScreen)
         await pilot.press(*"planned", "enter")

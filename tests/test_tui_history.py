@@ -114,4 +114,5 @@ async def test_the_list_marks_what_is_new_to_you_until_you_open_it(stores):
         await pilot.press("4")
         await settle(pilot)
         assert [items.row(i)["key"] for i in range(3)] == ["server:1", "server:2", "server:3"]
-        assert _marked_new(items) == [True, False, True]
+        assert items.cursor == 2  # tagging moved on to the third: opened, no longer new
+        assert _marked_new(items) == [True, False, False]

@@ -18,12 +18,13 @@ from inbox.config.loader import (
     load,
     parse,
 )
-from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, Team, View
+from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, Team, TuiSettings, View
 from inbox.config.people import People
 from inbox.config.rules import Rule
 from inbox.config.sla import SlaSettings
 from inbox.config.sweep import SweepSettings
 
 __all__ = ["APP_NAME", "COMMON_OPTIONS", "SECTIONS", "Config", "JiraConfig", "Option", "People",
-           "Rule", "SlaSettings", "SourceConfig", "StoreSettings", "SweepSettings", "Team", "View",
-           "check_source_options", "config_location", "database", "database_location", "default_config_path", "default_db_path", "load", "parse"]
+           "Rule", "SlaSettings", "SourceConfig", "StoreSettings", "SweepSettings", "Team", "TuiSettings", "View",
+           "check_source_options", "config_location", "database", "database_location", "default_config_path",
+           "default_db_path", "load", "parse"]

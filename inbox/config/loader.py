@@ -29,7 +29,7 @@ from inbox.config.checks import (
     table,
     unknown_keys,
 )
-from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, Team, View
+from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, Team, TuiSettings, View
 from inbox.config.people import parse_people
 from inbox.config.rules import parse_rules
 from inbox.config.sla import parse_sla
@@ -40,7 +40,7 @@ from inbox.text import nearest
 
 APP_NAME = "inbox"
 SECTIONS = ("team", "sources", "views", "keys", "sync", "playbooks", "templates", "docs", "jira",
-            "type_labels", "sweep", "slack", "sla", "rules", "people", "store")
+            "type_labels", "sweep", "slack", "sla", "rules", "people", "store", "tui")
 """Every top-level section the config file may have."""
 _SECRET_KEYS = {"token", "api_key", "key", "secret", "password", "api_token", "client_secret"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -131,6 +131,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         rules=parse_rules(data.get("rules", []), where, team.me),
         people=parse_people(data.get("people", {}), kinds, where),
         store=_store(data.get("store", {}), where),
+        tui=_tui(data.get("tui", {}), where),
         raw=data,
     )
 
@@ -309,6 +310,12 @@ def _folders(section: Any, name: str, path: Path | None, where: str) -> list[Pat
         folder = Path(entry).expanduser()
         folders.append(folder if folder.is_absolute() else base / folder)
     return folders
+
+
+def _tui(section: Any, where: str) -> TuiSettings:
+    section = table(section, where, "tui")
+    unknown_keys(section, ("auto_advance",), where, "[tui]")
+    return TuiSettings(auto_advance=expect(section.get("auto_advance", True), bool, where, "tui.auto_advance"))
 
 
 def _keys(section: Any, where: str) -> dict[str, str]:

@@ -110,6 +110,15 @@ class StoreSettings:
     PGPASSWORD, a .pgpass or service file)."""
 
 
+@dataclass(frozen=True)
+class TuiSettings:
+    """`[tui]`: how the inbox behaves on screen."""
+
+    auto_advance: bool = True
+    """After tagging a post (1-4, 0) or marking it done (e), the cursor moves on to the next
+    post, so a run of posts is triaged key after key; false leaves it where it was."""
+
+
 @dataclass
 class Config:
     """The whole config file, parsed and checked once (`inbox.config.load`)."""
@@ -149,6 +158,8 @@ class Config:
     """`[people.NAME]`: person -> {channel kind or source name: [logins]}."""
     store: StoreSettings = field(default_factory=StoreSettings)
     """`[store]`: where the inbox is, when it is a shared database."""
+    tui: TuiSettings = field(default_factory=TuiSettings)
+    """`[tui]`: the inbox on screen."""
     raw: dict[str, Any] = field(default_factory=dict)
     """The file as TOML read it, for tests and debugging; the inbox reads the typed fields."""
 

@@ -4,18 +4,16 @@ acts on them, and shows MainScreen."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
 
 from inbox.config import Config
 from inbox.errors import InboxError
 from inbox.store import Store
 from inbox.timeutil import utcnow
-from inbox.tui.actions import ACTIONS
 from inbox.tui.screens.main import MainScreen
 from inbox.workspace import Workspace
 
@@ -52,15 +50,6 @@ class InboxApp(App):
             except InboxError:  # ignored a minute after the last heartbeat anyway
                 pass
         self.exit()
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        if isinstance(screen, MainScreen):
-            for action in ACTIONS:
-                if action.id == "back":
-                    continue
-                yield SystemCommand(action.title, action.help,
-                                    lambda a=action.action: screen.run_action(a))
 
 
 def make_app(config: Config, store: Store, *, now: Callable[[], datetime] = utcnow,

@@ -32,11 +32,11 @@ class Lister:
         self.screen = screen
         self.generation = 0
         """The query asked for last: results of an earlier one are dropped."""
-        self._reads: OneAtATime[bool] = OneAtATime(self._read)
+        self._reads: OneAtATime[bool | str] = OneAtATime(self._read)
 
-    def reload(self, *, keep_key: bool = False) -> None:
+    def reload(self, *, keep_key: bool | str = False) -> None:
         """The current query's first page and count, off the UI thread; with `keep_key`,
-        the cursor stays on its item."""
+        the cursor stays on its item (or goes to the item of that key)."""
         self.generation += 1
         self._reads.request(keep_key)
 
@@ -44,13 +44,14 @@ class Lister:
         """The worker is done with its first page: the next list may be read."""
         self._reads.done()
 
-    def _read(self, keep_key: bool) -> None:
+    def _read(self, keep_key: bool | str) -> None:
         row = self.screen.query_one(ItemList).highlighted
-        kept = row["key"] if keep_key and row else None
-        load = partial(self._load, self.screen.current_query(), self.generation, kept)
+        at = row["key"] if row else None
+        kept = keep_key if isinstance(keep_key, str) else at if keep_key else None
+        load = partial(self._load, self.screen.current_query(), self.generation, kept, at)
         self.screen.run_worker(load, thread=True, group="list")
 
-    def _load(self, query: Query, generation: int, keep_key: str | None) -> None:
+    def _load(self, query: Query, generation: int, keep_key: str | None, at: str | None) -> None:
         """In a thread worker."""
         screen = self.screen
         app = screen.app
@@ -75,7 +76,7 @@ class Lister:
             position = (store.position(query, keep_key, now=now, me=me, within=KEEP_WITHIN)
                         if keep_key else None)
             screen.store_is_empty = not first and store.item_count() == 0
-            screen.post_message(ListLoaded(ListData(total, read, read_at, first, generation), position, keep_key))
+            screen.post_message(ListLoaded(ListData(total, read, read_at, first, generation), position, keep_key, at))
         except ReadCancelled:
             return
         except InboxError as exc:

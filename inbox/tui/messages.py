@@ -43,7 +43,10 @@ class ListLoaded(WorkerReport):
     position: int | None
     """Where `kept` now sits (None: left out, or too deep to look for)."""
     kept: str | None = None
-    """The item the cursor was on when the list was asked for."""
+    """The item the cursor is to stay on (or go back to)."""
+    at: str | None = None
+    """The item the cursor was on when the list was asked for: if it is elsewhere now,
+    keys moved it meanwhile."""
 
 
 @dataclass(eq=False)
@@ -104,13 +107,16 @@ class TemplatesLoaded(WorkerReport):
 
 @dataclass(eq=False)
 class TriageSaved(WorkerReport):
-    """A triage change is in the store; `before` is what undo restores."""
+    """A triage change is in the store, for one post or several marked ones; `before` is
+    what undo restores (all of them at once)."""
 
-    key: str
+    keys: list[str]
     message: str
     title: str
     changes: dict[str, Any]
     before: TriageChange
+    moved: bool = False
+    """The cursor moved on to the next post as the change was made: it stays there."""
 
 
 @dataclass(eq=False)

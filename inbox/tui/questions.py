@@ -8,7 +8,7 @@ the screen keeps to showing and dispatching.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -62,12 +62,17 @@ def assign(team: TeamConfig, row: Mapping[str, Any]) -> Question:
                         value=row.get("assignee") or "", suggestions=people), read
 
 
-def idea_status(row: Mapping[str, Any]) -> Question | str:
-    """The question, or why an idea status does not apply to this post."""
-    post_type = row.get("type")
-    if post_type not in (None, PostType.FEATURE.value) and row.get("kind") != "uservoice":
-        return (f"The idea status is for feature proposals; this one is tagged "
-                f"{PostType(post_type).label} (2 tags it a Feature Proposal)")
+def idea_status(rows: Sequence[Mapping[str, Any]]) -> Question | str:
+    """The question for the posts acted on, or why an idea status does not apply to them.
+    Untagged posts become Feature Proposals with it (unless others are tagged otherwise)."""
+    tagged = {row.get("type") for row in rows} - {None, PostType.FEATURE.value}
+    other = [row for row in rows if row.get("type") in tagged and row.get("kind") != "uservoice"]
+    if other:
+        if len(rows) == 1:
+            return (f"The idea status is for feature proposals; this one is tagged "
+                    f"{PostType(other[0]['type']).label} (2 tags it a Feature Proposal)")
+        return (f"The idea status is for feature proposals; {len(other)} of the {len(rows)} marked "
+                f"posts are tagged otherwise (2 tags them Feature Proposals)")
     names = [status.value for status in IdeaStatus]
 
     def check(answer: str) -> str | None:
@@ -79,13 +84,14 @@ def idea_status(row: Mapping[str, Any]) -> Question | str:
         if _none(answer, "none"):
             return {"status": None}, "Idea status cleared"
         changes: dict[str, Any] = {"status": answer.lower()}
-        if post_type is None:
+        if not tagged and any(row.get("type") is None for row in rows):
             changes["type"] = PostType.FEATURE.value
         return changes, f"Idea: {IdeaStatus(answer.lower()).label}"
 
     return PromptScreen(
         "Idea status? under-review → planned → started → help-wanted → completed / declined",
-        value=row.get("status") or "", placeholder="planned", check=check, suggestions=names), read
+        value=(rows[0].get("status") or "") if len(rows) == 1 else "", placeholder="planned",
+        check=check, suggestions=names), read
 
 
 def file_in_jira(jira: JiraConfig, row: Mapping[str, Any]) -> PromptScreen:

@@ -50,11 +50,11 @@ class Responder:
         for warning in message.library.warnings:
             self.screen.say(f"Template skipped: {warning}", severity="warning", timeout=10)
 
-    def reply(self, key: str) -> None:
-        self.screen.run_worker(lambda: self._reply_context(key), thread=True, exclusive=True,
+    def reply(self, key: str, template: str | None = None) -> None:
+        self.screen.run_worker(lambda: self._reply_context(key, template), thread=True, exclusive=True,
                                group="compose")
 
-    def _reply_context(self, key: str) -> None:
+    def _reply_context(self, key: str, template: str | None) -> None:
         """In a thread worker: what the compose screen needs, read before it opens; and
         the user marked as replying, which teammates see."""
         from inbox.respond.collisions import Seen
@@ -79,7 +79,7 @@ class Responder:
                 cannot = str(exc)
         self.screen.post_message(ComposeReady(ReplyContext(
             item=item, library=self.screen.templates, draft=store.drafts.get(key), cannot_post=cannot,
-            version=store.releases.latest(), seen=seen, others=others)))
+            version=store.releases.latest(), seen=seen, others=others, chosen=template)))
 
     def compose(self, message: ComposeReady) -> None:
         from inbox.tui.screens.compose import ComposeScreen

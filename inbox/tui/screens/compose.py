@@ -44,6 +44,7 @@ from inbox.respond.templates import (
 from inbox.tui.messages import Teammates
 from inbox.tui.presence import Heartbeat
 from inbox.tui.widgets.item_list import REPLYING_STYLE
+from inbox.tui.widgets.keyed import KeyedOptionList
 from inbox.tui.widgets.preview import reply_parts
 
 if TYPE_CHECKING:
@@ -68,6 +69,9 @@ class ReplyContext:
     """The thread as stored when the editor opened: a reply after it stops the post."""
     others: tuple[str, ...] = ()
     """Teammates with the editor open on this item too."""
+    chosen: str | None = None
+    """The template asked for by name (the command palette): in the editor, unless a
+    draft is there to come back."""
 
 
 class ComposeScreen(Screen[Outcome | None]):
@@ -104,7 +108,7 @@ class ComposeScreen(Screen[Outcome | None]):
         with Horizontal(id="compose-body"):
             with Vertical(id="compose-picker"):
                 yield Input(placeholder="Find a template…", id="compose-find")
-                yield OptionList(id="compose-templates", markup=False)
+                yield KeyedOptionList(id="compose-templates", markup=False)
             with Vertical(id="compose-editor"):
                 with VerticalScroll(id="compose-news-box"):
                     yield Static("", id="compose-news")
@@ -152,6 +156,10 @@ class ComposeScreen(Screen[Outcome | None]):
                          f"Not posted last time: {draft.error}. ctrl+s to try again.",
                          error=bool(draft.error))
             self.query_one(TextArea).focus()
+            return
+        chosen = self.context.library.templates.get(self.context.chosen or "")
+        if chosen is not None:
+            self._apply(chosen)
             return
         post_type = self.item.get("type")
         preferred = preferred_template(self.item)

@@ -6,16 +6,18 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from inbox.tui.actions import ACTIONS, KEY_NAMES
+from inbox.tui.actions import ACTIONS, shown_keys
+from inbox.tui.widgets.keyed import KeyedScroll
 
 MOVEMENT = (
-    ("j / ↓", "Next item"), ("k / ↑", "Previous item"), ("g / G", "Top / bottom"),
+    ("j / ↓", "Next item (j/k and g/G move in every list and box)"), ("k / ↑", "Previous item"),
+    ("g / G", "Top / bottom"),
     ("pgup / pgdn", "A page up / down"), ("tab", "Next pane (views, list, preview)"),
-    ("ctrl+p", "Command palette: every action by name"), ("ctrl+q", "Quit"),
+    ("ctrl+p", "Command palette: every action, view, playbook and template by name, with its key"),
+    ("ctrl+q", "Quit"),
 )
 
 
@@ -29,9 +31,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         rows: list[tuple[str, str]] = []
         for action in ACTIONS:
-            keys = self.keymap.get(action.id, action.keys)
-            rows.append((" / ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(",")),
-                         action.help))
+            rows.append((shown_keys(action.id, self.keymap), action.help))
         rows += list(MOVEMENT)
         # a grid, so a long line wraps under its own text and the keys stay a column
         table = Table.grid(padding=(0, 2), pad_edge=True)
@@ -39,9 +39,12 @@ class HelpScreen(ModalScreen[None]):
         table.add_column(ratio=1)
         for keys, help_text in rows:
             table.add_row(Text(keys), Text(help_text))
-        with VerticalScroll(id="help-box"):
+        with KeyedScroll(id="help-box"):
             yield Static(Text("Community Inbox: keys", style="bold"), id="help-title")
             yield Static(table)
+            yield Static(Text("Bulk triage: space marks posts (the list's header counts them); 1-4, 0, e, z, "
+                              "a, A and s then act on every marked post at once, and u undoes that in one "
+                              "step. The marks clear after the action, and on esc.", style="dim"))
             yield Static(Text("Query language: type: kind: source: author: staff: label: status: "
                               "assignee: replies: age: idle: is:  ·  -term negates  ·  words and "
                               "\"phrases\" search title, body and author", style="dim"))

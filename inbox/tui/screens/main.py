@@ -4,9 +4,10 @@ The screen owns the decisions; widgets only show and report. Reads and writes of
 store run in thread workers, and work that reaches a channel (sync, labels, Jira) in
 async workers awaiting the workspace; either way the screen never waits on SQL or HTTP.
 Workers report back with messages (`inbox.tui.messages`), handled by the `on_...` methods.
-Reading the list, replying, the overviews and syncing are done by helpers the screen owns
-and calls (`Lister`, `Responder`, `Overviews`, `Syncer`); the questions it asks are in
-`inbox.tui.questions`.
+Reading the list, triage, replying, the overviews, syncing and which posts a triage key
+acts on are done by helpers the screen owns and calls (`Lister`, `Triager`, `Responder`,
+`Overviews`, `Syncer`, `Selection`); the questions they ask are in `inbox.tui.questions`, and
+the command palette's commands in `inbox.tui.palette`.
 """
 
 from __future__ import annotations
@@ -22,25 +23,26 @@ from textual.widgets import Footer, Input, Static
 
 from inbox.config import View
 from inbox.errors import InboxError, QueryError
-from inbox.models import PostType
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.respond.templates import TemplateLibrary
 from inbox.store import Store
-from inbox.store.triage import TriageChange
 from inbox.text import one_line
 from inbox.triage.rules import rule_history
 from inbox.tui import messages as msg
 from inbox.tui import questions
-from inbox.tui.actions import bindings
+from inbox.tui.actions import ACTIONS, bindings
 from inbox.tui.listing import Lister
 from inbox.tui.live import Live
 from inbox.tui.overviews import Overviews
 from inbox.tui.pacing import OneAtATime
+from inbox.tui.palette import InboxCommands
 from inbox.tui.presence import Watch
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
+from inbox.tui.selection import Selection
 from inbox.tui.syncing import Syncer
+from inbox.tui.triaging import Triager
 from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
@@ -52,6 +54,8 @@ from inbox.views import all_views
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
+
+FIRST_ACTIONS = {action.action for action in ACTIONS if action.first}
 
 
 WIDE = 180
@@ -65,6 +69,7 @@ the preview (or playbooks) share the rows under it."""
 class MainScreen(Screen):
     BINDINGS = bindings()
     AUTO_FOCUS = "#items"
+    COMMANDS = {InboxCommands}
 
     app: InboxApp
 
@@ -73,7 +78,6 @@ class MainScreen(Screen):
         self.views: list[View] = []
         self.view: View | None = None
         self.filter_text = ""
-        self.undo_stack: list[tuple[str, TriageChange]] = []
         self.sync_activity: dict[str, str] = {}
         self._preview_key: str | None = None
         self._previews: OneAtATime[None] = OneAtATime(lambda _: self._load_preview(self._preview_key))
@@ -88,6 +92,8 @@ class MainScreen(Screen):
         self.syncer = Syncer(self)
         self.live = Live(self)
         self.lister = Lister(self)
+        self.selection = Selection(self)
+        self.triager = Triager(self, self.selection)
         self.presence = Watch(self, lambda: self.refresh_around(counts=False))
         """Teammates opening and closing reply editors show in the list and the preview."""
 
@@ -141,7 +147,7 @@ class MainScreen(Screen):
         kwargs = {} if message.timeout is None else {"timeout": message.timeout}
         self.say(message.text, severity=message.severity, **kwargs)
 
-    def refresh_around(self, *, keep_key: bool = True, counts: bool = True) -> None:
+    def refresh_around(self, *, keep_key: bool | str = True, counts: bool = True) -> None:
         """After a change: the list (cursor kept), the counts and the preview again."""
         self.reload(keep_key=keep_key)
         if counts:
@@ -158,7 +164,7 @@ class MainScreen(Screen):
         assert self.view is not None
         return parse_query(f"{self.view.query} {self.filter_text}".strip())
 
-    def reload(self, *, keep_key: bool = False) -> None:
+    def reload(self, *, keep_key: bool | str = False) -> None:
         """The list again, for the current query (see `Lister`)."""
         self.lister.reload(keep_key=keep_key)
 
@@ -170,13 +176,13 @@ class MainScreen(Screen):
         if data.generation != self.lister.generation:
             return
         items = self.query_one(ItemList)
-        moved = message.kept is not None and (items.highlighted or {}).get("key") != message.kept
+        moved = message.kept is not None and (items.highlighted or {}).get("key") != message.at
         # keys pressed while it loaded moved the cursor: they win over the item it was on
         items.show(data, cursor=None if moved else message.position)
         if not self._sla_refreshed:  # after the first rows are drawn, so it never delays them
             self._sla_refreshed = True
             self.syncer.refresh_sla()
-        self._show_header(data.total)
+        self.show_header()
 
     def on_item_list_columns_changed(self, message: ItemList.ColumnsChanged) -> None:
         self.query_one("#list-columns", Static).update(message.columns.header(style=""))
@@ -185,15 +191,18 @@ class MainScreen(Screen):
         if message.generation != self.lister.generation:
             return
         self.query_one(ItemList).counted(message.generation, message.total)
-        self._show_header(message.total)
+        self.show_header()
 
-    def _show_header(self, total: int | None) -> None:
+    def show_header(self) -> None:
+        items = self.query_one(ItemList)
+        total = None if items.counting else items.total
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(one_line(self.view.name if self.view else ""), style="bold")
         header.append("  counting…" if total is None else f"  {total} items", style="dim")
         if self.filter_text:
             header.append("  filter: ", style="dim")
             header.append(one_line(self.filter_text), style="#e5c07b")
+        header.append_text(self.selection.summary())
         self.query_one("#list-header", Static).update(header)
 
     @work(thread=True, exclusive=True, group="counts")
@@ -241,9 +250,14 @@ class MainScreen(Screen):
     # --- messages from the widgets ------------------------------------------------
 
     def on_sidebar_view_chosen(self, message: Sidebar.ViewChosen) -> None:
-        if message.view is self.view:
+        if message.leave:
+            self.set_focus(self.query_one(ItemList))
+        self._show_view(message.view)
+
+    def _show_view(self, view: View) -> None:
+        if view is self.view:
             return
-        self.view = message.view
+        self.view = view
         self.query_one(ItemList).cursor = 0
         self.reload()
 
@@ -351,6 +365,11 @@ class MainScreen(Screen):
         else:
             self.query_one(ItemList).focus()
 
+    def open_playbook(self, name: str) -> None:
+        """The panel open on one playbook (the palette)."""
+        self.set_class(True, "playbooks")
+        self.query_one(PlaybookPanel).open(name)
+
     def on_playbook_view_said(self, message: PlaybookView.Said) -> None:
         self.say(message.text, severity=message.severity, timeout=3)
 
@@ -364,7 +383,7 @@ class MainScreen(Screen):
 
         self.app.push_screen(prompt, start)
 
-    # --- triage -------------------------------------------------------------------
+    # --- triage (the Triager does the work, on the posts the Selection names) ------------
 
     def _highlighted(self) -> dict[str, Any] | None:
         row = self.query_one(ItemList).highlighted
@@ -372,120 +391,46 @@ class MainScreen(Screen):
             self.say("No item highlighted", severity="warning")
         return row
 
-    def _triage(self, changes: dict[str, Any], done_message: str) -> None:
-        row = self._highlighted()
-        if row is not None:
-            self._write_triage(row["key"], one_line(row["title"]), changes, done_message)
-
-    def _ask(self, question: questions.Question) -> None:
-        """Ask, then triage the highlighted item as the answer says."""
-        prompt, read = question
-
-        def answered(answer: str | None) -> None:
-            change = read(answer) if answer is not None else None
-            if change is not None:
-                self._triage(*change)
-
-        self.app.push_screen(prompt, answered)
-
-    @work(thread=True, group="triage")
-    def _write_triage(self, key: str, title: str, changes: dict[str, Any], message: str) -> None:
-        try:
-            before = self.app.workspace.triage([key], changes)
-        except InboxError as exc:  # the database is busy or became read-only: nothing changed
-            self.post_message(msg.Said(str(exc), "error", 8))
-            return
-        self.post_message(msg.TriageSaved(key, message, title, changes, before))
-
-    def on_triage_saved(self, message: msg.TriageSaved) -> None:
-        self.undo_stack.append((message.message, message.before))
-        del self.undo_stack[:-100]
-        self.say(f"{message.message}: {message.title[:60]}", timeout=2)
-        self.refresh_around(keep_key=False)
-        if message.changes.get("type") and not self.app.demo:
-            self.responder.write_type_label(message.key, message.changes["type"])
-        if "assignee" in message.changes and not self.app.demo:
-            previous = (message.before.get(message.key) or {}).get("assignee")
-            self.responder.write_assignee(message.key, message.changes["assignee"], previous)
+    def action_toggle_mark(self) -> None:
+        self.selection.toggle()
 
     def action_set_type(self, value: str | None) -> None:
-        label = PostType(value).label if value else "Untagged"
-        self._triage({"type": value}, label)
+        self.triager.set_type(value)
 
     def action_done(self) -> None:
-        row = self._highlighted()
-        if row is not None:
-            done = not row.get("done")
-            self._write_triage(row["key"], one_line(row["title"]), {"done": done},
-                               "Done" if done else "Back in the inbox")
+        self.triager.done()
 
     def action_snooze(self) -> None:
-        if self._highlighted() is not None:
-            self._ask(questions.snooze(self.app.now))
+        self.triager.snooze()
 
     def action_assign(self) -> None:
-        row = self._highlighted()
-        if row is not None:
-            self._ask(questions.assign(self.app.config.team, row))
+        self.triager.assign()
 
     def action_assign_rotation(self) -> None:
-        if self._highlighted() is None:
-            return
-        developer = self.app.config.team.on_rotation(self.app.now().date())
-        if developer is None:
-            self.say('No rotation: set rotation = ["dev1", "dev2"] under [team] in the config',
-                     severity="warning", timeout=5)
-            return
-        self._triage({"assignee": developer}, f"Assigned to {developer} (on rotation this week)")
+        self.triager.assign_rotation()
 
     def action_set_status(self) -> None:
-        row = self._highlighted()
-        if row is None:
-            return
-        question = questions.idea_status(row)
-        if isinstance(question, str):
-            self.say(question, severity="warning", timeout=5)
-        else:
-            self._ask(question)
+        self.triager.idea_status()
 
     def action_undo(self) -> None:
-        if not self.undo_stack:
-            self.say("Nothing to undo", severity="warning", timeout=2)
-            return
-        message, before = self.undo_stack.pop()
-        self._restore(message, before)
+        self.triager.undo()
 
-    @work(thread=True, group="triage")
-    def _restore(self, message: str, before: TriageChange) -> None:
-        try:
-            undone = self.app.workspace.undo(before)
-        except InboxError as exc:  # nothing was undone: keep it for another `u`
-            self.post_message(msg.UndoFailed(message, before, str(exc)))
-            return
-        self.post_message(msg.TriageUndone(message, undone, before))
+    def on_triage_saved(self, message: msg.TriageSaved) -> None:
+        self.triager.saved(message)
 
     def on_undo_failed(self, message: msg.UndoFailed) -> None:
-        self.undo_stack.append((message.message, message.before))
-        self.say(message.error, severity="error", timeout=8)
+        self.triager.undo_failed(message)
 
     def on_triage_undone(self, message: msg.TriageUndone) -> None:
-        text, severity, timeout = questions.undone_toast(message.message, message.undone)
-        self.say(text, severity=severity, timeout=timeout)
-        self.refresh_around(keep_key=False)
-        if self.app.demo:
-            return
-        for key, fields in message.undone.restored.items():
-            moved = message.before.changed.get(key, {})
-            if "assignee" in fields and "assignee" in moved:  # the channel's assignee goes back too
-                back, undone = moved["assignee"]
-                self.responder.write_assignee(key, back, undone)
+        self.triager.undone(message)
 
     # --- responding (the Responder does the work) ---------------------------------
 
-    def action_reply(self) -> None:
+    def action_reply(self, template: str | None = None) -> None:
+        """Reply to the highlighted post; from the palette, with that template."""
         row = self._highlighted()
         if row is not None:
-            self.responder.reply(row["key"])
+            self.responder.reply(row["key"], template)
 
     def on_compose_ready(self, message: msg.ComposeReady) -> None:
         self.responder.compose(message)
@@ -524,11 +469,26 @@ class MainScreen(Screen):
         self.query_one(FilterBar).open()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` is bound ahead of the focused widget (see `inbox.keys`): in the filter bar
-        itself it is just a character."""
-        if action == "open_filter":
-            return not (isinstance(self.focused, Input) and self.focused.id == "filter-input")
+        """`/` and `h` are bound ahead of the focused widget (see `inbox.keys`): in the
+        filter bar they are just characters."""
+        if action in FIRST_ACTIONS:
+            return not isinstance(self.focused, Input)
         return True
+
+    def action_focus_views(self) -> None:
+        """The sidebar, from anywhere on the screen (the thread closes first); focused at
+        once, so a digit typed right after `h` reaches it."""
+        self.remove_class("reading")
+        self.set_focus(self.query_one(Sidebar))
+
+    def action_open_view(self, index: int) -> None:
+        """The view at `index` in the sidebar (`h` then a digit, or the palette), with the
+        list focused."""
+        self.remove_class("reading")
+        if index < len(self.views):
+            self.query_one(Sidebar).highlighted = index
+            self._show_view(self.views[index])
+        self.set_focus(self.query_one(ItemList))
 
 
     def action_read_thread(self) -> None:
@@ -540,9 +500,13 @@ class MainScreen(Screen):
         self.query_one(Preview).focus()
 
     def action_back(self) -> None:
+        """Out of the thread; in the list, the marks go."""
+        items = self.query_one(ItemList)
         if self.has_class("reading"):
             self.remove_class("reading")
-        self.query_one(ItemList).focus()
+        elif self.focused is items and self.selection.clear():
+            self.say("Marks cleared", timeout=2)
+        self.set_focus(items)
 
     def action_show_stats(self) -> None:
         self.overviews.stats()

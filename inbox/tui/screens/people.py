@@ -35,6 +35,7 @@ from inbox.triage.people import (
 from inbox.tui.screens.prompt import PromptScreen
 from inbox.tui.widgets.columns import Column, Fitted, fit
 from inbox.tui.widgets.item_list import channel_badge
+from inbox.tui.widgets.keyed import KeyedDataTable
 
 Tagger = Callable[[str, str, bool], object]
 """(person name, tag, add?) -> anything: writes the tag (the caller's store). Runs in a
@@ -106,7 +107,7 @@ class PeopleScreen(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="people-header")
-        yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+        yield KeyedDataTable(id="people-table", cursor_type="row", zebra_stripes=True)
         yield Input(placeholder="amy · tag:champion · level:1 · channel:github · -tag:staff",
                     id="people-filter")
         yield Footer()

@@ -13,13 +13,13 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from inbox.reports.stats import ChannelStats, StatsReport, hours_label, share_label
 from inbox.text import one_line
 from inbox.timeutil import format_duration
+from inbox.tui.widgets.keyed import KeyedScroll
 
 BAR_WIDTH = 10
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -129,7 +129,7 @@ class StatsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         report = self.report
-        with VerticalScroll(id="stats-box"):
+        with KeyedScroll(id="stats-box"):
             yield Static(Text("Response times per channel", style="bold"), id="stats-title")
             yield Static(Text(f"Posts since {report.start} "
                               f"({format_duration(report.since)}) · target: {report.target}",

@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -21,6 +20,7 @@ from textual.widgets import Static
 from inbox.errors import InboxError
 from inbox.text import one_line
 from inbox.views import DAILY_SWEEP, WEEKLY_SWEEP
+from inbox.tui.widgets.keyed import KeyedScroll
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
@@ -60,7 +60,7 @@ class SweepScreen(ModalScreen[str | None]):
         self.posting = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="sweep-box"):
+        with KeyedScroll(id="sweep-box"):
             yield Static(Text("Building the sweep…", style="dim"), id="sweep-title")
             yield Static("", id="sweep-text")
             yield Static("", id="sweep-status")

@@ -10,7 +10,7 @@ does; only a jump to the middle (the scrollbar) reads by offset.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -51,7 +51,7 @@ def channel_badge(kind: str) -> tuple[str, str]:
     return KIND_BADGES.get(kind, (kind[:2].upper(), "white"))
 
 
-MARKER_STYLES = {"●": "bold #e5c07b", "⚠": "bold #e06c75"}
+MARKER_STYLES = {"●": "bold #e5c07b", "⚠": "bold #e06c75", "◆": "bold #56b6c2"}
 
 
 class PageReader(Protocol):
@@ -132,8 +132,8 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     badge, colour = channel_badge(row["kind"])
     tag, tag_colour = TYPE_TAGS.get(row.get("type") or "", ("·", "#5c6370"))
     wait = channel_wait_of(row)
-    marker = ("⚠" if row.get("leaks") else "✓" if row.get("done") else "z" if row.get("snoozed") or wait
-              else "●" if row.get("awaiting") else " ")
+    marker = ("◆" if row.get("marked") else "⚠" if row.get("leaks") else "✓" if row.get("done")
+              else "z" if row.get("snoozed") or wait else "●" if row.get("awaiting") else " ")
     sla = ""
     if "sla" in columns and row.get("awaiting") and not row.get("done") and row.get("sla_due_at"):
         sla = _shortest(sla_label(row["sla_due_at"], now), columns.width("sla"))
@@ -188,7 +188,7 @@ class ItemList(ScrollView, can_focus=True):
         Binding("k,up", "cursor(-1)", "Up", show=False, id="cursor_up"),
         Binding("g,home", "first", "Top", show=False, id="top"),
         Binding("G,end", "last", "Bottom", show=False, id="bottom"),
-        Binding("pagedown,space", "page(1)", "Page down", show=False, id="page_down"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="page_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="page_up"),
     ]
     COMPONENT_CLASSES = {"item-list--cursor", "item-list--placeholder"}
@@ -237,6 +237,8 @@ class ItemList(ScrollView, can_focus=True):
         self._line_cache: dict[tuple[int, int, bool, bool], Strip] = {}
         self._last_key: str | None = None
         self._columns_width = -1
+        self.marked: frozenset[str] = frozenset()
+        """Keys marked for bulk triage (the screen holds them): drawn with `◆`."""
         self._opened: dict[str, int | None] = {}
         """Keys opened here: None while the store is being told, then the generation the
         list was at when it had been. Rows read for that generation or an earlier one may
@@ -264,6 +266,11 @@ class ItemList(ScrollView, can_focus=True):
         self._keep_cursor_visible()
         self.refresh()
         self._announce()
+
+    def show_marks(self, keys: Iterable[str]) -> None:
+        self.marked = frozenset(keys)
+        self._line_cache.clear()
+        self.refresh()
 
     def counted(self, generation: int, total: int) -> None:
         """The count of what `show` began with arrived: the list can now reach every row."""
@@ -384,6 +391,8 @@ class ItemList(ScrollView, can_focus=True):
             self._request(index // PAGE_SIZE)
             style = self.get_component_rich_style("item-list--placeholder")
             return Strip([Segment(" …".ljust(width), style)], width)
+        if row["key"] in self.marked:
+            row = {**row, "marked": True}
         text = format_row(row, width, self.now(), sla_column=self.sla_column)
         text.truncate(width, overflow="crop", pad=True)
         if selected:

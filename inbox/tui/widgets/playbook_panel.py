@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from inbox.playbooks import Library, Playbook
 from inbox.store.runs import Runs
 from inbox.text import one_line
+from inbox.tui.widgets.keyed import KeyedOptionList
 from inbox.tui.widgets.playbook_view import PlaybookView
 
 
@@ -37,7 +38,7 @@ class PlaybookPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("Playbooks", classes="pb-title")
         yield Static(classes="pb-offer")
-        yield OptionList(classes="pb-list")
+        yield KeyedOptionList(classes="pb-list")
 
     def on_mount(self) -> None:
         self.query_one(".pb-offer", Static).display = False
