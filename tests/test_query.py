@@ -293,7 +293,6 @@ def test_every_field_and_is_value_is_covered() -> None:
     ("staff:true", [Term("staff", "yes")]),
     ('postgres "dark mode" -crash', [Term(None, "postgres"), Term(None, "dark mode"),
                                      Term(None, "crash", negated=True)]),
-    ('"unterminated phrase', [Term(None, "unterminated phrase")]),
     ('""', []),
 ])
 def test_parse(text: str, expected: list[Term]) -> None:
@@ -325,6 +324,10 @@ ERRORS = [
     ("idle:>=d", "idle:>=d"),
     ("idle:-3d", "idle:-3d"),
     ("age:>99999999999w", "age:>99999999999w"),
+    ('"unterminated phrase', 'unclosed quote: "unterminated phrase needs a closing "'),
+    ('label:"Help Wanted', "unclosed quote"),
+    ('-"crash', "unclosed quote"),
+    ('"', "unclosed quote"),
 ]
 
 
