@@ -21,6 +21,7 @@ from inbox.config import Config
 from inbox.errors import UsageError
 from inbox.store import Store
 from inbox.text import one_line
+from inbox.text.wording import plural
 from inbox.timeutil import ago, utcnow
 from inbox.triage.people import (
     DEFAULT_HELPFUL_WINDOW,
@@ -170,4 +171,4 @@ def print_people(people: list[Person], *, now: datetime, console: Console | None
     if more:
         console.print(Text(f"…and {more:,} more (--limit 0 lists everyone)", style="dim"))
     elif sys.stdout.isatty():
-        console.print(Text(f"{len(people):,} people", style="dim"))
+        console.print(Text(plural(len(people), "person"), style="dim"))

@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from inbox.config import View
+from inbox.config import View, default_config_path
 from inbox.errors import InboxError, QueryError
 from inbox.models import PostType
 from inbox.playbooks import Library, load_library
@@ -29,11 +29,12 @@ from inbox.respond.templates import TemplateLibrary
 from inbox.store import Store
 from inbox.store.triage import TriageChange
 from inbox.text import one_line
+from inbox.text.wording import shorten
 from inbox.triage.rules import rule_history
+from inbox.tui import handoff, questions
 from inbox.tui import messages as msg
-from inbox.tui import questions
 from inbox.tui.actions import bindings
-from inbox.tui.listing import Lister
+from inbox.tui.listing import Lister, list_header
 from inbox.tui.live import Live
 from inbox.tui.overviews import Overviews
 from inbox.tui.pacing import OneAtATime
@@ -45,13 +46,16 @@ from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
 from inbox.tui.widgets.playbook_view import NewRunRequested, PlaybookView
-from inbox.tui.widgets.preview import Preview
+from inbox.tui.widgets.preview import PREVIEW_CHARS, Preview, posts, welcome
 from inbox.tui.widgets.sidebar import Sidebar
 from inbox.tui.widgets.status_line import StatusLine, describe_sources
 from inbox.views import all_views
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
+
+TOAST_TITLE = 60
+"""Characters of a title a toast quotes (shortened at a word)."""
 
 
 class MainScreen(Screen):
@@ -70,6 +74,8 @@ class MainScreen(Screen):
         self._preview_key: str | None = None
         self._previews: OneAtATime[None] = OneAtATime(lambda _: self._load_preview(self._preview_key))
         self.store_is_empty = False
+        self.list_total: int | None = None
+        """The count the list header shows (None: still counting)."""
         self.library = Library()
         self.triggers: dict[str, Query] = {}
         """Each playbook's triggers, parsed once: the posts that offer it."""
@@ -94,7 +100,7 @@ class MainScreen(Screen):
             yield Sidebar(self.views, id="sidebar")
             with Vertical(id="center"):
                 yield Static(id="list-header")
-                yield ItemList(now=self.app.now, id="items",
+                yield ItemList(now=self.app.now, id="items", zone=self.app.zone,
                                sla_column=self.app.config.sla is not None)
             yield Preview(id="preview")
             yield PlaybookPanel(self.store.runs, self.app.now, id="playbooks")
@@ -174,12 +180,9 @@ class MainScreen(Screen):
         self._show_header(message.total)
 
     def _show_header(self, total: int | None) -> None:
-        header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(one_line(self.view.name if self.view else ""), style="bold")
-        header.append("  counting…" if total is None else f"  {total} items", style="dim")
-        if self.filter_text:
-            header.append("  filter: ", style="dim")
-            header.append(one_line(self.filter_text), style="#e5c07b")
+        self.list_total = total
+        stale = self.query_one(FilterBar).error is not None
+        header = list_header(self.view.name if self.view else "", total, self.filter_text, stale=stale)
         self.query_one("#list-header", Static).update(header)
 
     @work(thread=True, exclusive=True, group="counts")
@@ -218,6 +221,11 @@ class MainScreen(Screen):
         self.query_one(ItemList).cursor = 0
         self.reload()
 
+    def on_filter_bar_checked(self, message: FilterBar.Checked) -> None:
+        """The filter text turned invalid (or valid again): the rows stay, the header says
+        whose result they are."""
+        self._show_header(self.list_total)
+
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
         self.filter_text = message.query
         self.query_one(ItemList).cursor = 0
@@ -232,6 +240,7 @@ class MainScreen(Screen):
     @work(thread=True, group="preview")  # one at a time already: see refresh_preview
     def _load_preview(self, key: str | None) -> None:
         now, me = self.app.now(), self.app.config.team.me
+        reading = self.has_class("reading")
         item, thread, offered, draft, rules, history = None, [], [], None, [], []
         try:
             if key:
@@ -242,6 +251,8 @@ class MainScreen(Screen):
                 draft = self.store.drafts.get(key)
                 rules = [entry["line"] for entry in rule_history(self.store, key, triage=False)]
                 history = self.store.history.of(key)
+                if item is not None:  # Markdown drawn here, off the UI thread: the preview finds it cached
+                    posts(item, thread, now, self.app.zone, None if reading else PREVIEW_CHARS)
         except InboxError as exc:
             self.post_message(msg.Said(str(exc), "error"))
         finally:  # always answered, or no preview would be read again
@@ -258,9 +269,12 @@ class MainScreen(Screen):
         titles = [self.library.playbooks[n].title for n in offered if n in self.library.playbooks]
         jira = self.app.config.jira
         jira_url = jira.browse_url(item["jira_key"]) if item and item.get("jira_key") and jira else None
+        config = self.app.config
+        first_run = welcome(str(config.path or default_config_path()), len(config.sources))
         self.query_one(Preview).show(item, message.thread, self.app.now(), empty_inbox=self.store_is_empty,
                                      playbooks=titles, draft=message.draft, jira_url=jira_url,
-                                     rules=message.rules, history=message.history)
+                                     rules=message.rules, history=message.history, zone=self.app.zone,
+                                     welcome=first_run, full=self.has_class("reading"))
         self.query_one(PlaybookPanel).offer(offered)
         if key is not None and item is not None:  # the preview settled on it: opened
             self._opened(key)
@@ -371,7 +385,7 @@ class MainScreen(Screen):
     def on_triage_saved(self, message: msg.TriageSaved) -> None:
         self.undo_stack.append((message.message, message.before))
         del self.undo_stack[:-100]
-        self.say(f"{message.message}: {message.title[:60]}", timeout=2)
+        self.say(f"{message.message}: {shorten(message.title, TOAST_TITLE)}", timeout=2)
         self.refresh_around(keep_key=False)
         if message.changes.get("type") and not self.app.demo:
             self.responder.write_type_label(message.key, message.changes["type"])
@@ -392,7 +406,7 @@ class MainScreen(Screen):
 
     def action_snooze(self) -> None:
         if self._highlighted() is not None:
-            self._ask(questions.snooze(self.app.now))
+            self._ask(questions.snooze(self.app.now, self.app.zone))
 
     def action_assign(self) -> None:
         row = self._highlighted()
@@ -475,19 +489,21 @@ class MainScreen(Screen):
         row = self._highlighted()
         if row is None:
             return
-        url = str(row["url"] or "")
+        url = one_line(row["url"] or "")
         if not url.startswith(("https://", "http://")):
             self.say("This item has no web link", severity="warning")
             return
-        self.app.open_url(url)
-        self.say(f"Opened {one_line(url)}", timeout=2)
+        handoff.open_link(self, url)
 
     def action_copy_link(self) -> None:
         row = self._highlighted()
         if row is None:
             return
-        self.app.copy_to_clipboard(one_line(row["url"]))
-        self.say(f"Copied {one_line(row['url'])}", timeout=2)
+        url = one_line(row["url"] or "")
+        if not url:
+            self.say("This item has no link", severity="warning")
+            return
+        handoff.copy_link(self, url)
 
     # --- panes and screens --------------------------------------------------------
 
@@ -509,10 +525,12 @@ class MainScreen(Screen):
         self._opened(row["key"])
         self.add_class("reading")
         self.query_one(Preview).focus()
+        self.refresh_preview()  # the whole thread, where the pane drew its first part
 
     def action_back(self) -> None:
         if self.has_class("reading"):
             self.remove_class("reading")
+            self.refresh_preview()  # the pane's part again
         self.query_one(ItemList).focus()
 
     def action_show_stats(self) -> None:

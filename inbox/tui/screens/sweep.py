@@ -20,6 +20,7 @@ from textual.widgets import Static
 
 from inbox.errors import InboxError
 from inbox.text import one_line
+from inbox.text.wording import plural
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
@@ -114,7 +115,7 @@ class SweepScreen(ModalScreen[str | None]):
         except InboxError as exc:
             self._failed(str(exc))
             return
-        self.dismiss(f"Posted the {'weekly list' if self.weekly else 'sweep'} to Slack: {self.count} posts")
+        self.dismiss(f"Posted the {'weekly list' if self.weekly else 'sweep'} to Slack: {plural(self.count, 'post')}")
 
     def _failed(self, message: str) -> None:
         self.posting = False
