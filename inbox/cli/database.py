@@ -37,7 +37,7 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace) ->
     def progress(table: str, rows: int) -> None:
         counts[table] = counts.get(table, 0) + rows
         if sys.stderr.isatty():
-            print(f"\r  {table}: {counts[table]:,} rows".ljust(40), end="", file=sys.stderr, flush=True)
+            print(f"\r  {table}: {plural(counts[table], 'row')}".ljust(40), end="", file=sys.stderr, flush=True)
 
     try:
         print(f"Copying {store} into {target}", file=sys.stderr)

@@ -79,7 +79,7 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
     if args.json:
         print(json.dumps([person.json() for person in people], indent=2, ensure_ascii=False))
         if total > len(people):  # beside the JSON, not in it: the array stays the people
-            print(f"inbox: the first {len(people):,} of {total:,} people (--limit 0 lists everyone)",
+            print(f"inbox: the first {len(people):,} of {plural(total, 'person')} (--limit 0 lists everyone)",
                   file=sys.stderr)
         return EXIT_OK
     print_people(people, now=now, more=total - len(people))
@@ -131,7 +131,7 @@ def _helpful(config: Config, store: Store, now: datetime, since: timedelta, quer
     for rank, person in enumerate(ranked, start=1):
         line = Text(f"{rank:>{width}}. ")
         line.append(one_line(person.name), style="bold")
-        line.append(f"  {person.helped} {'reply' if person.helped == 1 else 'replies'}")
+        line.append(f"  {plural(person.helped, 'reply')}")
         line.append(f" on {', '.join(person.helped_channels)}", style="dim")
         if person.tags:
             line.append(f"  [{', '.join(person.tags)}]", style="#e5c07b")

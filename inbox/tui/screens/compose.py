@@ -32,7 +32,7 @@ from inbox.respond.collisions import Collision, Seen
 from inbox.respond.replies import Outcome
 from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
-from inbox.text.wording import shorten
+from inbox.text.wording import plural, shorten
 from inbox.timeutil import human_time
 from inbox.respond.templates import (
     Template,
@@ -126,7 +126,9 @@ class ComposeScreen(Screen[Outcome | None]):
         header.append(shorten(one_line(item["title"]), 90), style="bold")
         header.append(f"  {item['key']} · {one_line(item['author'])} on {channel}", style="dim")
         if self.context.cannot_post:
-            header.append(f"\nWill be copied and the page opened, not posted: {one_line(self.context.cannot_post)}",
+            page = "" if self.app.demo else " and opens its page"
+            header.append(f"\nctrl+s copies it{page} where this computer can; not posted: "
+                          f"{one_line(self.context.cannot_post)}",
                           style="#e5c07b")
         else:
             header.append(f"\nctrl+s posts it to {channel} as the team's reply", style="#98c379")
@@ -307,8 +309,7 @@ class ComposeScreen(Screen[Outcome | None]):
         self.posting = False
         self.seen = collision.seen
         now = self.app.now()
-        parts: list[Any] = [Text(f"{len(collision.replies)} new "
-                                 f"{'reply' if len(collision.replies) == 1 else 'replies'} since you began:",
+        parts: list[Any] = [Text(f"{plural(len(collision.replies), 'new reply')} since you began:",
                                  style="bold #e5c07b")]
         for reply in collision.replies:
             parts += reply_parts(asdict(reply), now, self.app.zone)

@@ -30,6 +30,7 @@ from inbox.store import Store
 from inbox.store.triage import TriageChange
 from inbox.text import one_line
 from inbox.text.wording import shorten
+from inbox.timeutil import human_time
 from inbox.triage.rules import rule_history
 from inbox.tui import handoff, questions
 from inbox.tui import messages as msg
@@ -249,7 +250,9 @@ class MainScreen(Screen):
                 offered = [name for name, query in self.triggers.items()
                            if self.store.matches(key, query, now=now, me=me)]
                 draft = self.store.drafts.get(key)
-                rules = [entry["line"] for entry in rule_history(self.store, key, triage=False)]
+                zone = self.app.zone
+                rules = [entry["line"] for entry in rule_history(
+                    self.store, key, triage=False, when=lambda at: human_time(at, now, zone))]
                 history = self.store.history.of(key)
                 if item is not None:  # Markdown drawn here, off the UI thread: the preview finds it cached
                     posts(item, thread, now, self.app.zone, None if reading else PREVIEW_CHARS)
