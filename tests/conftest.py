@@ -23,13 +23,17 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def local_time_is_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def local_time_is_utc() -> Iterator[None]:
     """Times on screen are in the configured zone, else local time: the tests read them the
     same on every machine, wherever it is."""
-    monkeypatch.setenv("TZ", "UTC")
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
     time.tzset()
     yield
-    monkeypatch.undo()
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
     time.tzset()
 
 
