@@ -1,5 +1,9 @@
-"""Handing text and links to the desktop from the command line: the clipboard and the
-browser. Best effort: when neither is there (a server over SSH), the caller prints."""
+"""Handing text and links to the desktop: the clipboard and the browser.
+
+Best effort, and honest about it: each says whether it knows the hand-over happened, so
+the caller never reports a copy or an opened page that did not happen (a server over SSH
+has neither), and shows the text instead for the user to copy by hand.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +22,20 @@ _CLIPBOARD_COMMANDS = (
 )
 
 
+CLIPBOARD_TOOLS = ", ".join(command[0] for command in _CLIPBOARD_COMMANDS)
+"""The tools `copy_text` tries, for a message saying none was found."""
+
+
+def _desktop() -> bool:
+    """A graphical session to hand things to: macOS, Windows (or WSL), or X11/Wayland.
+    Without one a browser found would be a text one taking over the terminal."""
+    return (sys.platform in ("darwin", "win32") or bool(os.environ.get("DISPLAY"))
+            or bool(os.environ.get("WAYLAND_DISPLAY")) or shutil.which("clip.exe") is not None)
+
+
 def copy_text(text: str) -> bool:
-    """Put `text` on the system clipboard; False when no clipboard tool is at hand."""
-    if sys.platform != "darwin" and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-                                         or shutil.which("clip.exe")):
+    """Put `text` on the system clipboard; True only when a clipboard tool took it."""
+    if not _desktop():
         return False
     for command in _CLIPBOARD_COMMANDS:
         if shutil.which(command[0]) is None:
@@ -36,8 +50,9 @@ def copy_text(text: str) -> bool:
 
 
 def open_page(url: str) -> bool:
-    """Open an http(s) link in the browser; False when there is none (or no link)."""
-    if not url.startswith(("https://", "http://")):
+    """Open an http(s) link in the browser; True when a browser was started with it,
+    False when there is none here (or no link)."""
+    if not url.startswith(("https://", "http://")) or not _desktop():
         return False
     try:
         return webbrowser.open(url)

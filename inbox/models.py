@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 
 
 class PostType(str, enum.Enum):
@@ -85,25 +85,26 @@ class ChannelWait:
     until: datetime | None = None
     """When it ends by itself; None: until the channel says otherwise (a later sync)."""
 
-    def describe(self, kind: str | None, now: datetime) -> str:
+    def describe(self, kind: str | None, now: datetime, zone: tzinfo | None = timezone.utc) -> str:
         """`snoozed in Intercom until Dec 7`, `pending in Zendesk`, `on hold in Zendesk`;
-        without a `kind`, the shorter form a list row may have room for (`snoozed until Dec 7`)."""
+        without a `kind`, the shorter form a list row may have room for (`snoozed until Dec 7`).
+        Times are in `zone` (None: local time); UTC says so."""
         words = "on hold" if self.reason == "hold" else self.reason
         text = f"{words} in {PRODUCT_NAMES.get(kind, kind)}" if kind else words
-        until = self._until(now)
+        until = self._until(now, zone)
         if not until:
             return text
-        return f"{text} {until}" + (" UTC" if ":" in until else "")  # a time of day is UTC's
+        return f"{text} {until}" + (" UTC" if ":" in until and zone is timezone.utc else "")
 
-    def brief(self, now: datetime) -> str:
+    def brief(self, now: datetime, zone: tzinfo | None = timezone.utc) -> str:
         """A dozen characters for a list column: `until Dec 7`, `until 15:00`, `pending`, `on hold`."""
-        return self._until(now) or ("on hold" if self.reason == "hold" else self.reason)
+        return self._until(now, zone) or ("on hold" if self.reason == "hold" else self.reason)
 
-    def _until(self, now: datetime) -> str:
-        """`until 15:00` (today, UTC), `until Dec 7`, `until Jan 3 2027`, or "" (no end)."""
+    def _until(self, now: datetime, zone: tzinfo | None) -> str:
+        """`until 15:00` (today in `zone`), `until Dec 7`, `until Jan 3 2027`, or "" (no end)."""
         if self.until is None:
             return ""
-        until, today = self.until.astimezone(timezone.utc), now.astimezone(timezone.utc)
+        until, today = self.until.astimezone(zone), now.astimezone(zone)
         if until.date() == today.date():
             return f"until {until:%H:%M}"
         year = f" {until.year}" if until.year != today.year else ""

@@ -70,6 +70,7 @@ def parse_query(text: str | None) -> Query:
         position = match.end()
         negated, name, field_value, phrase, word = match.groups()
         negated = bool(negated)
+        _closed(field_value if name is not None else phrase)
         if name is not None:
             terms.append(_field_term(name.lower(), _unquote(field_value), negated))
         elif phrase is not None:
@@ -82,6 +83,13 @@ def parse_query(text: str | None) -> Query:
             if _SEARCHABLE.search(value):
                 terms.append(Term(None, value, negated))
     return Query(text=text, terms=tuple(terms))
+
+
+def _closed(quoted: str | None) -> None:
+    """A quote opened must be closed: `"unbalanced` would otherwise search for something
+    the user did not finish typing, and find nothing without saying why."""
+    if quoted and quoted.startswith('"') and (len(quoted) == 1 or not quoted.endswith('"')):
+        raise QueryError(f"unclosed quote: {' '.join(clean(quoted).split())} needs a closing \"")
 
 
 def _field_term(name: str, value: str, negated: bool) -> Term:

@@ -23,6 +23,7 @@ from inbox.sources.base import Source
 from inbox.store import Store
 from inbox.store.sync_locks import Holder
 from inbox.text.redaction import Redactor
+from inbox.text.wording import plural
 from inbox.timeutil import parse_time, utcnow
 
 WARNING_LENGTH = 500
@@ -54,7 +55,7 @@ class SourceResult:
             return f"{self.name}: failed: {self.error}"
         if self.skipped:
             return f"{self.name}: skipped: {self.skipped}"
-        text = f"{self.name}: {self.items} items, {self.replies} replies"
+        text = f"{self.name}: {plural(self.items, 'item')}, {plural(self.replies, 'reply')}"
         if self.not_modified and not self.items:
             text = f"{self.name}: unchanged"
         if self.warnings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -105,3 +105,23 @@ def ago(moment: datetime | str | None, now: datetime) -> str:
     if seconds < 86400 * 365:
         return f"{seconds // (86400 * 7)}w"
     return f"{seconds // (86400 * 365)}y"
+
+
+def human_time(moment: datetime | str | None, now: datetime, zone: tzinfo | None = None) -> str:
+    """A moment as a person reads it, in `zone` (None: this computer's local time):
+    `today 15:00`, `tomorrow 09:30`, `yesterday 18:05`, `Thu Dec 3 09:00`, and the year
+    when it is not this one (`Tue Jan 5 2027 09:00`). "" for no moment.
+
+    The one formatter for times on screen: stored times are UTC (`2026-12-07T03:15:06Z`),
+    which nobody should have to convert in their head."""
+    if isinstance(moment, str):
+        moment = parse_time(moment)
+    if moment is None:
+        return ""
+    local, today = moment.astimezone(zone), now.astimezone(zone).date()
+    clock = f"{local:%H:%M}"
+    days = (local.date() - today).days
+    if -1 <= days <= 1:
+        return f"{('yesterday', 'today', 'tomorrow')[days + 1]} {clock}"
+    year = f" {local.year}" if local.year != today.year else ""
+    return f"{local:%a %b} {local.day}{year} {clock}"

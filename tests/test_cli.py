@@ -117,6 +117,8 @@ def test_triage_of_many_keys_reads_each_once(capsys, tmp_path, config, monkeypat
 
 @pytest.mark.parametrize("args, expected", [
     (["list", "nosuch:thing"], "unknown field"),
+    (["list", '"unbalanced'], 'unclosed quote: "unbalanced needs a closing "'),
+    (["list", 'label:"Help Wanted'], "unclosed quote"),
     (["triage", "server:99", "--done"], "no item with key server:99"),
     (["triage", "server:1", "--snooze", "later"], "bad snooze"),
     (["triage", "server:1"], "nothing to change"),

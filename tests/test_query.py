@@ -308,7 +308,6 @@ def test_every_field_and_is_value_is_covered() -> None:
     ("staff:true", [Term("staff", "yes")]),
     ('postgres "dark mode" -crash', [Term(None, "postgres"), Term(None, "dark mode"),
                                      Term(None, "crash", negated=True)]),
-    ('"unterminated phrase', [Term(None, "unterminated phrase")]),
     ('""', []),
 ])
 def test_parse(text: str, expected: list[Term]) -> None:
@@ -342,6 +341,10 @@ ERRORS = [
     ("age:>99999999999w", "age:>99999999999w"),
     ("sweep:monthly", "sweep:monthly is not a sweep (use daily|weekly)"),
     ("sweep:", "needs a value"),
+    ('"unterminated phrase', 'unclosed quote: "unterminated phrase needs a closing "'),
+    ('label:"Help Wanted', "unclosed quote"),
+    ('-"crash', "unclosed quote"),
+    ('"', "unclosed quote"),
 ]
 
 

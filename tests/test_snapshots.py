@@ -72,6 +72,15 @@ class TestThread:
         assert snap_compare(demo_app, terminal_size=size, run_before=_keys("j", "j", "j", "enter"))
 
 
+class TestLightTheme:
+    def test_the_inbox_in_the_light_theme(self, snap_compare, demo_app):
+        async def run_before(pilot) -> None:
+            pilot.app.theme = "textual-light"
+            await _keys()(pilot)
+
+        assert snap_compare(demo_app, terminal_size=(160, 45), run_before=run_before)
+
+
 class TestPlaybooks:
     @at_every_size
     def test_panel_lists_playbooks_and_offers_the_leak_one(self, snap_compare, demo_app, size):

@@ -314,13 +314,20 @@ async def test_triage_toast_quotes_a_hostile_title_safely(store):
     assert app.return_code in (None, 0)
 
 
-async def test_an_empty_inbox_says_how_to_fill_it(tmp_path):
+async def test_an_empty_inbox_says_how_to_fill_it(tmp_path, monkeypatch):
+    """Whole sentences (the pane wraps them, no line ends mid-sentence), the config file
+    the inbox reads, and the command that writes one."""
+    config_file = tmp_path / "where" / "config.toml"
+    monkeypatch.setenv("INBOX_CONFIG", str(config_file))
     store = Store(tmp_path / "empty.db")
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        shown = str(app.screen.query_one("#preview-body").render())
-        assert "No items yet" in shown and "inbox sync" in shown
+        text = app.screen.query_one("#preview-body").content.plain
+        assert str(config_file) in text and "inbox init" in text and "inbox sync" in text
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.split("\n")
+            assert all(line.rstrip().endswith((".", ":")) for line in lines[:-1]), paragraph
         await pilot.press("e", "S")  # nothing highlighted, no sources: told, not crashed
         await settle(pilot)
         assert app.is_running

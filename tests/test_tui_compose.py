@@ -94,6 +94,35 @@ async def test_find_a_template_and_a_missing_link_is_named(store):
         assert "https://docs.orchardly.test/trouble" in _editor(app).text
 
 
+async def test_the_picker_highlights_the_template_the_editor_holds(store):
+    """Whichever way a template reached the editor (offered, chosen after a search, or a
+    draft brought back), the picker's highlight is on it, not on the first in the list."""
+    def highlighted(app) -> str:
+        options = app.screen.query_one(OptionList)
+        return str(options.get_option_at_index(options.highlighted).id)
+
+    app = _app(store)
+    async with app.run_test(size=(160, 44)) as pilot:
+        await _open(pilot)
+        assert highlighted(app) == app.screen.template_name == "move-to-forum"
+        await pilot.press("ctrl+t", *"ask", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+t", "end", "backspace", "backspace", "backspace")  # the search cleared
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        assert options.get_option_at_index(0).id == "move-to-forum"
+        assert highlighted(app) == app.screen.template_name == "ask-details"
+        await pilot.press("ctrl+r", *" Thanks!")
+        await pilot.pause(0.6)
+        await pilot.press("escape")
+        await settle(pilot)
+    app = _app(store)
+    async with app.run_test(size=(160, 44)) as pilot:
+        await _open(pilot)  # the draft comes back, and with it its template
+        assert _editor(app).text.endswith("Thanks!")
+        assert highlighted(app) == "ask-details"
+
+
 async def test_what_is_typed_survives_closing_and_comes_back(store):
     app = _app(store)
     async with app.run_test(size=(160, 44)) as pilot:
@@ -145,12 +174,16 @@ async def test_a_failed_post_keeps_the_text_and_a_retry_posts(store, monkeypatch
         assert row["awaiting"] == 0 and row["replies"] == 1
 
 
-async def test_a_channel_without_a_reply_api_gets_the_text_copied_and_the_page_opened(store):
-    app = _app(store)
+@pytest.mark.parametrize("desktop_works", [True, False], ids=["a desktop", "no desktop"])
+async def test_a_channel_without_a_reply_api_gets_the_text_copied_and_the_page_opened(
+        store, monkeypatch, desktop_works):
+    """Handed over, and the toast says what happened: copied and opening, or, where no
+    clipboard tool or browser is, that they were not, with the page to paste it on."""
     copied, opened = [], []
+    monkeypatch.setattr("inbox.desktop.copy_text", lambda text: copied.append(text) or desktop_works)
+    monkeypatch.setattr("inbox.desktop.open_page", lambda url: opened.append(url) or desktop_works)
+    app = _app(store)
     async with app.run_test(size=(160, 44)) as pilot:
-        app.copy_to_clipboard = copied.append
-        app.open_url = lambda url, **_: opened.append(url)
         await _open(pilot, "so:900")
         header = shown(app.screen.query_one("#compose-header"))
         assert "not posted" in header and "stackexchange replies are posted by hand" in header
@@ -159,7 +192,14 @@ async def test_a_channel_without_a_reply_api_gets_the_text_copied_and_the_page_o
         await settle(pilot)
         assert not isinstance(app.screen, ComposeScreen)
         assert copied and copied[0].endswith("Try the docs.")
+        assert app.clipboard.endswith("Try the docs.")  # the terminal is asked too
         assert opened == ["https://stackoverflow.com/q/900"]
+        toast = [n.message for n in app._notifications][-1]
+        if desktop_works:
+            assert "copied to the clipboard" in toast and "Opening its page" in toast
+        else:
+            assert "copied" not in toast.replace("No clipboard", "") and "Opening" not in toast
+            assert "No clipboard tool here" in toast and "paste it at https://stackoverflow.com/q/900" in toast
         assert store.drafts.get("so:900") is not None  # kept until the user posts it by hand
         assert store.item("so:900", now=NOW)["replies"] == 0
 

@@ -32,6 +32,7 @@ from inbox.store import Store, channel_wait_of, item_json, open_store
 from inbox.store.sweeps import define as define_sweeps
 from inbox.store.triage import TriageChange
 from inbox.text import clean, one_line
+from inbox.text.wording import plural
 from inbox.timeutil import ago, iso, parse_duration, parse_time, parse_until, utcnow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -305,7 +306,7 @@ def _demo(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     count = load_demo(store, now=utcnow())
     # where it all is, so any other command can be run on the demo too
-    print(f"Loaded the demo workspace: {count} items into {path}, config {CONFIG_PATH}\n"
+    print(f"Loaded the demo workspace: {plural(count, 'item')} into {path}, config {CONFIG_PATH}\n"
           f"Try: inbox --config {shlex.quote(str(CONFIG_PATH))} --db {shlex.quote(str(path))} sweep")
     if args.no_tui:
         return EXIT_OK
@@ -412,7 +413,7 @@ def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int
             lines.clear()
     sys.stdout.write("".join(lines))
     if sys.stdout.isatty():
-        print(f"{count} items", file=sys.stderr)
+        print(plural(count, "item"), file=sys.stderr)
     return EXIT_OK
 
 
@@ -435,7 +436,7 @@ def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
     asyncio.run(Workspace(config, store).post_sweep(text))
     print(text, end="" if text.endswith("\n") else "\n")
     print(f"Posted the {'weekly list' if args.weekly else 'Help Wanted sweep'} to Slack: "
-          f"{len(sweep.entries)} posts.", file=sys.stderr)
+          f"{plural(len(sweep.entries), 'post')}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from inbox.config import Config
 from inbox.errors import UsageError
 from inbox.store import Store, open_store
 from inbox.store.copy import copy
+from inbox.text.wording import plural
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -36,7 +37,7 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace) ->
     def progress(table: str, rows: int) -> None:
         counts[table] = counts.get(table, 0) + rows
         if sys.stderr.isatty():
-            print(f"\r  {table}: {counts[table]:,} rows".ljust(40), end="", file=sys.stderr, flush=True)
+            print(f"\r  {table}: {plural(counts[table], 'row')}".ljust(40), end="", file=sys.stderr, flush=True)
 
     try:
         print(f"Copying {store} into {target}", file=sys.stderr)
@@ -55,6 +56,6 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace) ->
     if differing:
         print(f"inbox: the copy differs in {', '.join(differing)}", file=sys.stderr)
         return EXIT_FAILED
-    print(f"Every table is the same on both sides ({sum(r.written for r in results):,} rows written).")
+    print(f"Every table is the same on both sides ({plural(sum(r.written for r in results), 'row')} written).")
     return EXIT_OK
 

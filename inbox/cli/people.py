@@ -21,6 +21,7 @@ from inbox.config import Config
 from inbox.errors import UsageError
 from inbox.store import Store
 from inbox.text import one_line
+from inbox.text.wording import plural
 from inbox.timeutil import ago, utcnow
 from inbox.triage.people import (
     DEFAULT_HELPFUL_WINDOW,
@@ -78,7 +79,7 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
     if args.json:
         print(json.dumps([person.json() for person in people], indent=2, ensure_ascii=False))
         if total > len(people):  # beside the JSON, not in it: the array stays the people
-            print(f"inbox: the first {len(people):,} of {total:,} people (--limit 0 lists everyone)",
+            print(f"inbox: the first {len(people):,} of {plural(total, 'person')} (--limit 0 lists everyone)",
                   file=sys.stderr)
         return EXIT_OK
     print_people(people, now=now, more=total - len(people))
@@ -130,7 +131,7 @@ def _helpful(config: Config, store: Store, now: datetime, since: timedelta, quer
     for rank, person in enumerate(ranked, start=1):
         line = Text(f"{rank:>{width}}. ")
         line.append(one_line(person.name), style="bold")
-        line.append(f"  {person.helped} {'reply' if person.helped == 1 else 'replies'}")
+        line.append(f"  {plural(person.helped, 'reply')}")
         line.append(f" on {', '.join(person.helped_channels)}", style="dim")
         if person.tags:
             line.append(f"  [{', '.join(person.tags)}]", style="#e5c07b")
@@ -170,4 +171,4 @@ def print_people(people: list[Person], *, now: datetime, console: Console | None
     if more:
         console.print(Text(f"…and {more:,} more (--limit 0 lists everyone)", style="dim"))
     elif sys.stdout.isatty():
-        console.print(Text(f"{len(people):,} people", style="dim"))
+        console.print(Text(plural(len(people), "person"), style="dim"))

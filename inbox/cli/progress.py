@@ -16,6 +16,7 @@ from rich.progress import (
 from rich.text import Text
 
 from inbox.sync import SourceResult
+from inbox.text.wording import plural
 
 
 class BarsProgress:
@@ -50,7 +51,7 @@ class BarsProgress:
         self._update(source, status=Text("connecting"))
 
     def advanced(self, source: str, items: int, pages: int) -> None:
-        self._update(source, counts=Text(f"{items} items, {pages} pages"), status=Text(""))
+        self._update(source, counts=Text(f"{plural(items, 'item')}, {plural(pages, 'page')}"), status=Text(""))
 
     def status(self, source: str, text: str) -> None:
         self._update(source, status=Text(text, style="yellow"))

@@ -20,6 +20,7 @@ from inbox.models import Reply
 from inbox.respond.collisions import Collision
 from inbox.store import Store
 from inbox.text import clean, one_line
+from inbox.text.wording import plural
 from inbox.timeutil import ago, utcnow
 from inbox.respond.templates import (
     TemplateLibrary,
@@ -138,12 +139,14 @@ def _hand_over(text: str, url: str | None, message: str) -> None:
     """Not posted by the inbox: put the reply where the user can post it by hand."""
     copied = copy_text(text)
     opened = open_page(url or "")
+    said = ["The reply is copied to the clipboard" if copied else
+            "No clipboard here: the reply is printed above"]
+    if opened:
+        said.append(f"its page is opening in the browser ({one_line(url)})")
+    elif url:
+        said.append(f"no browser here: post it at {one_line(url)}")
     print(clean(text))
-    print(f"inbox: {one_line(message)}", file=sys.stderr)
-    if not copied:
-        print("inbox: no clipboard here: the reply is printed above", file=sys.stderr)
-    if not opened and url:
-        print(f"inbox: post it at {one_line(url)}", file=sys.stderr)
+    print(f"inbox: {one_line(message)} {'; '.join(said)}.", file=sys.stderr)
 
 
 def _jira(config: Config, store: Store, args: argparse.Namespace) -> int:
@@ -196,5 +199,5 @@ def _release(config: Config, store: Store, args: argparse.Namespace) -> int:
                 args.csv.write_text(rows, encoding="utf-8")
             except OSError as exc:
                 raise InboxError(f"{args.csv}: cannot write: {exc.strerror or exc}") from None
-            print(f"Wrote {len(announcements)} rows to {args.csv}", file=sys.stderr)
+            print(f"Wrote {plural(len(announcements), 'row')} to {args.csv}", file=sys.stderr)
     return EXIT_FAILED if failed else EXIT_OK

@@ -13,6 +13,7 @@ from inbox.config import Config
 from inbox.errors import UsageError
 from inbox.store import Store
 from inbox.text import one_line
+from inbox.text.wording import plural
 from inbox.timeutil import utcnow
 from inbox.triage.rules import load_rules, preview_rules
 
@@ -45,7 +46,7 @@ def run(command: str, config: Config, store: Store | None, args: argparse.Namesp
         if index:
             print()
         rule = preview.rule
-        count = f"{preview.matched} item{'' if preview.matched == 1 else 's'}"
+        count = plural(preview.matched, "item")
         print(f"{rule.name} ({one_line(rule.query.text)} -> {rule.describe_actions()}): matches {count}")
         changes = [action for action in preview.actions if action.applied]
         if not preview.actions:

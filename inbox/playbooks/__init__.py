@@ -27,6 +27,7 @@ from inbox.errors import QueryError
 from inbox.playbooks import frontmatter
 from inbox.playbooks.frontmatter import FrontMatterError
 from inbox.query import parse_query
+from inbox.text.wording import plural
 
 BUNDLED_PACKAGE = "inbox.bundled_playbooks"
 _OFFSET = re.compile(r"([+-]?)\s*(\d+)\s*([mhdw])")  # on stripped text: no backtracking
@@ -80,10 +81,8 @@ def describe_offset(offset: timedelta) -> str:
     size = abs(seconds)
     for unit, length in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
         if size % length == 0:
-            count = size // length
-            word = _UNIT_WORDS[unit] + ("s" if count != 1 else "")
-            return f"{count} {word} {'before' if seconds < 0 else 'after'} the start"
-    return f"{size // 60} minutes {'before' if seconds < 0 else 'after'} the start"
+            return f"{plural(size // length, _UNIT_WORDS[unit])} {'before' if seconds < 0 else 'after'} the start"
+    return f"{plural(size // 60, 'minute')} {'before' if seconds < 0 else 'after'} the start"
 
 
 def format_offset(offset: timedelta) -> str:

@@ -82,13 +82,13 @@ async def send_reply(config: Config, store: Store, key: str, text: str, *, now: 
     await asyncio.to_thread(store.drafts.save, key, text, template=template, now=now)
     page = str(item.get("url") or "") or None
     if demo:
-        return Outcome(key, text, False, page, "This is the demo workspace: nothing is posted. "
-                       "The reply is copied so you can see it; the draft is kept.")
+        return Outcome(key, text, False, page, "This is the demo workspace: nothing is posted; "
+                       "the draft is kept.")
     source = source_of(config, item, env)
     reason = source.cannot_post()
     if reason:
-        return Outcome(key, text, False, page, f"Not posted ({reason}): the reply is copied to the "
-                       "clipboard and the page opened, to paste it there. The draft is kept.")
+        return Outcome(key, text, False, page, f"Not posted ({reason}): paste it on the channel's "
+                       "page yourself. The draft is kept.")
     async with source.session(transport=transport) as session:
         if seen is not None:
             try:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -177,23 +177,26 @@ def changed_keys_since(store: Store, moment: datetime | str) -> list[str]:
     return store.keys_synced_since(moment)
 
 
-def rule_history(store: Store, key: str, *, triage: bool = True) -> list[dict[str, Any]]:
+def rule_history(store: Store, key: str, *, triage: bool = True,
+                 when: Callable[[str | None], str] | None = None) -> list[dict[str, Any]]:
     """What rules did to the item, oldest first: rule, field, value, at, and a `line` for
     the preview ("rule wordpress-notices set done at 2026-11-20 10:00"). `triage=False`
-    leaves out the triage actions, which the triage history also names."""
+    leaves out the triage actions, which the triage history also names. `when` writes
+    the moments (the preview's: human, in its time zone); by default UTC, as stored."""
+    when = when or _when
     return [{"rule": done.rule, "field": done.field, "value": done.value, "at": done.at,
-             "line": _history_line(done.rule, done.field, done.value, done.at)}
+             "line": _history_line(done.rule, done.field, done.value, done.at, when)}
             for done in store.rule_actions.history(key) if triage or done.field not in _TRIAGE_ACTIONS]
 
 
-_DID = {
-    "type": lambda v: f"set type {_label(PostType, v)}",
-    "status": lambda v: f"set status {_label(IdeaStatus, v)}",
-    "assign": lambda v: f"assigned it to {one_line(v)}",
-    "done": lambda v: "set done",
-    "snooze": lambda v: f"snoozed it until {_when(v)}",
-    "label": lambda v: f"added the label {one_line(v)}",
-    "template": lambda v: f"drafted a reply from the template {one_line(v)}",
+_DID: dict[str, Callable[[str | None, Callable[[str | None], str]], str]] = {
+    "type": lambda v, when: f"set type {_label(PostType, v)}",
+    "status": lambda v, when: f"set status {_label(IdeaStatus, v)}",
+    "assign": lambda v, when: f"assigned it to {one_line(v)}",
+    "done": lambda v, when: "set done",
+    "snooze": lambda v, when: f"snoozed it until {when(v)}",
+    "label": lambda v, when: f"added the label {one_line(v)}",
+    "template": lambda v, when: f"drafted a reply from the template {one_line(v)}",
 }
 _DID_NOT = {"label": "add a label", "template": "draft a reply"}
 
@@ -205,12 +208,13 @@ def _label(enum: type, value: str | None) -> str:
         return one_line(value or "")
 
 
-def _history_line(rule: str, name: str, value: str | None, at: str) -> str:
+def _history_line(rule: str, name: str, value: str | None, at: str,
+                  when: Callable[[str | None], str]) -> str:
     if name.startswith(_SKIPPED):
         what = _DID_NOT.get(name[len(_SKIPPED):], name[len(_SKIPPED):])
-        return f"rule {one_line(rule)} did not {what} at {_when(at)}: {one_line(value or '')}"
-    did = _DID.get(name, lambda v: f"set {one_line(name)} {one_line(v or '')}")(value)
-    return f"rule {one_line(rule)} {did} at {_when(at)}"
+        return f"rule {one_line(rule)} did not {what} at {when(at)}: {one_line(value or '')}"
+    did = _DID.get(name, lambda v, _: f"set {one_line(name)} {one_line(v or '')}")(value, when)
+    return f"rule {one_line(rule)} {did} at {when(at)}"
 
 
 async def _run(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None, dry_run: bool,

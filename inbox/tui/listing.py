@@ -13,8 +13,12 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+
 from inbox.errors import InboxError, ReadCancelled
 from inbox.query import Query
+from inbox.text import one_line
+from inbox.text.wording import plural
 from inbox.tui.messages import ListCounted, ListLoaded, ListRead, Said
 from inbox.tui.pacing import OneAtATime
 from inbox.tui.widgets.item_list import PAGE_SIZE, ItemList, ListData
@@ -25,6 +29,25 @@ if TYPE_CHECKING:
 KEEP_WITHIN = 5_000
 """After a change the cursor follows its item if it sits within this many rows of the
 top (finding a deeper one reads every row above it); else it keeps its place."""
+
+
+def list_header(view: str, total: int | None, filter_text: str, *, stale: bool = False) -> Text:
+    """`Inbox  12 items  filter: label:bug`. `stale`: the filter bar holds an invalid query,
+    so the rows are the last valid filter's, and the header says so rather than let them
+    pass for the result of what is typed."""
+    header = Text(no_wrap=True, overflow="ellipsis")
+    header.append(one_line(view), style="bold")
+    count = "counting…" if total is None else plural(total, "item")
+    if stale:
+        header.append(f"  previous result: {count}", style="bold #e5c07b")
+    else:
+        header.append(f"  {count}", style="dim")
+    if filter_text.strip():
+        header.append("  filter: ", style="dim")
+        header.append(one_line(filter_text), style="#e5c07b")
+    elif stale:
+        header.append("  (no filter)", style="dim")
+    return header
 
 
 class Lister:

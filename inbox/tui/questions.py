@@ -9,13 +9,14 @@ the screen keeps to showing and dispatching.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from inbox.models import IdeaStatus, PostType
 from inbox.store.triage import Undone
 from inbox.text import one_line
-from inbox.timeutil import iso, parse_time, parse_until
+from inbox.text.wording import shorten
+from inbox.timeutil import human_time, iso, parse_time, parse_until
 from inbox.tui.screens.prompt import PromptScreen
 
 if TYPE_CHECKING:
@@ -30,9 +31,14 @@ def _none(answer: str, *words: str) -> bool:
     return answer.lower() in ("", *words)
 
 
-def snooze(now: Callable[[], datetime]) -> Question:
+def snooze(now: Callable[[], datetime], zone: tzinfo | None = None) -> Question:
+    """Until when? An empty answer is asked again (escape cancels): only `none` or `off`
+    unsnoozes, so enter on an untouched prompt changes nothing. The toast says the moment
+    in `zone` (None: local time)."""
     def check(answer: str) -> str | None:
-        if _none(answer, "none", "off"):
+        if not answer:
+            return "Type when: 4h, 2d, 1w or a date (2026-12-01); none unsnoozes, escape cancels"
+        if answer.lower() in ("none", "off"):
             return None
         try:
             parse_until(answer, now())
@@ -40,14 +46,17 @@ def snooze(now: Callable[[], datetime]) -> Question:
             return str(exc)
         return None
 
-    def read(answer: str) -> Change:
-        if _none(answer, "none", "off"):
+    def read(answer: str) -> Change | None:
+        if not answer:
+            return None
+        if answer.lower() in ("none", "off"):
             return {"snoozed_until": None}, "Unsnoozed"
-        until = parse_until(answer, now())
-        return {"snoozed_until": iso(until)}, f"Snoozed until {iso(until)}"
+        moment = now()
+        until = parse_until(answer, moment)
+        return {"snoozed_until": iso(until)}, f"Snoozed until {human_time(until, moment, zone)}"
 
-    return PromptScreen("Snooze until? (4h, 2d, 1w or 2026-12-01; empty to unsnooze)",
-                        placeholder="2d", check=check), read
+    return PromptScreen("Snooze until? 4h, 2d, 1w or a date (2026-12-01); none to unsnooze",
+                        placeholder="e.g. 2d", check=check), read
 
 
 def assign(team: TeamConfig, row: Mapping[str, Any]) -> Question:
@@ -97,7 +106,7 @@ def idea_status(rows: Sequence[Mapping[str, Any]]) -> Question | str:
 def file_in_jira(jira: JiraConfig, row: Mapping[str, Any]) -> PromptScreen:
     """Confirmation: any answer files it, escape cancels."""
     return PromptScreen(
-        f"File {one_line(row['title'])[:60]!r} as a {jira.issue_type} in Jira project {jira.project}? "
+        f"File {shorten(one_line(row['title']), 60)!r} as a {jira.issue_type} in Jira project {jira.project}? "
         "(enter files it, esc cancels)", value="yes")
 
 
@@ -149,4 +158,4 @@ def _changed_meanwhile(field: str, value: Any) -> str:
         return name
     if field == "done":
         return f"{name} (now {'done' if value else 'not done'})"
-    return f"{name} (now {one_line(str(value))[:40] if value else 'none'})"
+    return f"{name} (now {shorten(one_line(str(value)), 40) if value else 'none'})"

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from inbox.errors import ConfigError, InboxError
 from inbox.tui import questions
+from inbox.tui.handoff import hand_over_reply
 from inbox.tui.messages import ComposeReady, TemplatesLoaded
 
 if TYPE_CHECKING:
@@ -85,8 +86,10 @@ class Responder:
         from inbox.tui.screens.compose import ComposeScreen
 
         def replied(outcome: Any) -> None:
-            if outcome is not None:
+            if outcome is not None and outcome.posted:
                 self.screen.say(outcome.message, timeout=8)
+            elif outcome is not None:  # to the clipboard and the page, saying which worked
+                hand_over_reply(self.screen, outcome, open_page=not self.app.demo)
             self.screen.refresh_around()
 
         self.app.push_screen(ComposeScreen(message.context), replied)

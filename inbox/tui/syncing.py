@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from inbox.errors import InboxError
 from inbox.text import one_line
+from inbox.text.wording import plural
 from inbox.tui.messages import Said, SlaRefreshed, SyncActivity, SyncFinished
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class StatusProgress:
         self._set(source, "syncing…")
 
     def advanced(self, source: str, items: int, pages: int) -> None:
-        self._set(source, f"syncing… {items} items")
+        self._set(source, f"syncing… {plural(items, 'item')}")
 
     def status(self, source: str, text: str) -> None:
         if text:

@@ -14,9 +14,13 @@ from typing import TYPE_CHECKING, Any
 from inbox.errors import InboxError
 from inbox.models import PostType
 from inbox.store.triage import TriageChange
+from inbox.text.wording import shorten
 from inbox.tui import messages as msg
 from inbox.tui import questions
 from inbox.tui.selection import Selection
+
+TOAST_TITLE = 60
+"""Characters of a title a toast quotes (shortened at a word)."""
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
@@ -48,7 +52,7 @@ class Triager:
             self._triage({"done": done}, "Done" if done else "Back in the inbox", rows, move_on=True)
 
     def snooze(self) -> None:
-        self._ask(questions.snooze(self.app.now))
+        self._ask(questions.snooze(self.app.now, self.app.zone))
 
     def assign(self) -> None:
         rows = self.selection.targets()
@@ -124,7 +128,8 @@ class Triager:
         del self.undo_stack[:-UNDO_DEPTH]
         bulk = any(key in self.selection.marked for key in message.keys)
         self.selection.acted_on(message.keys)
-        screen.say(f"{message.message}: {message.title[:60]}" + ("; marks cleared" if bulk else ""), timeout=2)
+        screen.say(f"{message.message}: {shorten(message.title, TOAST_TITLE)}" + ("; marks cleared" if bulk else ""),
+                   timeout=2)
         screen.refresh_around(keep_key=message.moved)
         if self.app.demo:
             return

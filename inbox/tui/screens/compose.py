@@ -32,6 +32,8 @@ from inbox.respond.collisions import Collision, Seen
 from inbox.respond.replies import Outcome
 from inbox.store.drafts import Draft
 from inbox.text import clean, one_line
+from inbox.text.wording import plural, shorten
+from inbox.timeutil import human_time
 from inbox.respond.templates import (
     Template,
     TemplateError,
@@ -125,10 +127,12 @@ class ComposeScreen(Screen[Outcome | None]):
         channel = CHANNEL_NAMES.get(item["kind"], item["kind"])
         header = Text()
         header.append("Reply to ", style="dim")
-        header.append(one_line(item["title"])[:90], style="bold")
+        header.append(shorten(one_line(item["title"]), 90), style="bold")
         header.append(f"  {item['key']} · {one_line(item['author'])} on {channel}", style="dim")
         if self.context.cannot_post:
-            header.append(f"\nWill be copied and the page opened, not posted: {one_line(self.context.cannot_post)}",
+            page = "" if self.app.demo else " and opens its page"
+            header.append(f"\nctrl+s copies it{page} where this computer can; not posted: "
+                          f"{one_line(self.context.cannot_post)}",
                           style="#e5c07b")
         else:
             header.append(f"\nctrl+s posts it to {channel} as the team's reply", style="#98c379")
@@ -151,8 +155,8 @@ class ComposeScreen(Screen[Outcome | None]):
         self._fill_templates("")
         draft = self.context.draft
         if draft is not None:
-            when = (draft.updated_at or "")[:16].replace("T", " ")
-            self._status(f"Your draft from {when} UTC is back." if not draft.error else
+            when = human_time(draft.updated_at, self.app.now(), self.app.zone) or "before"
+            self._status(f"Your draft from {when} is back." if not draft.error else
                          f"Not posted last time: {draft.error}. ctrl+s to try again.",
                          error=bool(draft.error))
             self.query_one(TextArea).focus()
@@ -183,6 +187,15 @@ class ComposeScreen(Screen[Outcome | None]):
             options.add_option(Option(prompt, id=template.name))
         if self._shown:
             options.highlighted = 0
+            if not query:  # not searching: the template the editor holds
+                self._highlight(self.template_name)
+
+    def _highlight(self, name: str | None) -> None:
+        """The picker's highlight on the template the editor holds, so the two never
+        disagree about which one is in use."""
+        names = [template.name for template in self._shown]
+        if name in names:
+            self.query_one(OptionList).highlighted = names.index(name)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "compose-find":
@@ -217,6 +230,7 @@ class ComposeScreen(Screen[Outcome | None]):
                 self._status(str(exc), error=True)
             return False
         self.template_name = template.name
+        self._highlight(template.name)
         if quiet:  # offered, not chosen: only an edit makes it a draft worth keeping
             self.saved_text = text
         editor = self.query_one(TextArea)
@@ -303,11 +317,10 @@ class ComposeScreen(Screen[Outcome | None]):
         self.posting = False
         self.seen = collision.seen
         now = self.app.now()
-        parts: list[Any] = [Text(f"{len(collision.replies)} new "
-                                 f"{'reply' if len(collision.replies) == 1 else 'replies'} since you began:",
+        parts: list[Any] = [Text(f"{plural(len(collision.replies), 'new reply')} since you began:",
                                  style="bold #e5c07b")]
         for reply in collision.replies:
-            parts += reply_parts(asdict(reply), now)
+            parts += reply_parts(asdict(reply), now, self.app.zone)
         self.query_one("#compose-news", Static).update(Group(*parts))
         box = self.query_one("#compose-news-box")
         box.add_class("-shown")
@@ -321,11 +334,8 @@ class ComposeScreen(Screen[Outcome | None]):
         self._status(f"{message}. ctrl+s to try again.", error=True)
 
     def _done(self, outcome: Outcome) -> None:
+        """Posted, or to be posted by hand: the main screen hands it over and says which."""
         self.posting = False
-        if not outcome.posted:
-            self.app.copy_to_clipboard(outcome.text)
-            if outcome.url and not self.app.demo:
-                self.app.open_url(outcome.url)
         self.dismiss(outcome)
 
     def _status(self, message: str, *, error: bool = False, warning: bool = False) -> None:

@@ -21,18 +21,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from inbox.config import View
+from inbox.config import View, default_config_path
 from inbox.errors import InboxError, QueryError
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.respond.templates import TemplateLibrary
 from inbox.store import Store
 from inbox.text import one_line
+from inbox.timeutil import human_time
 from inbox.triage.rules import rule_history
+from inbox.tui import handoff, questions
 from inbox.tui import messages as msg
-from inbox.tui import questions
 from inbox.tui.actions import ACTIONS, bindings
-from inbox.tui.listing import Lister
+from inbox.tui.listing import Lister, list_header
 from inbox.tui.live import Live
 from inbox.tui.overviews import Overviews
 from inbox.tui.pacing import OneAtATime
@@ -47,7 +48,7 @@ from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
 from inbox.tui.widgets.playbook_view import NewRunRequested, PlaybookView
-from inbox.tui.widgets.preview import Preview
+from inbox.tui.widgets.preview import PREVIEW_CHARS, Preview, posts, welcome
 from inbox.tui.widgets.sidebar import Sidebar
 from inbox.tui.widgets.status_line import StatusLine, describe_sources
 from inbox.views import all_views
@@ -82,6 +83,7 @@ class MainScreen(Screen):
         self._preview_key: str | None = None
         self._previews: OneAtATime[None] = OneAtATime(lambda _: self._load_preview(self._preview_key))
         self.store_is_empty = False
+        """The count the list header shows (None: still counting)."""
         self.library = Library()
         self.triggers: dict[str, Query] = {}
         """Each playbook's triggers, parsed once: the posts that offer it."""
@@ -109,7 +111,7 @@ class MainScreen(Screen):
             with Vertical(id="center"):
                 yield Static(id="list-header")
                 yield Static(id="list-columns")
-                yield ItemList(now=self.app.now, id="items",
+                yield ItemList(now=self.app.now, id="items", zone=self.app.zone,
                                sla_column=self.app.config.sla is not None)
             yield Preview(id="preview")
             yield PlaybookPanel(self.store.runs, self.app.now, id="playbooks")
@@ -196,12 +198,8 @@ class MainScreen(Screen):
     def show_header(self) -> None:
         items = self.query_one(ItemList)
         total = None if items.counting else items.total
-        header = Text(no_wrap=True, overflow="ellipsis")
-        header.append(one_line(self.view.name if self.view else ""), style="bold")
-        header.append("  counting…" if total is None else f"  {total} items", style="dim")
-        if self.filter_text:
-            header.append("  filter: ", style="dim")
-            header.append(one_line(self.filter_text), style="#e5c07b")
+        stale = self.query_one(FilterBar).error is not None
+        header = list_header(self.view.name if self.view else "", total, self.filter_text, stale=stale)
         header.append_text(self.selection.summary())
         self.query_one("#list-header", Static).update(header)
 
@@ -261,6 +259,11 @@ class MainScreen(Screen):
         self.query_one(ItemList).cursor = 0
         self.reload()
 
+    def on_filter_bar_checked(self, message: FilterBar.Checked) -> None:
+        """The filter text turned invalid (or valid again): the rows stay, the header says
+        whose result they are."""
+        self.show_header()
+
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
         self.filter_text = message.query
         self.query_one(ItemList).cursor = 0
@@ -275,6 +278,7 @@ class MainScreen(Screen):
     @work(thread=True, group="preview")  # one at a time already: see refresh_preview
     def _load_preview(self, key: str | None) -> None:
         now, me = self.app.now(), self.app.config.team.me
+        reading = self.has_class("reading")
         item, thread, offered, draft, rules, history = None, [], [], None, [], []
         try:
             if key:
@@ -283,8 +287,12 @@ class MainScreen(Screen):
                 offered = [name for name, query in self.triggers.items()
                            if self.store.matches(key, query, now=now, me=me)]
                 draft = self.store.drafts.get(key)
-                rules = [entry["line"] for entry in rule_history(self.store, key, triage=False)]
+                zone = self.app.zone
+                rules = [entry["line"] for entry in rule_history(
+                    self.store, key, triage=False, when=lambda at: human_time(at, now, zone))]
                 history = self.store.history.of(key)
+                if item is not None:  # Markdown drawn here, off the UI thread: the preview finds it cached
+                    posts(item, thread, now, self.app.zone, None if reading else PREVIEW_CHARS)
         except InboxError as exc:
             self.post_message(msg.Said(str(exc), "error"))
         finally:  # always answered, or no preview would be read again
@@ -301,9 +309,12 @@ class MainScreen(Screen):
         titles = [self.library.playbooks[n].title for n in offered if n in self.library.playbooks]
         jira = self.app.config.jira
         jira_url = jira.browse_url(item["jira_key"]) if item and item.get("jira_key") and jira else None
+        config = self.app.config
+        first_run = welcome(str(config.path or default_config_path()), len(config.sources))
         self.query_one(Preview).show(item, message.thread, self.app.now(), empty_inbox=self.store_is_empty,
                                      playbooks=titles, draft=message.draft, jira_url=jira_url,
-                                     rules=message.rules, history=message.history)
+                                     rules=message.rules, history=message.history, zone=self.app.zone,
+                                     welcome=first_run, full=self.has_class("reading"))
         self.query_one(PlaybookPanel).offer(offered)
         if key is not None and item is not None:  # the preview settled on it: opened
             self._opened(key)
@@ -449,19 +460,21 @@ class MainScreen(Screen):
         row = self._highlighted()
         if row is None:
             return
-        url = str(row["url"] or "")
+        url = one_line(row["url"] or "")
         if not url.startswith(("https://", "http://")):
             self.say("This item has no web link", severity="warning")
             return
-        self.app.open_url(url)
-        self.say(f"Opened {one_line(url)}", timeout=2)
+        handoff.open_link(self, url)
 
     def action_copy_link(self) -> None:
         row = self._highlighted()
         if row is None:
             return
-        self.app.copy_to_clipboard(one_line(row["url"]))
-        self.say(f"Copied {one_line(row['url'])}", timeout=2)
+        url = one_line(row["url"] or "")
+        if not url:
+            self.say("This item has no link", severity="warning")
+            return
+        handoff.copy_link(self, url)
 
     # --- panes and screens --------------------------------------------------------
 
@@ -498,12 +511,14 @@ class MainScreen(Screen):
         self._opened(row["key"])
         self.add_class("reading")
         self.query_one(Preview).focus()
+        self.refresh_preview()  # the whole thread, where the pane drew its first part
 
     def action_back(self) -> None:
         """Out of the thread; in the list, the marks go."""
         items = self.query_one(ItemList)
         if self.has_class("reading"):
             self.remove_class("reading")
+            self.refresh_preview()  # the pane's part again
         elif self.focused is items and self.selection.clear():
             self.say("Marks cleared", timeout=2)
         self.set_focus(items)

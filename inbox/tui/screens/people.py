@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from inbox.errors import InboxError, QueryError
 from inbox.text import one_line
+from inbox.text.wording import plural
 from inbox.timeutil import ago
 from inbox.triage.people import (
     LEVELS,
@@ -186,7 +187,7 @@ class PeopleScreen(Screen[str | None]):
         header = Text(no_wrap=True, overflow="ellipsis")
         header.append(one_line(self.title_text), style="bold")
         total, shown = len(self.people), len(self.shown)
-        header.append(f"  {shown:,} of {total:,}" if shown != total else f"  {total:,} people", style="dim")
+        header.append(f"  {shown:,} of {total:,}" if shown != total else f"  {plural(total, 'person')}", style="dim")
         if shown > MAX_ROWS:
             header.append(f" (first {MAX_ROWS:,} drawn: / to narrow)", style="dim")
         if self.filter_text:

@@ -19,8 +19,9 @@ from textual.widgets import Static
 
 from inbox.errors import InboxError
 from inbox.text import one_line
-from inbox.views import DAILY_SWEEP, WEEKLY_SWEEP
+from inbox.text.wording import plural
 from inbox.tui.widgets.keyed import KeyedScroll
+from inbox.views import DAILY_SWEEP, WEEKLY_SWEEP
 
 if TYPE_CHECKING:
     from inbox.tui.app import InboxApp
@@ -115,7 +116,7 @@ class SweepScreen(ModalScreen[str | None]):
         except InboxError as exc:
             self._failed(str(exc))
             return
-        self.dismiss(f"Posted the {'weekly list' if self.weekly else 'sweep'} to Slack: {self.count} posts")
+        self.dismiss(f"Posted the {'weekly list' if self.weekly else 'sweep'} to Slack: {plural(self.count, 'post')}")
 
     def _failed(self, message: str) -> None:
         self.posting = False

@@ -24,7 +24,9 @@ def _mid_word(text: str) -> bool:
 
 
 class FilterBar(Vertical):
-    """Posts `Changed` with a valid query; shows the error of an invalid one in place."""
+    """Posts `Changed` with a valid query, and `Checked` whenever the text turns invalid
+    or valid again; shows the error of an invalid one in place. While the text is invalid
+    the list keeps the last valid result, and the screen says so."""
 
     BINDINGS = [Binding("escape", "close", "Clear filter", id="filter_close")]
 
@@ -33,6 +35,17 @@ class FilterBar(Vertical):
             super().__init__()
             self.query = query
             self.submitted = submitted
+
+    class Checked(Message):
+        """The text became invalid (`error`), or valid again (`error` is None)."""
+
+        def __init__(self, error: str | None) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.error: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter: is:awaiting age:>=2d label:bug \"exact phrase\" -staff:yes",
@@ -47,16 +60,19 @@ class FilterBar(Vertical):
         self.screen.refresh_bindings()  # `/` itself is a character here: off the footer
 
     def _check(self, value: str) -> bool:
-        error = self.query_one("#filter-error", Static)
+        shown = self.query_one("#filter-error", Static)
         try:
             parse_query(value)
         except QueryError as exc:
-            error.update(Text(str(exc), style="bold #e06c75"))
-            error.display = True
-            return False
-        error.update("")
-        error.display = False
-        return True
+            error: str | None = str(exc)
+        else:
+            error = None
+        shown.update(Text(error, style="bold #e06c75") if error else "")
+        shown.display = error is not None
+        if error != self.error:
+            self.error = error
+            self.post_message(self.Checked(error))
+        return error is None
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

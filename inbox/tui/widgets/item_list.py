@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from functools import lru_cache
 from typing import Any, Protocol
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.binding import Binding
@@ -30,6 +31,7 @@ from inbox.store import channel_wait_of, row_key
 from inbox.text import one_line
 from inbox.text.leaks import mask
 from inbox.timeutil import ago
+from inbox.tui.colours import readable
 from inbox.tui.widgets.columns import Column, Fitted, cut, fit
 
 PAGE_SIZE = 100
@@ -121,7 +123,8 @@ def _shortest(text: str, width: int) -> str:
     return text[:width]
 
 
-def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bool = False) -> Text:
+def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bool = False,
+               zone: tzinfo | None = timezone.utc) -> Text:
     """One list row as styled text; channel text is never parsed as markup.
 
     `sla_column` (when the config has an [sla]): time left to answer, or how overdue. The
@@ -142,8 +145,8 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
     # Why the channel holds it: in the SLA column when it is free, else after the title
     # in the longest form that leaves the title a dozen characters.
-    held = _shortest(wait.brief(now), columns.width("sla")) if wait and "sla" in columns and not sla else ""
-    why = next((f" · {said}" for said in (wait.describe(row["kind"], now), wait.describe(None, now))
+    held = _shortest(wait.brief(now, zone), columns.width("sla")) if wait and "sla" in columns and not sla else ""
+    why = next((f" · {said}" for said in (wait.describe(row["kind"], now, zone), wait.describe(None, now, zone))
                 if len(said) + 3 <= title_width - 12), "") if wait and not held else ""
     if len(title) + len(why) > title_width:
         title = title[: max(0, title_width - len(why) - 1)] + "…"
@@ -219,9 +222,12 @@ class ItemList(ScrollView, can_focus=True):
             self.generation = generation
             self.rows = rows
 
-    def __init__(self, *, now: Callable[[], datetime], sla_column: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *, now: Callable[[], datetime], sla_column: bool = False,
+                 zone: tzinfo | None = timezone.utc, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.now = now
+        self.zone = zone
+        """The time zone a channel's wait ends in, as the preview says it."""
         self.sla_column = sla_column
         self.total = 0
         self.counting = False
@@ -393,15 +399,30 @@ class ItemList(ScrollView, can_focus=True):
             return Strip([Segment(" …".ljust(width), style)], width)
         if row["key"] in self.marked:
             row = {**row, "marked": True}
-        text = format_row(row, width, self.now(), sla_column=self.sla_column)
+        text = format_row(row, width, self.now(), sla_column=self.sla_column, zone=self.zone)
         text.truncate(width, overflow="crop", pad=True)
         if selected:
-            text.style = self.get_component_rich_style("item-list--cursor")
+            text = self._on_cursor(text)
         strip = Strip(list(text.render(self.app.console)), width).apply_style(self.rich_style)
         self._line_cache[cache_key] = strip
         if len(self._line_cache) > 2000:
             self._line_cache.clear()
         return strip
+
+    def _on_cursor(self, text: Text) -> Text:
+        """The highlighted row in one colour that reads on the cursor's background (4.5:1
+        or more, in any theme), badges and tags too: their own colours are chosen for the
+        list's background, and on the cursor's some would all but vanish."""
+        cursor = self.get_component_rich_style("item-list--cursor")
+        background = cursor.bgcolor or self.rich_style.bgcolor
+        if background is not None:
+            cursor += Style(color=readable(cursor.color or self.rich_style.color, background), dim=False)
+        return Text(end="").append(text.plain, style=cursor)  # a span: Rich draws a bare style on no text
+
+    def notify_style_update(self) -> None:
+        """Another theme: the rows drawn in the previous one's colours are drawn again."""
+        self._line_cache.clear()
+        super().notify_style_update()
 
     # --- moving ---------------------------------------------------------------
 

@@ -34,6 +34,9 @@ class PlaybookPanel(Vertical):
         self.library = Library()
         self.offered: list[str] = []
         self.view: PlaybookView | None = None
+        self.view_for_post = False
+        """The open playbook was one offered for the highlighted post: it follows the
+        post (see `offer`). One opened from the rest of the list stays until closed."""
 
     def compose(self) -> ComposeResult:
         yield Static("Playbooks", classes="pb-title")
@@ -61,6 +64,21 @@ class PlaybookPanel(Vertical):
             titles = ", ".join(one_line(self.library.playbooks[n].title) for n in names)
             offer.update(Text.assemble(("★ For this post: ", "bold #e5c07b"), (titles, "#e5c07b")))
         self._fill_list()
+        self._follow_post()
+
+    def _follow_post(self) -> None:
+        """The highlighted post changed (a filter, another view): a playbook opened for the
+        previous post gives way to the first one offered for this post, or to the list when
+        none is, so the panel never shows a playbook for a post no longer in front of you."""
+        if self.view is None or not self.view_for_post:
+            return
+        if self.offered[:1] == [self.view.playbook.name]:
+            return
+        focus = self.has_focus_within
+        if self.offered:
+            self.open(self.offered[0], focus=focus)
+        else:
+            self._close_view(focus=focus)
 
     def present(self) -> None:
         """As the panel opens: a post that calls for a playbook at one of its parts (a
@@ -108,22 +126,30 @@ class PlaybookPanel(Vertical):
         message.stop()
         self.open(str(message.option.id))
 
-    def open(self, name: str, *, at: str | None = None) -> None:
-        """Show one playbook in place of the list, at the heading anchored `at` (or its top)."""
+    def open(self, name: str, *, at: str | None = None, focus: bool = True) -> None:
+        """Show one playbook in place of the list, at the heading anchored `at` (or its top);
+        focused unless `focus` is False (the panel follows the post while the focus is
+        elsewhere, in the filter bar say)."""
         playbook = self.library.get(name)
         if self.view is not None:
             self.view.remove()
         self.query_one(".pb-list", OptionList).display = False
         self.view = PlaybookView(playbook, self.runs, self.now, start=at, classes="pb-view")
+        self.view_for_post = name in self.offered
         self.mount(self.view)
-        self.call_after_refresh(self.focus_panel)
+        if focus:
+            self.call_after_refresh(self.focus_panel)
 
     @on(PlaybookView.Closed)
     def _back_to_list(self, message: PlaybookView.Closed) -> None:
         message.stop()
+        self._close_view(focus=True)
+
+    def _close_view(self, *, focus: bool) -> None:
         if self.view is not None:
             self.view.remove()
             self.view = None
         options = self.query_one(".pb-list", OptionList)
         options.display = True
-        options.focus()
+        if focus:
+            options.focus()

@@ -29,6 +29,7 @@ from inbox.playbooks import (
 )
 from inbox.store.runs import Run, Runs
 from inbox.text import clean, one_line
+from inbox.text.wording import plural
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -237,12 +238,12 @@ class PlaybookView(VerticalScroll):
         done = sum(1 for s in steps if s.id in self.run.ticks)
         position = self.runs.index(self.run) + 1 if self.run in self.runs else 1
         text.append(f"Run {self.run.label}", style="bold #61afef")
-        text.append(f"   {done} of {len(steps)} steps done")
+        text.append(f"   {done} of {plural(len(steps), 'step')} done")
         if overdue:
             text.append(f"  {overdue} overdue", style="bold #e06c75")
         gone = [t.step_text for step_id, t in self.run.ticks.items() if self.playbook.step(step_id) is None]
         if gone:
-            text.append(f"  (+{len(gone)} ticked steps no longer in the playbook)", style="dim")
+            text.append(f"  (+{plural(len(gone), 'ticked step')} no longer in the playbook)", style="dim")
         if len(self.runs) > 1:
             text.append(f"\nrun {position} of {len(self.runs)}: [ older, ] newer", style="dim")
         return text

@@ -1,10 +1,12 @@
-"""The preview pane: the post and its replies as the channel gave them, as plain text."""
+"""The preview pane, and the thread view it becomes on `enter`: the post and its replies
+as the channel gave them, their Markdown drawn (never their markup run), times in the
+configured time zone."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.console import Group
@@ -19,8 +21,10 @@ from inbox.store.drafts import Draft
 from inbox.store.history import Change
 from inbox.text import clean, one_line
 from inbox.text.leaks import mask
-from inbox.timeutil import ago
+from inbox.text.wording import plural
+from inbox.timeutil import ago, human_time
 from inbox.triage.history import summary
+from inbox.tui.markdown_text import markdown_text
 from inbox.tui.widgets.item_list import REPLYING_STYLE
 
 
@@ -31,21 +35,51 @@ def _author(name: str, staff: bool) -> Text:
     return text
 
 
+def when(moment: str | None, now: datetime, zone: tzinfo | None) -> str:
+    """`3h ago (today 09:12)`: how long ago, and the moment in the configured zone."""
+    return f"{ago(moment, now)} ago ({human_time(moment, now, zone)})" if moment else ""
+
+
+PREVIEW_CHARS = 12_000
+"""Characters of a thread the preview pane draws (the thread view, on enter, draws all): it
+is drawn again on every cursor move, and a post of 100,000 characters must not slow that."""
+
+
+def post_text(body: str | None, limit: int | None = None) -> Text:
+    """A post or reply as shown: cleaned, secrets masked, its Markdown drawn as text; with
+    `limit`, only about that many characters of it, cut at a line, and a line saying so."""
+    text = mask(clean(body or ""))
+    if limit is None or len(text) <= limit:
+        return markdown_text(text)
+    end = text.rfind("\n", 0, limit)
+    end = end if end > limit // 2 else limit  # at a line, unless that leaves too little
+    shown = markdown_text(text[:end])
+    shown.append(f"\n\n… {len(text) - end:,} more characters: enter reads the whole thread", style="dim")
+    return shown
+
+
+def _room(budget: int | None, used: int) -> int | None:
+    return None if budget is None else max(0, budget - used)
+
+
 def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetime,
                 playbooks: list[str] | None = None, *, draft: Draft | None = None,
                 jira_url: str | None = None, rules: list[str] | None = None,
-                history: list[Change] | None = None) -> Group:
+                history: list[Change] | None = None, zone: tzinfo | None = None,
+                budget: int | None = None) -> Group:
     """The whole thread as Rich renderables built from Text only (never markup).
 
     Secrets found in the text are shown masked (`ghp_…abcd`), never whole. `history` is
     the item's triage history, oldest first; its latest changes show, newest first.
+    Times are in `zone` (None: local time). `budget` bounds the characters of posts drawn
+    (the preview pane's `PREVIEW_CHARS`; None, the thread view: all of them).
     """
     header = Text()
     header.append(mask(one_line(item["title"])), style="bold")
     header.append("\n")
     header.append(f"{item['key']}  ", style="dim")
     header.append_text(_author(item["author"], bool(item["author_is_staff"])))
-    header.append(f"   opened {ago(item['created_at'], now)} ago · {item['replies']} {'reply' if item['replies'] == 1 else 'replies'} · "
+    header.append(f"   opened {when(item['created_at'], now, zone)} · {plural(item['replies'], 'reply')} · "
                   f"{item['state']}", style="dim")
     labels = json.loads(item.get("labels") or "[]")
     facts = []
@@ -54,7 +88,7 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     if item.get("status"):
         facts.append(f"idea: {item['status']}")
     if item.get("supporters") is not None:
-        facts.append(f"{item['supporters']} supporters")
+        facts.append(plural(item["supporters"], "supporter"))
     if item.get("assignee"):
         facts.append(f"assigned to {one_line(item['assignee'])}")
     if item.get("jira_key"):
@@ -62,10 +96,10 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     if item.get("done"):
         facts.append("done")
     if item.get("snoozed"):
-        facts.append(f"snoozed until {item['snoozed_until']}")
+        facts.append(f"snoozed until {human_time(item['snoozed_until'], now, zone)}")
     wait = channel_wait_of(item)
     if wait is not None:
-        facts.append(wait.describe(item["kind"], now))
+        facts.append(wait.describe(item["kind"], now, zone))
     if labels:
         facts.append("labels: " + ", ".join(one_line(label) for label in labels))
     if facts:
@@ -93,30 +127,63 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
     if playbooks:
         header.append("\nPlaybook for this post: " + ", ".join(one_line(t) for t in playbooks)
                       + " (p)", style="#61afef")
-    parts: list[Any] = [header, Rule(style="#3e4451"), Text(mask(clean(item.get("body") or "(no text)")))]
+    body, *replies = posts(item, thread, now, zone, budget)
+    parts: list[Any] = [header, Rule(style="#3e4451"), body]
     if item.get("note"):
         parts += [Rule("note", style="#3e4451"), Text(clean(item["note"]), style="italic")]
-    for reply in thread:
-        parts += reply_parts(reply, now)
+    for reply in replies:
+        parts += reply
     if item["replies"] and not thread:
         parts += [Rule(style="#3e4451"),
-                  Text(f"{item['replies']} replies on the channel (open it with o)", style="dim")]
+                  Text(f"{plural(item['replies'], 'reply')} on the channel (open it with o)", style="dim")]
     return Group(*parts)
 
 
-def reply_parts(reply: Mapping[str, Any], now: datetime) -> list[Any]:
-    """One reply of a thread: a rule, who wrote it and when, and what they said (as text)."""
+def posts(item: Mapping[str, Any], thread: list[dict[str, Any]], now: datetime, zone: tzinfo | None,
+          budget: int | None) -> list[Any]:
+    """The post's text, then each reply's parts, within `budget` characters (None: all).
+
+    Drawing Markdown is the slow part of a preview: the screen calls this in the worker
+    that reads the item, so what `render_item` draws on the UI thread comes from the cache."""
+    raw = item.get("body") or ""
+    drawn: list[Any] = [post_text(raw, budget) if raw.strip() else Text("(no text)", style="dim")]
+    used = len(raw)
+    for index, reply in enumerate(thread):
+        room = _room(budget, used)
+        if room == 0:
+            drawn.append([Rule(style="#3e4451"), Text(f"… {plural(len(thread) - index, 'more reply')}: "
+                                                      "enter reads the whole thread", style="dim")])
+            break
+        drawn.append(reply_parts(reply, now, zone, room))
+        used += len(reply["body"] or "")
+    return drawn
+
+
+def reply_parts(reply: Mapping[str, Any], now: datetime, zone: tzinfo | None = None,
+                limit: int | None = None) -> list[Any]:
+    """One reply of a thread: a rule, who wrote it and when, and what they said."""
     line = _author(reply["author"], bool(reply["author_is_staff"]))
-    line.append(f"  {ago(reply['created_at'], now)} ago", style="dim")
-    return [Rule(style="#3e4451"), line, Text(mask(clean(reply["body"] or "")))]
+    line.append(f"  {when(reply['created_at'], now, zone)}", style="dim")
+    return [Rule(style="#3e4451"), line, post_text(reply["body"], limit)]
 
 
-WELCOME = """No items yet.
-
-Name your channels under [[sources]] in the config file (the README has an example
-for GitHub, Discourse and Stack Overflow), then press S or run `inbox sync`.
-
-Just looking? `inbox demo` opens a workspace full of realistic posts."""
+def welcome(config_file: str, sources: int) -> Text:
+    """What an empty inbox says: whole sentences (the pane wraps them), the config file the
+    inbox reads, and how to begin from there."""
+    text = Text()
+    if sources:
+        text.append("No posts yet.\n\n", style="bold")
+        text.append(f"The config file {config_file} names {plural(sources, 'source')}. "
+                    "Press S, or run `inbox sync`, to fetch their posts.")
+        return text
+    text.append("Your inbox is empty: no channels are set up yet.\n\n", style="bold")
+    text.append("The config file goes here:\n")
+    text.append(f"{config_file}\n\n", style="bold")
+    text.append("`inbox init` writes a commented starter config there. Name your channels under "
+                "[[sources]] in it (the README has an example for each kind), then press S or run "
+                "`inbox sync`.\n\n")
+    text.append("Just looking? `inbox demo` opens a workspace full of realistic posts.")
+    return text
 
 
 class Preview(VerticalScroll):
@@ -129,13 +196,16 @@ class Preview(VerticalScroll):
     def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime,
              *, empty_inbox: bool = False, playbooks: list[str] | None = None,
              draft: Draft | None = None, jira_url: str | None = None,
-             rules: list[str] | None = None, history: list[Change] | None = None) -> None:
+             rules: list[str] | None = None, history: list[Change] | None = None,
+             zone: tzinfo | None = None, welcome: Text | None = None, full: bool = False) -> None:
+        """`full`: the thread view, every character of the thread; else the pane's share."""
         body = self.query_one("#preview-body", Static)
         if item is None and empty_inbox:
-            body.update(Text(WELCOME))
+            body.update(welcome or Text(""))
         elif item is None:
             body.update(Text("Nothing here. Choose another view, or press / to filter.", style="dim"))
         else:
             body.update(render_item(item, thread, now, playbooks, draft=draft, jira_url=jira_url,
-                                    rules=rules, history=history))
+                                    rules=rules, history=history, zone=zone,
+                                    budget=None if full else PREVIEW_CHARS))
         self.scroll_home(animate=False)
