@@ -235,3 +235,21 @@ def env(value: Any, where: str, name: str, option: Option | None = None) -> str:
 _OPTION_CHECKS = {"text": text, "ascii": _ascii, "id": _id, "url": http_url, "strings": _strings,
                   "duration": duration, "table": string_table, "bool": _bool, "number": _number,
                   "env": env}
+
+
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
+"""How a PostgreSQL URL begins (anything else given as a database is a SQLite path)."""
+
+
+def database_url_problem(url: str) -> str | None:
+    """Why a PostgreSQL URL cannot be used, or None. Never quotes the URL: one written
+    with its password would show the secret."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a bad port raises here)
+    except ValueError:
+        return "cannot be read: expected postgresql://USER@HOST[:PORT]/DATABASE"
+    if parts.password is not None or "password=" in parts.query.lower():
+        return ("holds a password: remove it and put the password in PGPASSWORD, a .pgpass file "
+                "or the variable [store] password_env names")
+    return None

@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 
 from inbox.config.checks import (
     COMMON_OPTIONS,
+    DATABASE_SCHEMES,
     Option,
+    database_url_problem,
     duration,
     expect,
     http_url,
@@ -162,17 +163,11 @@ def _store(section: Any, where: str) -> StoreSettings:
     url, password_env = section.get("url"), section.get("password_env")
     if url is not None:
         expect(url, str, where, "store.url")
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            raise ConfigError(f"{where}: store.url cannot be read: postgresql://USER@HOST[:PORT]/DATABASE") from None
-        if not url.lower().startswith(("postgresql://", "postgres://")):
+        if not url.lower().startswith(DATABASE_SCHEMES):
             raise ConfigError(f"{where}: store.url: a PostgreSQL URL (postgresql://USER@HOST/DATABASE); "
                               "a SQLite file is given with --db or $INBOX_DB")
-        if parts.password is not None or "password=" in parts.query.lower():
-            # never echoed: the value is a secret
-            raise ConfigError(f"{where}: store.url holds a password: the config file never does; "
-                              "name its variable with store.password_env, or use PGPASSWORD or a .pgpass file")
+        if problem := database_url_problem(url):
+            raise ConfigError(f"{where}: store.url {problem}")
     if password_env is not None:
         expect(password_env, str, where, "store.password_env")
     return StoreSettings(url=url, password_env=password_env)

@@ -10,15 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
-
+from inbox.config.checks import DATABASE_SCHEMES, database_url_problem
 from inbox.errors import UsageError
 
-SCHEMES = ("postgresql://", "postgres://")
-
-
 def is_url(value: str | Path) -> bool:
-    return isinstance(value, str) and value.lower().startswith(SCHEMES)
+    return isinstance(value, str) and value.lower().startswith(DATABASE_SCHEMES)
 
 
 @dataclass(frozen=True)
@@ -47,13 +43,6 @@ def parse(value: str | Path, *, password_env: str | None = None) -> Path | Postg
     """A SQLite path, or a `PostgresLocation` for a `postgresql://` URL."""
     if not is_url(value):
         return Path(value).expanduser()
-    text = str(value)
-    try:
-        parts = urlsplit(text)
-        parts.port  # noqa: B018 (a bad port raises here)
-    except ValueError:
-        raise UsageError("the database URL cannot be read: expected postgresql://USER@HOST[:PORT]/DATABASE")
-    if parts.password is not None or "password=" in parts.query.lower():
-        raise UsageError("the database URL holds a password: remove it and put the password in PGPASSWORD, "
-                         "a .pgpass file or the variable [store] password_env names")
-    return PostgresLocation(text, password_env)
+    if problem := database_url_problem(str(value)):
+        raise UsageError(f"the database URL {problem}")
+    return PostgresLocation(str(value), password_env)
