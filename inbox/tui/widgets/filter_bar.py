@@ -60,16 +60,16 @@ class FilterBar(Vertical):
         self.screen.refresh_bindings()  # `/` itself is a character here: off the footer
 
     def _check(self, value: str) -> bool:
-        shown = self.query_one("#filter-error", Static)
         try:
             parse_query(value)
         except QueryError as exc:
             error: str | None = str(exc)
         else:
             error = None
-        shown.update(Text(error, style="bold #e06c75") if error else "")
-        shown.display = error is not None
-        if error != self.error:
+        if error != self.error:  # an unchanged line is not redrawn: each redraw lays out the screen
+            shown = self.query_one("#filter-error", Static)
+            shown.update(Text(error, style="bold #e06c75") if error else "")
+            shown.display = error is not None
             self.error = error
             self.post_message(self.Checked(error))
         return error is None
