@@ -30,6 +30,7 @@ class Action:
 
 ACTIONS: tuple[Action, ...] = (
     Action("filter", "slash", "open_filter", "Filter", "Filter the list with the query language", first=True),
+    Action("help", "question_mark", "help", "Help", "Show every key (first in the footer after Filter: at any width it is there)"),
     Action("views", "h,left", "focus_views", "Views",
            "The views (sidebar): j/k move, 1-9 open the first nine, l back", first=True),
     Action("mark", "space,v", "toggle_mark", "Mark",
@@ -69,7 +70,6 @@ ACTIONS: tuple[Action, ...] = (
     Action("playbooks", "p", "toggle_playbooks", "Playbooks",
            "Show or hide the playbook panel (event procedures, ticked per run)"),
     Action("sync", "S", "sync", "Sync", "Sync every source in the background"),
-    Action("help", "question_mark", "help", "Help", "Show every key"),
 )
 """The main screen's actions, in the order the footer and the help screen show them."""
 

@@ -125,6 +125,9 @@ class MainScreen(Screen):
         width = self.size.width
         self.set_class(COMPACT <= width < WIDE, "narrow")
         self.set_class(width < COMPACT, "compact")
+        # less space between the keys below the wide layout: at 80 columns the footer then
+        # reaches Undo and Open instead of stopping at Reply
+        self.query_one(Footer).compact = width < WIDE
 
     def on_mount(self) -> None:
         self.reload()
