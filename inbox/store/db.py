@@ -27,7 +27,7 @@ import sqlite_utils
 
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
-from inbox.query import FROM, Query, compile_query, parse_query
+from inbox.query import Query, parse_query
 from inbox.store import access, migrations, presence, sweeps, tallies, triage
 from inbox.store import items as _items
 from inbox.store.dialect import upsert
@@ -45,6 +45,7 @@ from inbox.store.sweeps import Sweeps
 from inbox.store.sync_locks import SyncLocks
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
 from inbox.store.watch import FileWatch, Watch
+from inbox.store.where import FROM, compile_query
 from inbox.timeutil import iso
 
 RowKey = tuple[str, str]
