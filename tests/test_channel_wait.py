@@ -26,7 +26,7 @@ from inbox.query import INBOX_QUERY, parse_query
 from inbox.store.where import FROM, compile_query
 from inbox.sources import registry
 from inbox.store import Store, channel_wait_of, item_json, migrations, tallies
-from inbox.store.db import row_key
+from inbox.store.lists import row_key
 from inbox.sync import QuietProgress, sync_source
 from inbox.timeutil import iso, utcnow
 from inbox.tui.app import make_app
