@@ -662,7 +662,7 @@ def demo_db(tmp_path_factory) -> Path:
 @pytest.fixture
 def cli(demo_db: Path, monkeypatch, capsys):
     """`inbox --config <the demo's> --db <the demo's> ...` in this process, its clock at NOW."""
-    for module in ("inbox.cli.commands", "inbox.cli.stats", "inbox.cli.people"):
+    for module in ("inbox.cli.items", "inbox.cli.sweep", "inbox.cli.stats", "inbox.cli.people"):
         monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
 
     def run(*args: str) -> str:

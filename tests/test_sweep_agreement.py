@@ -102,7 +102,8 @@ def cli_counts(config: Path, db: Path, capsys) -> dict[str, list[int]]:
 
 
 async def test_the_demo_counts_one_sweep_everywhere(tmp_path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr("inbox.cli.commands.utcnow", lambda: FROZEN_NOW)
+    for module in ("inbox.cli.sweep", "inbox.cli.items"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: FROZEN_NOW)
     db = tmp_path / "demo.db"
     app = make_demo_app(db)
     shown_in_tui = await tui_counts(app)
@@ -115,7 +116,8 @@ async def test_the_demo_counts_one_sweep_everywhere(tmp_path, monkeypatch, capsy
 
 
 async def test_a_generated_inbox_counts_one_sweep_everywhere(tmp_path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr("inbox.cli.commands.utcnow", lambda: NOW)
+    for module in ("inbox.cli.sweep", "inbox.cli.items"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
     path = tmp_path / "config.toml"
     path.write_text(GENERATED_CONFIG)
     db = tmp_path / "inbox.db"
