@@ -16,7 +16,7 @@ import sys
 from collections.abc import Awaitable
 
 from inbox.config import Config
-from inbox.errors import UsageError
+from inbox.errors import SourceError, UsageError
 from inbox.models import IdeaStatus, PostType
 from inbox.query import INBOX_QUERY, parse_query
 from inbox.store import Store, channel_wait_of, item_json
@@ -24,6 +24,7 @@ from inbox.store.triage import TriageChange
 from inbox.text import clean, one_line
 from inbox.text.wording import plural
 from inbox.timeutil import ago, iso, parse_until, utcnow
+from inbox.workspace import Workspace
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -118,23 +119,20 @@ def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
     missing = [key for key in args.keys if key not in known]
     if missing:
         raise UsageError(f"no item with key {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    before = store.set_triage(args.keys, changes, now=now, by=config.team.who)
+    workspace = Workspace(config, store, now=lambda: now)  # the TUI's triage keys call the same
+    before = workspace.triage(args.keys, changes)
     shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())
     for key in args.keys:
         print(f"{key}: {one_line(shown)}")
     if changes.get("type") or "assignee" in changes:
-        return _write_to_channels(config, store, args.keys, changes, before)
+        return _write_to_channels(workspace, args.keys, changes, before)
     return EXIT_OK
 
 
-def _write_to_channels(config: Config, store: Store, keys: list[str], changes: dict[str, object],
+def _write_to_channels(workspace: Workspace, keys: list[str], changes: dict[str, object],
                        before: TriageChange) -> int:
     """Where the channel keeps it too: the type as the label the config maps it to, the
     assignee as the channel's assignee. What is saved here stands if a channel refuses."""
-    from inbox.errors import SourceError
-    from inbox.workspace import Workspace
-
-    workspace = Workspace(config, store, now=utcnow)
     post_type = changes.get("type")
     assigning = "assignee" in changes
 
