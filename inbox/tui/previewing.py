@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from inbox.config import default_config_path
 from inbox.errors import InboxError
 from inbox.timeutil import human_time
-from inbox.triage.rules import rule_history
+from inbox.triage.history import rule_history
 from inbox.tui import messages as msg
 from inbox.tui.pacing import OneAtATime
 from inbox.tui.widgets.item_list import ItemList
