@@ -61,6 +61,13 @@ def iso_z(moment: datetime | str) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _plain_text(html_body: str) -> str:
+    """What Zendesk keeps as a comment's `body` when it is given `html_body`: the text."""
+    text = re.sub(r"<br\s*/?>", "\n", html_body)
+    text = re.sub(r"</(p|li|pre|blockquote)>\s*", "\n\n", text)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
 def iso_ms(moment: datetime | str) -> str:
     """Discourse's form: `2026-03-10T16:20:05.000Z`."""
     if isinstance(moment, str):
@@ -1078,11 +1085,11 @@ class ZendeskAPI(Channel):
         return self.tickets[ticket_id]
 
     def comment(self, ticket_id: int, author: int, body: str, at: datetime, *, public: bool = True,
-                status: str | None = None) -> dict:
+                status: str | None = None, html_body: str | None = None) -> dict:
         """A new comment (a private note with `public=False`); the ticket moves in the export."""
         self._comment_id += 1
         comment = {"id": self._comment_id, "type": "Comment", "author_id": author, "body": body,
-                   "html_body": f'<div class="zd-comment" dir="auto"><p>{html.escape(body)}</p></div>',
+                   "html_body": html_body or f'<div class="zd-comment" dir="auto"><p>{html.escape(body)}</p></div>',
                    "plain_body": body, "public": public, "attachments": [], "audit_id": self._comment_id + 7,
                    "via": {"channel": "web", "source": {"from": {}, "to": {}, "rel": None}},
                    "created_at": iso_z(at), "metadata": {"system": {"client": "loopback"}, "custom": {}}}
@@ -1171,7 +1178,10 @@ class ZendeskAPI(Channel):
         comment_in = change.get("comment")
         body = None
         if comment_in is not None:
-            body = comment_in.get("body") or comment_in.get("html_body") if isinstance(comment_in, dict) else None
+            html_body = comment_in.get("html_body") if isinstance(comment_in, dict) else None
+            # as Zendesk does: `html_body` wins, and the comment's plain `body` is its text
+            body = (_plain_text(html_body) if isinstance(html_body, str) else
+                    comment_in.get("body") if isinstance(comment_in, dict) else None)
             if not isinstance(body, str) or not body.strip():
                 return self._invalid("base", "Comment: body cannot be blank", "BlankValue")
         author = self.api_user()
@@ -1181,7 +1191,8 @@ class ZendeskAPI(Channel):
         audit_id = self._comment_id + 1_000_000
         if body is not None:
             public = comment_in.get("public", True) is not False
-            comment = self.comment(ticket_id, author["id"], body, at, public=public, status=status)
+            comment = self.comment(ticket_id, author["id"], body, at, public=public, status=status,
+                                   html_body=html_body if isinstance(html_body, str) else None)
             comment["via"] = {"channel": "api", "source": {"from": {}, "to": {}, "rel": None}}
             audit_id = comment["audit_id"]
             events.append({"id": comment["id"], "type": "Comment", "author_id": author["id"], "body": body,

@@ -22,10 +22,11 @@ import pytest
 from inbox.cli import main
 from inbox.config import parse
 from inbox.models import ChannelWait, Item
-from inbox.query import FROM, INBOX_QUERY, compile_query, parse_query
+from inbox.query import INBOX_QUERY, parse_query
+from inbox.store.where import FROM, compile_query
 from inbox.sources import registry
 from inbox.store import Store, channel_wait_of, item_json, migrations, tallies
-from inbox.store.db import row_key
+from inbox.store.lists import row_key
 from inbox.sync import QuietProgress, sync_source
 from inbox.timeutil import iso, utcnow
 from inbox.tui.app import make_app

@@ -18,7 +18,7 @@ from inbox.errors import ReadCancelled
 from inbox.models import Item
 from inbox.query import parse_query
 from inbox.store import Store, migrations, tallies
-from inbox.store.db import row_key
+from inbox.store.lists import row_key
 from inbox.store.readers import Readers
 from inbox.timeutil import iso
 from inbox.config import parse

@@ -43,3 +43,19 @@ def test_your_own_inbox_starts_with_inbox_init() -> None:
     section = README.split("## Your own inbox", 1)[1].split("\n## ", 1)[0]
     assert section.lstrip().startswith("1. `inbox init` writes a commented starter config")
     assert "inbox config" in section
+
+
+def test_every_option_of_every_command_is_in_the_readme() -> None:
+    """`inbox X --help` and the README name the same options: none is only in the code."""
+    import argparse
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for name, parser in commands.choices.items():
+        parsers = [parser] + [sub for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+                              for sub in action.choices.values()]
+        for each in parsers:
+            for action in each._actions:
+                missing += [f"inbox {name} {option}" for option in action.option_strings
+                            if option.startswith("--") and option != "--help" and option not in README]
+    assert missing == []

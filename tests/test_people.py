@@ -29,10 +29,9 @@ from inbox.triage.people import (
     list_people,
     people_config,
     person_logins_rows,
-    remove_tag,
-    set_tag,
     sync_person_logins,
 )
+from inbox.triage.tags import remove_tag, set_tag
 from inbox.tui.screens.people import PeopleScreen
 from inbox.tui.screens.prompt import PromptScreen
 

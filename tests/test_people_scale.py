@@ -19,7 +19,8 @@ from inbox.store import Store, migrations
 from inbox.store import people as store_people
 from inbox.store.people import People
 from inbox.timeutil import iso
-from inbox.triage.people import first_people, list_people, set_tag
+from inbox.triage.people import first_people, list_people
+from inbox.triage.tags import set_tag
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 SOURCES = {"server": "github", "mobile": "github", "forum": "discourse"}

@@ -308,7 +308,7 @@ ZENDESK = Channel(
     options={"base_url": "https://help.orchardly.test", "email": ZD_EMAIL, "token_env": "ORCHARD_ZENDESK_TOKEN"},
     env={"ORCHARD_ZENDESK_TOKEN": ZD_TOKEN}, secret=ZD_TOKEN, item=ZD_ITEM,
     method="PUT", path="/api/v2/tickets/101.json",
-    payload=lambda text: {"ticket": {"comment": {"body": text, "public": True}}},
+    payload=lambda text: {"ticket": {"comment": {"html_body": to_html(text), "public": True}}},
     answer=zd_answer,
     reply_id="55501",
     url="https://help.orchardly.test/agent/tickets/101",
@@ -317,7 +317,7 @@ ZENDESK = Channel(
     reason="closed prevents ticket update",
     auth=zd_auth,
     synced=zd_synced,
-    sent_text=lambda body: body["ticket"]["comment"]["body"],
+    sent_text=lambda body: body["ticket"]["comment"]["html_body"],
 )
 
 # Slack -----------------------------------------------------------------------------------
@@ -521,7 +521,7 @@ async def test_hostile_text_is_sent_as_the_users_text(channel: Channel) -> None:
     posted = await post(channel.source(), fake, channel.item, HOSTILE)
 
     sent = channel.sent_text(fake.sent)
-    if channel.kind in ("slack", "intercom"):
+    if channel.kind in ("slack", "intercom", "zendesk"):
         # markup channels: the user's brackets and ampersands are text, not markup
         assert "<script>" not in sent and "&lt;script&gt;" in sent
         assert "<!channel>" not in sent and "&lt;!channel&gt;" in sent

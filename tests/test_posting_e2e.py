@@ -313,7 +313,7 @@ SPECS = [
          lambda w, rid: f"{w.server.base_url(w.ch.forum)}/t/backup-to-s3-fails-with-403/41/2",
          lambda w: ("Thanks, fixed now!", "Body is too short (minimum is 20 characters)"), "inbox-bot"),
     Spec("help", "zendesk", lambda w: "help:101", "PUT", "/api/v2/tickets/101.json", zendesk_auth,
-         lambda w: {"ticket": {"comment": {"body": TEXT, "public": True}}},
+         lambda w: {"ticket": {"comment": {"html_body": HTML, "public": True}}},
          lambda w: str(w.ch.zendesk.comments[101][-1]["id"]),
          lambda w, rid: f"{w.server.base_url(w.ch.zendesk)}/agent/tickets/101",
          # ticket 102 is closed: the refusal is for that one (see `refused_key`)

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from inbox.cli import commands
+from inbox.cli import items as cli_items
 from inbox.config import parse
 from inbox.models import Item
 from inbox.store import Store
@@ -153,7 +154,7 @@ def test_list_rows_join_presence_by_key_without_a_lookup_per_row(store: Store,
 
 def test_list_json_has_replying_on_every_item(path: Path, store: Store, capsys: pytest.CaptureFixture,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(commands, "utcnow", lambda: seconds(30))
+    monkeypatch.setattr(cli_items, "utcnow", lambda: seconds(30))
     config = path.parent / "config.toml"
     config.write_text('[team]\nme = "amy"\n', encoding="utf-8")
     store.presence.mark("server:8", "amy", now=NOW)

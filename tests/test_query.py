@@ -16,9 +16,10 @@ import pytest
 from inbox.config import parse
 from inbox.errors import QueryError
 from inbox.models import Item
-from inbox.query import FIELDS, INBOX_QUERY, IS_VALUES, Term, compile_query, parse_query
+from inbox.query import FIELDS, INBOX_QUERY, IS_VALUES, Term, needs_me, parse_query
 from inbox.store import Store, open_store
 from inbox.store.sweeps import define as define_sweeps
+from inbox.store.where import compile_query
 from inbox.timeutil import iso
 from tests.conftest import postgres_database
 
@@ -371,6 +372,7 @@ def test_assignee_me_needs_me(store: Store) -> None:
         store.list_items("assignee:me", now=NOW, me=None)
     with pytest.raises(QueryError, match="assignee:me"):
         compile_query("-assignee:me", now=NOW, me=None)
+    assert needs_me(parse_query("-assignee:ME")) and not needs_me(parse_query("assignee:amy"))
     assert keys(store, "assignee:none", me=None) == ALL - {"server:1", "server:2"}
 
 

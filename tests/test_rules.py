@@ -27,9 +27,9 @@ from inbox.triage.rules import (
     changed_keys_since,
     load_rules,
     preview_rules,
-    rule_history,
     rules_after_sync,
 )
+from inbox.triage.history import rule_history
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=timezone.utc)
 LATER = NOW + timedelta(hours=1)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from inbox.cli import commands as cli
+from inbox.cli import sync as cli_sync
 from inbox.cli.sources import check_sources
 from inbox.config import parse
 from inbox.errors import ConfigError
@@ -155,9 +156,9 @@ def test_watch_syncs_round_after_round_and_stops_cleanly(tmp_path, capsys, monke
             raise KeyboardInterrupt  # the user presses ctrl+c
 
     monkeypatch.setattr("inbox.sync.sync_all", fake_sync_all)
-    monkeypatch.setattr(cli, "utcnow", lambda: clock[0])
+    monkeypatch.setattr(cli_sync, "utcnow", lambda: clock[0])
     store = Store(tmp_path / "inbox.db")
-    code = cli._watch(parse(CONFIG), store, [], "5m", sleep=fake_sleep)
+    code = cli_sync.watch(parse(CONFIG), store, [], "5m", sleep=fake_sleep)
     assert code == 0
     assert calls == [["server", "so"], ["server"], ["server", "so"]]  # at 0, 5 and 10 minutes
     out, err = capsys.readouterr()

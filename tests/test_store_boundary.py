@@ -1,8 +1,7 @@
 """The store is the only place that speaks SQL: no module outside `inbox/store/` imports
-SQLite, reaches for the store's connection or lock, or holds an SQL statement.
-
-`inbox/query.py` compiles the query language to the WHERE clauses the store runs, so it
-is the one other module with SQL in it.
+SQLite, reaches for the store's connection, lock or any other private part, or holds an
+SQL statement (the query language is parsed in `inbox/query.py` and compiled to SQL in
+`inbox/store/where.py`).
 """
 
 from __future__ import annotations
@@ -15,14 +14,17 @@ import inbox
 
 PACKAGE = Path(inbox.__file__).parent
 STORE = PACKAGE / "store"
-SQL_COMPILER = PACKAGE / "query.py"
-DRIVERS = {"sqlite3", "sqlite_utils"}
+DRIVERS = {"sqlite3", "sqlite_utils", "psycopg"}
 PRIVATE = {"_lock", "_transaction"}
 """The store's own: its lock and its transactions."""
 CONNECTION = {"conn", "execute", "executemany", "query", "table_names"}
 """What `store.db` (the SQLite handle) offers that would run SQL."""
+STORE_NAMES = re.compile(r"^_?(store|db)$|_store$")
+"""What a store is called where it is used: `store`, `self.store`, `other_store`, `db`."""
 STATEMENT = re.compile(r"\b(SELECT\b.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM"
-                       r"|CREATE\s+(TABLE|INDEX)|DROP\s+TABLE|BEGIN\s+IMMEDIATE|PRAGMA\s+\w+)\b", re.S)
+                       r"|CREATE\s+(TABLE|INDEX)|DROP\s+TABLE|BEGIN\s+IMMEDIATE|PRAGMA\s+\w+"
+                       r"|COLLATE\s+NOCASE|\w\.\w+\s+IS\s+(NOT\s+)?NULL|\b[a-z]\.\w+\s*(=|<=?|>=?)\s*:\w+)\b", re.S)
+"""A statement, or a condition written for one (`i.assignee IS NULL`, `i.kind = :p0`)."""
 
 
 def outside_the_store() -> list[Path]:
@@ -45,18 +47,26 @@ def trespasses(path: Path, source: str | None = None) -> list[str]:
             owner = node.value
             if node.attr in PRIVATE and not (isinstance(owner, ast.Name) and owner.id == "self"):
                 found.append(f"{where}: uses the store's {node.attr}")
+            elif node.attr.startswith("_") and not node.attr.startswith("__") and _names_a_store(owner):
+                found.append(f"{where}: uses the store's private {node.attr}")
             elif node.attr in CONNECTION and isinstance(owner, ast.Attribute) and owner.attr == "db":
                 found.append(f"{where}: runs SQL on .db.{node.attr}")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and path != SQL_COMPILER:
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             if STATEMENT.search(node.value):
                 found.append(f"{where}: holds SQL {node.value[:50]!r}")
     return found
 
 
+def _names_a_store(node: ast.expr) -> bool:
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return bool(STORE_NAMES.search(name))
+
+
 def test_the_walk_sees_the_whole_package() -> None:
     modules = {path.relative_to(PACKAGE).as_posix() for path in outside_the_store()}
     assert {"triage/rules.py", "triage/people.py", "reports/sla.py", "reports/stats.py",
-            "tui/widgets/playbook_view.py", "tui/widgets/playbook_panel.py", "sources/base.py"} <= modules
+            "tui/widgets/playbook_view.py", "tui/widgets/playbook_panel.py", "sources/base.py",
+            "query.py"} <= modules
 
 
 def test_nothing_outside_the_store_speaks_sql() -> None:
@@ -70,10 +80,13 @@ def test_the_check_catches_each_way_of_reaching_sqlite() -> None:
               "    with store._lock:\n"
               "        store.db.conn.execute('SELECT key FROM items')\n"
               "    with store._transaction() as conn:\n"
-              "        conn.execute('DELETE FROM person_tags WHERE tag = ?', ['x'])\n")
+              "        conn.execute('DELETE FROM person_tags WHERE tag = ?', ['x'])\n"
+              "    self.store._readers.open()\n"
+              "    where = 'i.assignee IS NOT NULL AND i.kind = :p0'\n")
     found = trespasses(PACKAGE / "triage" / "example.py", source)
     assert {line.split(": ", 1)[1] for line in found} == {
         "imports sqlite3", "imports from sqlite_utils", "uses the store's _lock",
         "runs SQL on .db.conn", "holds SQL 'SELECT key FROM items'", "uses the store's _transaction",
-        "holds SQL 'DELETE FROM person_tags WHERE tag = ?'"}
+        "holds SQL 'DELETE FROM person_tags WHERE tag = ?'", "uses the store's private _readers",
+        "holds SQL 'i.assignee IS NOT NULL AND i.kind = :p0'"}
     assert found[0].startswith("inbox/triage/example.py:")

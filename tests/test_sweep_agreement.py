@@ -1,6 +1,7 @@
 """One sweep everywhere: the sidebar's Help Wanted sweep and Weekly sweep counts, the list
 those views show, the `W` screen and `inbox sweep --format json` all count the same posts,
-on the demo and on a generated inbox with sections longer than the message lists."""
+on the demo and on a generated inbox with sections longer than the message lists. And on
+the demo every CLI command prints what the TUI shows (sidebar counts, `W`, `T`, `P`)."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ def cli_counts(config: Path, db: Path, capsys) -> dict[str, list[int]]:
 
 
 async def test_the_demo_counts_one_sweep_everywhere(tmp_path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr("inbox.cli.commands.utcnow", lambda: FROZEN_NOW)
+    for module in ("inbox.cli.sweep", "inbox.cli.items"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: FROZEN_NOW)
     db = tmp_path / "demo.db"
     app = make_demo_app(db)
     shown_in_tui = await tui_counts(app)
@@ -115,7 +117,8 @@ async def test_the_demo_counts_one_sweep_everywhere(tmp_path, monkeypatch, capsy
 
 
 async def test_a_generated_inbox_counts_one_sweep_everywhere(tmp_path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr("inbox.cli.commands.utcnow", lambda: NOW)
+    for module in ("inbox.cli.sweep", "inbox.cli.items"):
+        monkeypatch.setattr(f"{module}.utcnow", lambda: NOW)
     path = tmp_path / "config.toml"
     path.write_text(GENERATED_CONFIG)
     db = tmp_path / "inbox.db"
@@ -129,3 +132,41 @@ async def test_a_generated_inbox_counts_one_sweep_everywhere(tmp_path, monkeypat
         counts = shown_in_tui[name] + printed[name]
         assert len(set(counts)) == 1, (name, counts)
         assert counts[0] > 3, name  # more than a section lists: the counts are the store's
+
+
+async def test_every_cli_command_on_the_demo_shows_what_its_tui_shows(tmp_path, monkeypatch, capsys) -> None:
+    """`inbox demo` says where its database and config are; `inbox list`, `sweep`, `stats`
+    and `people` run with them print what the sidebar, `W`, `T` and `P` show."""
+    from inbox.reports.stats import stats_json
+    from inbox.views import all_views
+
+    for module in ("items", "sweep", "stats", "people"):
+        monkeypatch.setattr(f"inbox.cli.{module}.utcnow", lambda: FROZEN_NOW)
+    db = tmp_path / "demo.db"
+    app = make_demo_app(db)
+    async with app.run_test(size=(160, 44)) as pilot:
+        await settle(pilot)
+        counts = dict(app.screen.query_one(Sidebar).counts)
+        screens = {}
+        for key, close in (("W", "escape"), ("T", "escape"), ("P", "escape")):
+            await pilot.press(key)
+            await settle(pilot)
+            screen = app.screen
+            screens[key] = (str(screen.query_one("#sweep-text").content) if key == "W" else
+                            stats_json(screen.report) if key == "T" else [p.json() for p in screen.people])
+            await pilot.press(close)
+            await settle(pilot)
+    app.store.close()
+
+    def cli(*args: str) -> str:
+        assert main(["--config", str(demo.CONFIG_PATH), "--db", str(db), *args]) == 0
+        return capsys.readouterr().out
+
+    views = all_views(demo.demo_config())
+    assert set(counts) == {view.name for view in views}
+    assert {view.name: len(json.loads(cli("list", "--json", view.query))) for view in views} == counts
+    assert counts["Overdue"] >= 10 and counts["Help Wanted sweep"] >= 10
+    assert cli("sweep").rstrip("\n") == screens["W"].rstrip("\n")
+    stats = json.loads(cli("stats", "--json"))
+    assert stats == screens["T"] and stats["total"]["overdue"] == counts["Overdue"]
+    assert json.loads(cli("people", "--json")) == screens["P"]

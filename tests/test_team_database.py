@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from inbox.cli import main
-from inbox.errors import ForeignDatabase, UsageError
+from inbox.errors import ForeignDatabase, StoreError, UsageError
 from inbox.models import Item, Reply
 from inbox.store import open_store, pg_schema
 from inbox.store.copy import TABLES, summed
@@ -132,6 +132,43 @@ def test_a_step_that_fails_leaves_nothing(postgres_url: str, monkeypatch: pytest
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT to_regclass('half_built')").fetchone()[0] is None
         assert [r[0] for r in conn.execute("SELECT name FROM _migrations")] == [step.__name__ for step in pg_schema.STEPS[:-1]]
+
+
+def test_a_step_that_fails_halfway_on_an_inbox_in_use_leaves_it_as_it_was(
+        postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade that breaks off: the tables, columns and posts are as before, the step is
+    still to do, and the next start (with the step mended) upgrades and opens."""
+    store = open_store(postgres_url)
+    store.save_page("server", [make_item(1)])
+    store.close()
+
+    def columns() -> list[tuple]:
+        with psycopg.connect(postgres_url) as conn:
+            return conn.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                                "WHERE table_schema = current_schema() ORDER BY 1, 2").fetchall()
+
+    before = columns()
+
+    def p999_half() -> str:
+        return "CREATE TABLE half_built (x INTEGER); ALTER TABLE items ADD COLUMN half TEXT; SELECT 1 / 0;"
+
+    monkeypatch.setattr(pg_schema, "STEPS", [*pg_schema.STEPS, p999_half])
+    with pytest.raises(StoreError, match="p999_half failed .*nothing of it was kept"):
+        open_store(postgres_url)
+    assert columns() == before
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM _migrations WHERE name = 'p999_half'").fetchone()[0] == 0
+
+    def p999_half() -> str:  # mended
+        return "CREATE TABLE half_built (x INTEGER);"
+
+    monkeypatch.setattr(pg_schema, "STEPS", [*pg_schema.STEPS[:-1], p999_half])
+    store = open_store(postgres_url)
+    assert store.item_count() == 1
+    store.close()
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT to_regclass('half_built') IS NOT NULL").fetchone()[0] is True
+        assert conn.execute("SELECT COUNT(*) FROM _migrations WHERE name = 'p999_half'").fetchone()[0] == 1
 
 
 def test_another_programs_database_is_left_alone(postgres_url: str) -> None:

@@ -23,14 +23,15 @@ from inbox.respond.templates import (
 
 ITEM = {"key": "server:7", "kind": "github", "author": "wren-alder", "title": "Sync stalls after upgrade",
         "url": "https://github.com/orchardly/orchard/issues/7", "jira_key": None}
+JIRA = {"base_url": "https://orchardly.atlassian.test", "project": "ORC", "email": "bot@orchardly.test",
+        "token_env": "JIRA_TOKEN"}
 FULL = parse({
     "team": {"me": "maya", "rotation": ["devin", "priya"], "rotation_start": date(2026, 11, 2)},
     "docs": {"forum": "https://forum.orchardly.test", "ideas": "https://ideas.orchardly.test",
              "docs": "https://docs.orchardly.test", "troubleshooting": "https://docs.orchardly.test/trouble",
              "contributing": "https://docs.orchardly.test/contribute",
              "careers": "https://orchardly.test/careers", "security": "https://docs.orchardly.test/security"},
-    "jira": {"base_url": "https://orchardly.atlassian.test", "project": "ORC", "email": "bot@orchardly.test",
-             "token_env": "JIRA_TOKEN"},
+    "jira": JIRA,
 })
 TODAY = date(2026, 11, 18)  # the third week from rotation_start: priya's
 
@@ -69,7 +70,7 @@ MISSING = [
     ("— {me}", {}, ["{me}", "[team]"]),
     ("{rotation} is on", {"team": {"me": "x"}}, ["{rotation}", "rotation = "]),
     ("in {version}", {}, ["{version}", "--release"]),
-    ("filed {jira_url}", {"jira": FULL.raw["jira"]}, ["{jira_url}", "inbox jira KEY"]),
+    ("filed {jira_url}", {"jira": JIRA}, ["{jira_url}", "inbox jira KEY"]),
     ("filed {jira_url}", {}, ["{jira_url}"]),
 ]
 

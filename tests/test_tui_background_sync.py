@@ -43,12 +43,12 @@ async def test_background_sync_adds_new_items_and_keeps_the_cursor(tmp_path, mon
         await settle(pilot)
         items = app.screen.query_one(ItemList)
         assert items.highlighted["key"] == "server:3"
-        app.screen._background_sync()
+        app.screen.syncer.in_background()
         await settle(pilot)
         assert calls == [["server"]]
         assert items.highlighted["key"] == "server:3"  # the cursor stays on the same item
         assert items.total == 7 and items.cursor == 4  # two new rows above it
-        app.screen._background_sync()  # just synced: nothing is due yet
+        app.screen.syncer.in_background()  # just synced: nothing is due yet
         await settle(pilot)
         assert calls == [["server"]]
     store.close()

@@ -1,5 +1,6 @@
 """The `inbox` command: `commands` parses the arguments and holds the table of commands;
-each other module is one command group (respond, rules, stats, people, sources)."""
+each other module is one command group (setup, sync, sources, items, history, respond,
+stats, people, rules, database, sweep, playbook)."""
 
 from inbox.cli.commands import main
 

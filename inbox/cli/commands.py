@@ -7,15 +7,10 @@ failed) or 2 (bad usage, config or input); never a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import importlib
-import json
 import os
-import shutil
 import sys
-import time
-from collections.abc import Awaitable, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
@@ -26,14 +21,11 @@ from inbox import __version__
 from inbox import config as config_module
 from inbox.config import Config
 from inbox.errors import ConfigError, DatabaseBusy, DatabaseUnreachable, InboxError, QueryError, UsageError
-from inbox.models import IdeaStatus, PostType
-from inbox.query import INBOX_QUERY, parse_query
-from inbox.store import Store, channel_wait_of, item_json, open_store
+from inbox.store import Store, open_store
 from inbox.store.sweeps import define as define_sweeps
-from inbox.store.triage import TriageChange
-from inbox.text import clean, one_line
+from inbox.text import one_line
 from inbox.text.wording import plural
-from inbox.timeutil import ago, iso, parse_duration, parse_time, parse_until, utcnow
+from inbox.timeutil import utcnow
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -46,7 +38,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 GROUPS: dict[str, str] = {
+    "sync": "sync",
     "sources": "sources",
+    "list": "items", "triage": "items",
     "templates": "respond", "reply": "respond", "jira": "respond", "release": "respond",
     "stats": "stats",
     "people": "people",
@@ -54,12 +48,14 @@ GROUPS: dict[str, str] = {
     "db": "database",
     "log": "history",
     "init": "setup", "config": "setup",
+    "sweep": "sweep",
+    "playbook": "playbook",
 }
-"""The table of commands kept in a group module (`inbox.cli.<module>`): each module adds
-its parsers and runs them as `run(command, config, store, args)`. The commands this module
-runs itself are `demo`, `sync`, `list`, `triage`, `sweep` and `playbook`."""
+"""The table of commands: each is kept in a group module (`inbox.cli.<module>`), which adds
+its parsers and runs them as `run(command, config, store, args)`. This module runs only
+`demo` itself, and the TUI when no command is given."""
 
-OFFLINE = {"templates"}
+OFFLINE = {"templates", "playbook"}
 """Group commands that run without opening the store."""
 BEFORE_CONFIG = {"init", "config"}
 """Group commands that run before the config is loaded (it may not exist yet)."""
@@ -93,32 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     _group("setup").add_parsers(commands)
 
-    sync = commands.add_parser("sync", help="pull new and changed items from the configured sources")
-    sync.add_argument("--source", action="append", default=[], metavar="NAME",
-                      help="sync only this source (repeatable)")
-    sync.add_argument("--watch", nargs="?", const="5m", metavar="INTERVAL",
-                      help="keep syncing every INTERVAL (default 5m; never faster than each "
-                           "channel's limits allow); ctrl+c stops")
-    sync.add_argument("--wait", action="store_true",
-                      help="a source a teammate is syncing is waited for, not skipped")
+    _group("sync").add_parsers(commands)
 
     _group("sources").add_parsers(commands)
 
-    listing = commands.add_parser("list", help="print the items matching a query (default: the Inbox view)")
-    listing.add_argument("query", nargs="*", help="a query, as in the filter bar")
-    listing.add_argument("--json", action="store_true", help="print a JSON array of items")
-    listing.add_argument("--limit", type=int, metavar="N", help="at most N items")
-
-    triage = commands.add_parser("triage", help="tag, assign, snooze or mark items done")
-    triage.add_argument("keys", nargs="+", metavar="KEY", help="item keys like server:1234")
-    triage.add_argument("--type", type=str.lower, choices=[t.value for t in PostType] + ["none"], help="the post type")
-    triage.add_argument("--status", type=str.lower, choices=[s.value for s in IdeaStatus] + ["none"], help="the idea status")
-    triage.add_argument("--assign", metavar="NAME|none", help="assign to a person (none to clear)")
-    done = triage.add_mutually_exclusive_group()
-    done.add_argument("--done", action="store_true", help="mark done (back on new activity)")
-    done.add_argument("--undone", action="store_true", help="back into the inbox")
-    triage.add_argument("--snooze", metavar="DURATION|DATE", help="hide until then (4h, 2d, 2026-12-01; none)")
-    triage.add_argument("--note", metavar="TEXT", help="a private note on the item")
+    _group("items").add_parsers(commands)
 
     _group("history").add_parsers(commands)
 
@@ -132,19 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _group("database").add_parsers(commands)
 
-    sweep = commands.add_parser("sweep", help="the Help Wanted list of posts for the community (--weekly: quiet issues)")
-    sweep.add_argument("--weekly", action="store_true",
-                       help="the Wednesday list: no activity for more than 7 days, not opened by the team")
-    sweep.add_argument("--format", choices=["mrkdwn", "markdown", "text", "json"], default="mrkdwn",
-                       help="how to print it (default: Slack mrkdwn)")
-    sweep.add_argument("--post", action="store_true",
-                       help="post it to Slack through the webhook named by [slack] webhook_env")
+    _group("sweep").add_parsers(commands)
 
-    playbook = commands.add_parser("playbook", help="list the event playbooks, or show one (offline)")
-    playbook.add_argument("name", nargs="?", help="the playbook to show (e.g. office-hours)")
-    playbook.add_argument("--checklist", action="store_true", help="print only the steps")
-    playbook.add_argument("--at", metavar="WHEN", help="the event start (2026-11-25 17:00, UTC): "
-                          "scheduled steps show when they are due")
+    _group("playbook").add_parsers(commands)
     return parser
 
 
@@ -220,8 +185,6 @@ def _run(args: argparse.Namespace) -> int:
     from inbox.sources.registry import load_config  # each kind checks its own options
 
     config = load_config(args.config)
-    if args.command == "playbook":  # offline: no store, no network
-        return _playbook(config, args)
     if args.command in OFFLINE or (args.command == "rules" and not args.dry_run):  # listing the rules too
         return _group(GROUPS[args.command]).run(args.command, config, None, args)
     from inbox.triage.people import sync_person_logins
@@ -231,46 +194,9 @@ def _run(args: argparse.Namespace) -> int:
     store.sweeps = define_sweeps(config)  # `sweep:daily` is the sweep this config defines
     if args.command is None:
         return _tui(config, store)
-    if args.command == "sync":
-        if args.watch:
-            return _watch(config, store, args.source, args.watch)
-        return _sync(config, store, args.source, wait=args.wait)
-    if args.command == "list":
-        return _list(config, store, " ".join(args.query), as_json=args.json, limit=args.limit)
-    if args.command == "triage":
-        return _triage(config, store, args)
-    if args.command == "sweep":
-        return _sweep(config, store, args)
     if args.command in GROUPS:
         return _group(GROUPS[args.command]).run(args.command, config, store, args)
     raise UsageError(f"unknown command {args.command}")
-
-
-def _playbook(config: Config, args: argparse.Namespace) -> int:
-    from inbox.playbooks import checklist_lines, load_library
-
-    library = load_library(config.playbook_paths)
-    for warning in library.warnings:
-        print(f"inbox: warning: {one_line(warning)}", file=sys.stderr)
-    event_start = None
-    if args.at:
-        event_start = parse_time(args.at)
-        if event_start is None:
-            raise UsageError(f"--at {args.at}: not a date and time (use 2026-11-25 17:00)")
-    if not args.name:
-        width = max((len(p.name) for p in library), default=0)
-        for playbook in library:
-            print(f"{playbook.name:<{width}}  {one_line(playbook.title)}: {one_line(playbook.summary)}")
-        return EXIT_OK
-    playbook = library.get(args.name)
-    if args.checklist:
-        print(one_line(playbook.title))
-        print("\n".join(clean(line) for line in checklist_lines(playbook, event_start=event_start)))
-        return EXIT_OK
-    from inbox.playbooks.render import print_playbook
-
-    print_playbook(playbook, event_start=event_start)
-    return EXIT_OK
 
 
 def _open_store(args: argparse.Namespace, config: Config) -> Store:
@@ -311,215 +237,6 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_tui:
         return EXIT_OK
     return _tui(demo_config(), store, demo=True)
-
-
-def _sync(config: Config, store: Store, only: list[str], *, wait: bool = False) -> int:
-    from inbox.cli.progress import BarsProgress
-    from inbox.workspace import Workspace
-
-    only = _chosen_sources(config, only)
-    with BarsProgress([s.name for s in config.sources if not only or s.name in only]) as progress:
-        report = asyncio.run(Workspace(config, store).sync(only, progress=progress, now=utcnow(),
-                                                           on_rules=_print_rule_actions, wait=wait))
-    failed = False
-    for result in report.results:
-        stream = sys.stdout if result.ok else sys.stderr
-        print(("" if result.ok else "inbox: ") + one_line(result.summary()), file=stream)
-        failed = failed or not result.ok
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _print_rule_actions(actions: list) -> None:
-    """After a sync: a line per thing a rule did, and per label or draft it could not make
-    (what it left alone for your own decisions is in `inbox rules --dry-run`)."""
-    for action in actions:
-        if action.applied:
-            print(f"rule {one_line(action.rule)}: {one_line(action.describe())}")
-        elif action.field in ("label", "template") and "left alone" not in (action.reason or ""):
-            print(f"inbox: rule {one_line(action.rule)}: {one_line(action.describe())}", file=sys.stderr)
-
-
-def _chosen_sources(config: Config, only: list[str]) -> list[str]:
-    if not config.sources:
-        where = config.path or config_module.default_config_path()
-        raise ConfigError(f"{where}: no [[sources]] configured (see the README's config example)")
-    only = list(dict.fromkeys(only))  # `--source a --source a` syncs it once
-    for name in only:
-        config.source(name)
-    return only
-
-
-def _watch(config: Config, store: Store, only: list[str], interval_text: str,
-           *, sleep=time.sleep, rounds: int | None = None) -> int:
-    """Sync again and again; one line per source per round; ctrl+c stops cleanly."""
-    from inbox.workspace import Workspace
-
-    only = _chosen_sources(config, only)
-    try:
-        interval = parse_duration(interval_text)
-    except ValueError as exc:
-        raise UsageError(f"--watch: {exc}") from None
-    if interval < timedelta(minutes=1):
-        raise UsageError("--watch: the interval must be 1m or more")
-    print(f"Syncing every {interval_text} (slower where a channel's limits ask for it); "
-          "ctrl+c stops. Everything synced is kept.", flush=True)
-    done = 0
-    workspace = Workspace(config, store, now=utcnow)
-    try:
-        while rounds is None or done < rounds:
-            now = utcnow()
-            due, next_at = workspace.due_sources(interval, only=only, now=now)
-            if due:
-                report = asyncio.run(workspace.sync(due, now=now, on_rules=_print_rule_actions))
-                stamp = now.strftime("%H:%M")
-                for result in report.results:
-                    stream = sys.stdout if result.ok else sys.stderr
-                    print(f"{stamp} " + ("" if result.ok else "inbox: ") + one_line(result.summary()),
-                          file=stream, flush=True)
-                done += 1
-                due, next_at = workspace.due_sources(interval, only=only, now=utcnow())
-            sleep(max(1.0, (next_at - utcnow()).total_seconds()))
-    except KeyboardInterrupt:
-        print("Stopped watching; everything synced so far is kept.", file=sys.stderr)
-    return EXIT_OK
-
-
-def _list(config: Config, store: Store, query: str, *, as_json: bool, limit: int | None) -> int:
-    if limit is not None and limit < 0:
-        raise UsageError("--limit must be 0 or more")
-    parsed = parse_query(query or INBOX_QUERY)
-    now = utcnow()
-    rows = store.iter_items(parsed, now=now, me=config.team.me, limit=limit, with_body=as_json)
-    if as_json:  # streamed, as `json.dump(items, indent=2)` would write the whole array
-        opening = "["
-        for row in rows:
-            # split on "\n" only: a title may hold U+2028, which splitlines() would break
-            lines = json.dumps(item_json(row), ensure_ascii=False, indent=2).split("\n")
-            sys.stdout.write(opening + "\n" + "\n".join("  " + line for line in lines))
-            opening = ","
-        sys.stdout.write("[]\n" if opening == "[" else "\n]\n")
-        return EXIT_OK
-    width = shutil.get_terminal_size((120, 24)).columns if sys.stdout.isatty() else 10_000
-    count, lines = 0, []
-    for count, row in enumerate(rows, start=1):
-        staff = "*" if row["author_is_staff"] else " "
-        wait = channel_wait_of(row)
-        why = f" ({wait.describe(row['kind'], now)})" if wait else ""
-        line = (f"{row['key']:<16} {(row['type'] or '-'):<15} {ago(row['created_at'], now):>4} "
-                f"{row['replies']:>3}r {staff}{one_line(row['author'])[:16]:<16} {one_line(row['title'])}{why}")
-        lines.append(line[:width] + "\n")
-        if len(lines) == 1000:  # written a thousand lines at a time: one write per line is slow
-            sys.stdout.write("".join(lines))
-            lines.clear()
-    sys.stdout.write("".join(lines))
-    if sys.stdout.isatty():
-        print(plural(count, "item"), file=sys.stderr)
-    return EXIT_OK
-
-
-def _sweep(config: Config, store: Store, args: argparse.Namespace) -> int:
-    from inbox.reports.sweep import build_sweep, render
-
-    now = utcnow()
-    sweep = build_sweep(config, store, now=now, weekly=args.weekly, bodies=args.format == "json")
-    if not args.post:
-        sys.stdout.write(render(sweep, args.format, now))
-        return EXIT_OK
-    if args.format != "mrkdwn":
-        raise UsageError("--post sends Slack mrkdwn: leave out --format")
-    if sweep.empty:
-        print("inbox: nothing to post: no post needs the community's help", file=sys.stderr)
-        return EXIT_OK
-    from inbox.workspace import Workspace
-
-    text = render(sweep, "mrkdwn", now)
-    asyncio.run(Workspace(config, store).post_sweep(text))
-    print(text, end="" if text.endswith("\n") else "\n")
-    print(f"Posted the {'weekly list' if args.weekly else 'Help Wanted sweep'} to Slack: "
-          f"{plural(len(sweep.entries), 'post')}.", file=sys.stderr)
-    return EXIT_OK
-
-
-def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
-    now = utcnow()
-    changes: dict[str, object] = {}
-    if args.type:
-        changes["type"] = None if args.type == "none" else args.type
-    if args.status:
-        changes["status"] = None if args.status == "none" else args.status
-    if args.assign is not None:
-        name = one_line(args.assign)
-        if not name:
-            raise UsageError("--assign needs a name (or none to unassign)")
-        changes["assignee"] = None if name.lower() == "none" else name
-    if args.done or args.undone:
-        changes["done"] = bool(args.done)
-    if args.snooze:
-        if args.snooze.lower() == "none":
-            changes["snoozed_until"] = None
-        else:
-            try:
-                until = parse_until(args.snooze, now)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-            if until <= now:
-                raise UsageError(f"--snooze {args.snooze}: that time has passed")
-            changes["snoozed_until"] = iso(until)
-    if args.note is not None:
-        changes["note"] = clean(args.note).strip() or None  # an empty note clears it
-    if not changes:
-        raise UsageError("nothing to change: give --type, --status, --assign, --done, --undone, --snooze or --note")
-    known = store.existing_keys(args.keys)
-    missing = [key for key in args.keys if key not in known]
-    if missing:
-        raise UsageError(f"no item with key {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-    before = store.set_triage(args.keys, changes, now=now, by=config.team.who)
-    shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())
-    for key in args.keys:
-        print(f"{key}: {one_line(shown)}")
-    if changes.get("type") or "assignee" in changes:
-        return _write_to_channels(config, store, args.keys, changes, before)
-    return EXIT_OK
-
-
-def _write_to_channels(config: Config, store: Store, keys: list[str], changes: dict[str, object],
-                       before: TriageChange) -> int:
-    """Where the channel keeps it too: the type as the label the config maps it to, the
-    assignee as the channel's assignee. What is saved here stands if a channel refuses."""
-    from inbox.errors import SourceError
-    from inbox.workspace import Workspace
-
-    workspace = Workspace(config, store, now=utcnow)
-    post_type = changes.get("type")
-    assigning = "assignee" in changes
-
-    async def written(key: str, write: Awaitable[str | None], kept: str) -> bool:
-        """One write to the channel: what it did, or one line on why not (`kept`: what
-        stays done in the inbox anyway)."""
-        try:
-            said = await write
-        except SourceError as exc:
-            print(f"inbox: {key}: {kept}: {one_line(exc.reason)}", file=sys.stderr)
-            return False
-        if said:
-            print(f"{key}: {one_line(said)}")
-        return True
-
-    async def write_all() -> bool:
-        failed = False
-        for key in keys:
-            if post_type:
-                failed |= not await written(key, workspace.write_type_label(key, str(post_type)),
-                                            "the tag is saved, but the label was not written")
-            if assigning:
-                assignee = changes["assignee"]
-                previous = (before.get(key) or {}).get("assignee")
-                failed |= not await written(
-                    key, workspace.write_assignee(key, assignee and str(assignee), previous=previous),
-                    "assigned in the inbox, but not on the channel")
-        return failed
-
-    return EXIT_FAILED if asyncio.run(write_all()) else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

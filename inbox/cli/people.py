@@ -31,10 +31,9 @@ from inbox.triage.people import (
     helpful,
     parse_people_query,
     person_named,
-    remove_tag,
-    set_tag,
     sync_person_logins,
 )
+from inbox.triage.tags import remove_tag, set_tag
 
 EXIT_OK = 0
 DEFAULT_LIMIT = 100

@@ -133,7 +133,6 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         people=parse_people(data.get("people", {}), kinds, where),
         store=_store(data.get("store", {}), where),
         tui=_tui(data.get("tui", {}), where),
-        raw=data,
     )
 
 

@@ -160,8 +160,6 @@ class Config:
     """`[store]`: where the inbox is, when it is a shared database."""
     tui: TuiSettings = field(default_factory=TuiSettings)
     """`[tui]`: the inbox on screen."""
-    raw: dict[str, Any] = field(default_factory=dict)
-    """The file as TOML read it, for tests and debugging; the inbox reads the typed fields."""
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

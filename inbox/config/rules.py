@@ -5,19 +5,18 @@ actions beside them. A bad entry fails when the config loads, naming the rule an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from inbox.config.checks import duration, unknown_keys
 from inbox.errors import ConfigError, QueryError
 from inbox.models import IdeaStatus, PostType
-from inbox.query import Query, compile_query, parse_query
+from inbox.query import ME_MISSING, Query, needs_me, parse_query
 from inbox.text import one_line
 from inbox.timeutil import format_duration
 
 ACTIONS = ("type", "status", "assign", "done", "snooze", "label", "template")
 """The action keys a rule takes beside `name` and `query`, in the order they apply."""
-_CHECK_TIME = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -71,10 +70,10 @@ def parse_rules(entries: Any, where: str, me: str | None) -> list[Rule]:
                               "language (as in the filter bar)")
         try:
             query = parse_query(query_text)
-            # a `sweep:` term compiles once the store knows the sweeps: only the rest is checked here
-            compile_query(query, now=_CHECK_TIME, me=me, sweeps=lambda name, prefix: ("1 = 1", {}))
         except QueryError as exc:
             raise ConfigError(f"{label}: query: {exc}") from None
+        if needs_me(query) and not me:
+            raise ConfigError(f"{label}: query: {ME_MISSING}")
         if not query.terms:
             raise ConfigError(f"{label}: query: an empty query would match every item")
         actions = {action: _action(action, entry[action], label) for action in ACTIONS if action in entry}

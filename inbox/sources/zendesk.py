@@ -37,6 +37,7 @@ from inbox.sources.base import (
 from inbox.net.http import Session, with_params
 from inbox.sources.pagination import next_url_pages
 from inbox.text import clean, one_line
+from inbox.text.markup import to_html
 from inbox.timeutil import parse_time
 
 STREAM = "tickets"
@@ -268,9 +269,11 @@ class ZendeskSource(Source):
 
     async def post_reply(self, session: Session, item: Mapping[str, Any], text: str) -> Posted:
         """A public comment through `PUT /api/v2/tickets/{id}.json` (the status is left as
-        it is). The audit's Comment event is the comment the sync will see."""
+        it is), its Markdown sent as `html_body` (`inbox.text.markup.to_html`), so the customer
+        reads formatting rather than asterisks and every character typed stays text. The
+        audit's Comment event is the comment the sync will see."""
         ticket_id = quote(str(item["external_id"]), safe="")
-        payload = {"ticket": {"comment": {"body": text, "public": True}}}
+        payload = {"ticket": {"comment": {"html_body": to_html(text), "public": True}}}
         data, _ = await session.send_json("PUT", f"{self.base_url}/api/v2/tickets/{ticket_id}.json", payload)
         audit = data.get("audit") if isinstance(data, dict) else None
         events = audit.get("events") if isinstance(audit, dict) else None

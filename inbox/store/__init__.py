@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from inbox.store.db import Cursor, RowKey, Store, row_key
+from inbox.store.db import Cursor, Store
 from inbox.store.items import channel_wait_of, item_json
+from inbox.store.lists import RowKey, row_key
 from inbox.store.location import PostgresLocation, is_url, parse
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SEEN_JOIN = ("LEFT JOIN item_seen s ON s.person = :seen_by AND s.key = i.key "
              "LEFT JOIN last_triage_change c ON c.key = i.key")
-"""Joined onto `inbox.query.FROM` when a list row says whether it is new to `:seen_by`."""
+"""Joined onto `inbox.store.where.FROM` when a list row says whether it is new to `:seen_by`."""
 NEW_SQL = ("CASE WHEN s.seen_at IS NULL OR i.last_activity_at > s.seen_at OR c.changed_at > s.seen_at "
            "THEN 1 ELSE 0 END")
 """1 when `:seen_by` never opened the item, or it changed since they did."""

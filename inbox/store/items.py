@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from inbox.models import ChannelWait, Item, Reply
-from inbox.query import AWAITING_SQL, CHANNEL_WAIT_SQL, DONE_SQL, OWN_SNOOZE_SQL
+from inbox.store.where import AWAITING_SQL, CHANNEL_WAIT_SQL, DONE_SQL, OWN_SNOOZE_SQL
 from inbox.text.leaks import leaks_json, may_leak
 from inbox.timeutil import iso, parse_time
 
@@ -24,7 +24,7 @@ LIST_COLUMNS = (
     f"{DONE_SQL} AS done, {OWN_SNOOZE_SQL} AS snoozed, {AWAITING_SQL} AS awaiting, i.due_at AS sla_due_at, "
     f"i.channel_wait, i.channel_wait_until, {CHANNEL_WAIT_SQL} AS waiting"
 )
-"""The columns of a list row (`Store.list_items`), over `inbox.query.FROM`. `snoozed` is the
+"""The columns of a list row (`Store.list_items`), over `inbox.store.where.FROM`. `snoozed` is the
 user's own snooze and `waiting` the channel's (`is:snoozed` matches either)."""
 
 _ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",

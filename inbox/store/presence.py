@@ -24,7 +24,7 @@ FRESH_FOR = timedelta(minutes=1)
 
 JOIN = ("LEFT JOIN (SELECT key, MIN(who) AS who FROM presence WHERE seen_at >= :presence_fresh "
         "AND who <> :presence_viewer GROUP BY key) p ON p.key = i.key")
-"""Joined to `inbox.query.FROM`: one name per item (the first by name when several reply)."""
+"""Joined to `inbox.store.where.FROM`: one name per item (the first by name when several reply)."""
 COLUMN = "p.who AS replying"
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from inbox.query import FROM, Query
+from inbox.query import Query
+from inbox.store.where import FROM
 from inbox.store import triage
 from inbox.store.items import LIST_COLUMNS
 from inbox.timeutil import iso

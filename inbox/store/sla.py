@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from inbox.query import FROM, Query
+from inbox.query import Query
+from inbox.store.where import FROM
 from inbox.store.dialect import upsert
 from inbox.store.items import rows_for_keys
 

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from inbox.query import AWAITING_SQL, DONE_SQL, FROM, Query, Term
+from inbox.query import Query, Term
+from inbox.store.where import AWAITING_SQL, DONE_SQL, FROM
 from inbox.store.items import LIST_COLUMNS
 from inbox.store.readers import Cancelled
 from inbox.store.sweeps import Slice, slice_where
@@ -195,7 +196,7 @@ def _newer_than(query: Query, now: datetime) -> str | None:
 
 
 def _from(hint: str, triage: bool) -> str:
-    """`inbox.query.FROM` with a plan hint on the items table, joined to triage only when a
+    """`inbox.store.where.FROM` with a plan hint on the items table, joined to triage only when a
     condition reads it (a `status:` term): counting a million rows takes half the time
     without the join."""
     items, _, join = FROM.partition(" LEFT JOIN ")

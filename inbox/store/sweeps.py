@@ -25,7 +25,8 @@ from functools import lru_cache
 from typing import Any
 
 from inbox.config import Config, SweepSettings
-from inbox.query import INBOX_QUERY, Query, compile_terms, parse_query
+from inbox.query import INBOX_QUERY, Query, parse_query
+from inbox.store.where import compile_terms
 from inbox.timeutil import format_duration, iso
 
 _STAFF = "(COALESCE({row}.author_is_staff, 0) <> 0 OR inbox_is_staff({row}.author, :{name}))"

@@ -19,7 +19,8 @@ import sqlite3
 from datetime import datetime
 from itertools import combinations
 
-from inbox.query import Query, Term, compile_terms
+from inbox.query import Query, Term
+from inbox.store.where import compile_terms
 
 COLUMNS = ("source", "kind", "state", "is_done", "awaiting", "type", "author_is_staff", "has_due")
 MAX_COMPLEMENTS = 3

@@ -1,6 +1,7 @@
 """The Markdown a teammate writes, made into what a channel posts: Slack mrkdwn, or a
-small HTML for Intercom. Channels that read Markdown (GitHub, GitLab, Discourse) get
-the text as written and never come here.
+small HTML for Intercom and Zendesk. Channels that read Markdown (GitHub, GitLab,
+Discourse) get the text as written and never come here: Markdown is their own format, and
+each renders it safely itself.
 
 Both forms come from one CommonMark parse, so nesting, code spans and link targets are
 read the way every Markdown editor reads them. Whatever the user typed stays text on the

@@ -1,4 +1,5 @@
-"""The triage history in words: `inbox log`'s lines and JSON, and the preview's summary.
+"""The triage history in words: `inbox log`'s lines and JSON, the preview's summary, and
+the preview's lines on what rules did (`rule_history`).
 
 Every value comes from the database, where a teammate (or a hostile post, through a rule)
 may have put anything: each is made one line of plain text before it is shown.
@@ -12,9 +13,11 @@ from enum import Enum
 from typing import Any
 
 from inbox.models import IdeaStatus, PostType
+from inbox.store import Store
 from inbox.store.history import Change
 from inbox.text import one_line
 from inbox.timeutil import ago, parse_time
+from inbox.triage.rules_config import SKIPPED, TRIAGE_ACTIONS
 
 NOTE_SHOWN = 60
 """Characters of a note a history line shows."""
@@ -82,3 +85,38 @@ def summary(changes: Sequence[Change], now: datetime, *, limit: int = 4) -> str:
     if len(newest) > limit:
         parts.append(f"{len(newest) - limit} earlier (inbox log)")
     return "; ".join(parts)
+
+
+# --- what rules did, for the preview -------------------------------------------------------
+
+def rule_history(store: Store, key: str, *, triage: bool = True,
+                 when: Callable[[str | None], str] | None = None) -> list[dict[str, Any]]:
+    """What rules did to the item, oldest first: rule, field, value, at, and a `line` for
+    the preview ("rule wordpress-notices set done at 2026-11-20 10:00"). `triage=False`
+    leaves out the triage actions, which the triage history also names. `when` writes
+    the moments (the preview's: human, in its time zone); by default UTC, as stored."""
+    when = when or _when
+    return [{"rule": done.rule, "field": done.field, "value": done.value, "at": done.at,
+             "line": _rule_line(done.rule, done.field, done.value, done.at, when)}
+            for done in store.rule_actions.history(key) if triage or done.field not in TRIAGE_ACTIONS]
+
+
+_RULE_DID: dict[str, Callable[[str | None, Callable[[str | None], str]], str]] = {
+    "type": lambda v, when: f"set type {_label(PostType, v)}",
+    "status": lambda v, when: f"set status {_label(IdeaStatus, v)}",
+    "assign": lambda v, when: f"assigned it to {one_line(v)}",
+    "done": lambda v, when: "set done",
+    "snooze": lambda v, when: f"snoozed it until {when(v)}",
+    "label": lambda v, when: f"added the label {one_line(v)}",
+    "template": lambda v, when: f"drafted a reply from the template {one_line(v)}",
+}
+_RULE_DID_NOT = {"label": "add a label", "template": "draft a reply"}
+
+
+def _rule_line(rule: str, name: str, value: str | None, at: str,
+               when: Callable[[str | None], str]) -> str:
+    if name.startswith(SKIPPED):
+        what = _RULE_DID_NOT.get(name[len(SKIPPED):], name[len(SKIPPED):])
+        return f"rule {one_line(rule)} did not {what} at {when(at)}: {one_line(value or '')}"
+    did = _RULE_DID.get(name, lambda v, _: f"set {one_line(name)} {one_line(v or '')}")(value, when)
+    return f"rule {one_line(rule)} {did} at {when(at)}"

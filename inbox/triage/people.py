@@ -14,9 +14,9 @@ helps someone else, which is what a community runs on) over the last 90 days, an
 
 Pure core: the store keeps a tally per author and source (`store.people`), so listing
 everyone reads a row per author, not every post and reply; the first hundred read only
-the authors active in the last 90 days, and those people's rows. Only `set_tag`,
-`remove_tag` and `sync_person_logins` write, through the store (a read may also move the
-edge the store's recent counts start from).
+the authors active in the last 90 days, and those people's rows. Only `sync_person_logins`
+writes here, through the store (a read may also move the edge the store's recent counts
+start from); the team's tags on people are `inbox.triage.tags`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from inbox.config import Config
-from inbox.errors import QueryError, UsageError
+from inbox.errors import QueryError
 from inbox.store import Store
 from inbox.timeutil import iso, parse_time
 from inbox.triage.identities import ASCII_LOWER, fold, people_config, person_logins_rows
@@ -49,12 +49,9 @@ WINDOW = timedelta(days=90)
 LEADING_WEIGHT = 20
 CONTRIBUTING_WEIGHT = 6
 PARTICIPATING_WEIGHT = 2
-SUGGESTED_TAGS = ("champion", "contributor", "staff")
-"""Offered when tagging; any tag of letters, digits and '-' works."""
 DEFAULT_HELPFUL_WINDOW = timedelta(days=14)
 """`inbox people --helpful`: the week or two before office hours."""
 
-_TAG = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 _QUERY_TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("[^"]*"?|\S*)|("[^"]*"?)|(\S+))')
 QUERY_FIELDS = ("tag", "level", "channel")
 
@@ -76,39 +73,6 @@ def author_term(name: str) -> str:
     if re.fullmatch(r'[^\s"]+', name):
         return f"author:{name}"
     return 'author:"' + name.replace('"', "") + '"'
-
-
-# --- tags --------------------------------------------------------------------------------------
-
-def tag_problem(tag: str) -> str | None:
-    """Why `tag` cannot be a tag, or None (for a prompt's check)."""
-    if not _TAG.match(tag.strip().lower()):
-        return f"a tag is letters, digits and '-' (up to 40), like champion, not {tag.strip()!r}"
-    return None
-
-
-def normalize_tag(tag: str) -> str:
-    """The stored form of a tag: lowercased. Raises UsageError for anything else."""
-    problem = tag_problem(tag)
-    if problem:
-        raise UsageError(problem)
-    return tag.strip().lower()
-
-
-def set_tag(store: Store, person: str, tag: str, *, now: datetime) -> bool:
-    """Tag a person (by name: an unmapped login's name is the login). Returns False when
-    they already had it. Tags belong to a name, so they survive syncs and config edits."""
-    tag = normalize_tag(tag)
-    person = person.strip()
-    if not person:
-        raise UsageError("which person? give a name")
-    return store.people.add_tag(person, tag, now=now)
-
-
-def remove_tag(store: Store, person: str, tag: str, *, now: datetime) -> bool:
-    """Take a tag off a person. Returns False when they did not have it (an automatic
-    `staff` comes from the channel or [team] staff, not from a tag, and stays)."""
-    return store.people.remove_tag(person.strip(), normalize_tag(tag))
 
 
 # --- people ------------------------------------------------------------------------------------

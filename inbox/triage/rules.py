@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -35,18 +35,14 @@ import httpx
 
 from inbox.config import Config
 from inbox.errors import ConfigError, QueryError, SourceError, UsageError
-from inbox.models import IdeaStatus, PostType
 from inbox.store import Store
 from inbox.store.rules import RulesPass
 from inbox.text import one_line
 from inbox.timeutil import iso, parse_time, utcnow
-from inbox.triage.rules_config import Rule, load_rules
+from inbox.triage.rules_config import SKIPPED, TRIAGE_ACTIONS, Rule, load_rules
 
-_TRIAGE_ACTIONS = ("type", "status", "assign", "done", "snooze")
 _FIELDS = {"assign": "assignee", "snooze": "snoozed_until"}
 """The triage field an action writes, where the names differ."""
-_SKIPPED = "skip:"
-"""`rule_actions.field` prefix of an action a rule could not take (value: the reason)."""
 
 
 # --- what rules did ---------------------------------------------------------------------
@@ -177,46 +173,6 @@ def changed_keys_since(store: Store, moment: datetime | str) -> list[str]:
     return store.keys_synced_since(moment)
 
 
-def rule_history(store: Store, key: str, *, triage: bool = True,
-                 when: Callable[[str | None], str] | None = None) -> list[dict[str, Any]]:
-    """What rules did to the item, oldest first: rule, field, value, at, and a `line` for
-    the preview ("rule wordpress-notices set done at 2026-11-20 10:00"). `triage=False`
-    leaves out the triage actions, which the triage history also names. `when` writes
-    the moments (the preview's: human, in its time zone); by default UTC, as stored."""
-    when = when or _when
-    return [{"rule": done.rule, "field": done.field, "value": done.value, "at": done.at,
-             "line": _history_line(done.rule, done.field, done.value, done.at, when)}
-            for done in store.rule_actions.history(key) if triage or done.field not in _TRIAGE_ACTIONS]
-
-
-_DID: dict[str, Callable[[str | None, Callable[[str | None], str]], str]] = {
-    "type": lambda v, when: f"set type {_label(PostType, v)}",
-    "status": lambda v, when: f"set status {_label(IdeaStatus, v)}",
-    "assign": lambda v, when: f"assigned it to {one_line(v)}",
-    "done": lambda v, when: "set done",
-    "snooze": lambda v, when: f"snoozed it until {when(v)}",
-    "label": lambda v, when: f"added the label {one_line(v)}",
-    "template": lambda v, when: f"drafted a reply from the template {one_line(v)}",
-}
-_DID_NOT = {"label": "add a label", "template": "draft a reply"}
-
-
-def _label(enum: type, value: str | None) -> str:
-    try:
-        return enum(value).label
-    except ValueError:
-        return one_line(value or "")
-
-
-def _history_line(rule: str, name: str, value: str | None, at: str,
-                  when: Callable[[str | None], str]) -> str:
-    if name.startswith(_SKIPPED):
-        what = _DID_NOT.get(name[len(_SKIPPED):], name[len(_SKIPPED):])
-        return f"rule {one_line(rule)} did not {what} at {when(at)}: {one_line(value or '')}"
-    did = _DID.get(name, lambda v, _: f"set {one_line(name)} {one_line(v or '')}")(value, when)
-    return f"rule {one_line(rule)} {did} at {when(at)}"
-
-
 async def _run(config: Config, store: Store, *, now: datetime, keys: Sequence[str] | None, dry_run: bool,
                rules: Sequence[Rule] | None, env: Mapping[str, str] | None = None,
                transport: httpx.AsyncBaseTransport | None = None) -> _Run:
@@ -297,7 +253,7 @@ class _Run:
             self._remember(done.key, done.rule, done.field, done.value, done.at)
 
     def _remember(self, key: str, rule: str, name: str, value: str | None, at: str) -> None:
-        if name.startswith(_SKIPPED):
+        if name.startswith(SKIPPED):
             self.skips.add((key, rule, name, value or ""))
         elif name in ("label", "template"):
             self.once.add((key, name, (value or "").lower()))
@@ -318,7 +274,7 @@ class _Run:
         for row in rows:
             changes: dict[str, str] = {}
             for name, want in rule.actions.items():  # in ACTIONS order: the triage fields first
-                if name in _TRIAGE_ACTIONS:
+                if name in TRIAGE_ACTIONS:
                     value = self._triage(rule, row, name, want)
                     if value is not None:
                         changes[name] = value
@@ -399,7 +355,7 @@ class _Run:
         self._record_skip(action)
 
     def _record_skip(self, action: RuleAction) -> None:
-        field_name = _SKIPPED + action.field
+        field_name = SKIPPED + action.field
         if (action.key, action.rule, field_name, action.reason or "") not in self.skips:
             self._record(action.rule, action.key, field_name, action.reason or "")
 

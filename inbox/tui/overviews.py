@@ -64,7 +64,7 @@ class Overviews:
         self.screen.post_message(PeopleReady(people))
 
     def show_people(self, message: PeopleReady) -> None:
-        from inbox.triage.people import remove_tag, set_tag
+        from inbox.triage.tags import remove_tag, set_tag
         from inbox.tui.screens.people import PeopleScreen
 
         app, store = self.app, self.app.store

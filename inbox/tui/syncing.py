@@ -40,6 +40,27 @@ class Syncer:
     def start(self, *, background: bool = False) -> None:
         self.screen.run_worker(self._sync(background), group=GROUP, exclusive=True)
 
+    def sync_now(self) -> None:
+        """`S`: every source, now, in the background; or one line on why not."""
+        say = self.screen.say
+        if self.app.demo:
+            say("This is the demo workspace: its channels are made up, so there is "
+                "nothing to sync. Configure sources and run `inbox`.", timeout=5)
+        elif not self.app.config.sources:
+            say("No sources configured: add [[sources]] to the config (see the README)",
+                severity="warning", timeout=5)
+        elif self.running():  # a second start would cancel the sync under way
+            say("Already syncing: the status line shows each source", timeout=3)
+        else:
+            say("Syncing in the background…", timeout=2)
+            self.start()
+
+    def in_background(self) -> None:
+        """`[sync] interval`: sync the sources that are due, without a word unless
+        something arrived or failed. The cursor and the filter stay where they are."""
+        if not self.running():
+            self.start(background=True)
+
     async def _sync(self, background: bool) -> None:
         app, screen = self.app, self.screen
         workspace = app.workspace

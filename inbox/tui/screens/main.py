@@ -4,9 +4,9 @@ The screen owns the decisions; widgets only show and report. Reads and writes of
 store run in thread workers, and work that reaches a channel (sync, labels, Jira) in
 async workers awaiting the workspace; either way the screen never waits on SQL or HTTP.
 Workers report back with messages (`inbox.tui.messages`), handled by the `on_...` methods.
-Reading the list, triage, replying, the overviews, syncing and which posts a triage key
-acts on are done by helpers the screen owns and calls (`Lister`, `Triager`, `Responder`,
-`Overviews`, `Syncer`, `Selection`); the questions they ask are in `inbox.tui.questions`, and
+Reading the list and the preview, triage, replying, the overviews, syncing and which posts
+a triage key acts on are done by helpers the screen owns and calls (`Lister`, `Previewer`,
+`Triager`, `Responder`, `Overviews`, `Syncer`, `Selection`); the questions they ask are in `inbox.tui.questions`, and
 the command palette's commands in `inbox.tui.palette`.
 """
 
@@ -21,23 +21,21 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from inbox.config import View, default_config_path
-from inbox.errors import InboxError, QueryError
+from inbox.config import View
+from inbox.errors import QueryError
 from inbox.playbooks import Library, load_library
 from inbox.query import Query, parse_query
 from inbox.respond.templates import TemplateLibrary
 from inbox.store import Store
 from inbox.text import one_line
-from inbox.timeutil import human_time
-from inbox.triage.rules import rule_history
 from inbox.tui import handoff, questions
 from inbox.tui import messages as msg
 from inbox.tui.actions import ACTIONS, bindings
 from inbox.tui.listing import Lister, list_header
 from inbox.tui.live import Live
 from inbox.tui.overviews import Overviews
-from inbox.tui.pacing import OneAtATime
 from inbox.tui.palette import InboxCommands
+from inbox.tui.previewing import Previewer
 from inbox.tui.presence import Watch
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
@@ -48,7 +46,7 @@ from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
 from inbox.tui.widgets.playbook_view import NewRunRequested, PlaybookView
-from inbox.tui.widgets.preview import PREVIEW_CHARS, Preview, posts, welcome
+from inbox.tui.widgets.preview import Preview
 from inbox.tui.widgets.sidebar import Sidebar
 from inbox.tui.widgets.status_line import StatusLine, describe_sources
 from inbox.views import all_views
@@ -80,8 +78,6 @@ class MainScreen(Screen):
         self.view: View | None = None
         self.filter_text = ""
         self.sync_activity: dict[str, str] = {}
-        self._preview_key: str | None = None
-        self._previews: OneAtATime[None] = OneAtATime(lambda _: self._load_preview(self._preview_key))
         self.store_is_empty = False
         """The count the list header shows (None: still counting)."""
         self.library = Library()
@@ -94,6 +90,7 @@ class MainScreen(Screen):
         self.syncer = Syncer(self)
         self.live = Live(self)
         self.lister = Lister(self)
+        self.previewer = Previewer(self)
         self.selection = Selection(self)
         self.triager = Triager(self, self.selection)
         self.presence = Watch(self, lambda: self.refresh_around(counts=False))
@@ -139,7 +136,7 @@ class MainScreen(Screen):
         self.presence.start()
         interval = self.app.config.sync_interval
         if interval and self.app.config.sources and not self.app.demo:
-            self.set_interval(min(interval.total_seconds(), 60), self._background_sync)
+            self.set_interval(min(interval.total_seconds(), 60), self.syncer.in_background)
 
     def on_unmount(self) -> None:
         self.live.stop()
@@ -160,8 +157,8 @@ class MainScreen(Screen):
         self.refresh_preview()
 
     def refresh_preview(self) -> None:
-        """Read the highlighted item's preview again (one read at a time: `OneAtATime`)."""
-        self._previews.request(None)
+        """Read the highlighted item's preview again (see `Previewer`)."""
+        self.previewer.refresh()
 
     # --- the current query --------------------------------------------------------
 
@@ -275,69 +272,13 @@ class MainScreen(Screen):
             self.query_one(ItemList).focus()
 
     def on_item_list_highlighted(self, message: ItemList.Highlighted) -> None:
-        self._preview_key = message.key
-        self.refresh_preview()
-
-    @work(thread=True, group="preview")  # one at a time already: see refresh_preview
-    def _load_preview(self, key: str | None) -> None:
-        now, me = self.app.now(), self.app.config.team.me
-        reading = self.has_class("reading")
-        item, thread, offered, draft, rules, history = None, [], [], None, [], []
-        try:
-            if key:
-                item = self.store.item(key, now=now, viewer=self.app.config.team.who)
-                thread = self.store.thread(key)
-                offered = [name for name, query in self.triggers.items()
-                           if self.store.matches(key, query, now=now, me=me)]
-                draft = self.store.drafts.get(key)
-                zone = self.app.zone
-                rules = [entry["line"] for entry in rule_history(
-                    self.store, key, triage=False, when=lambda at: human_time(at, now, zone))]
-                history = self.store.history.of(key)
-                if item is not None:  # Markdown drawn here, off the UI thread: the preview finds it cached
-                    posts(item, thread, now, self.app.zone, None if reading else PREVIEW_CHARS)
-        except InboxError as exc:
-            self.post_message(msg.Said(str(exc), "error"))
-        finally:  # always answered, or no preview would be read again
-            self.post_message(msg.PreviewLoaded(key, item, thread, offered, draft, rules, history))
+        self.previewer.show(message.key)
 
     def on_preview_loaded(self, message: msg.PreviewLoaded) -> None:
-        key, item, offered = message.key, message.item, message.offered
-        self._previews.done()
-        if key != self._preview_key:
-            return
-        # An incident (a leaked secret) is urgent: offered before routine procedures.
-        offered.sort(key=lambda n: n not in self.library.playbooks
-                     or self.library.playbooks[n].event != "incident")
-        titles = [self.library.playbooks[n].title for n in offered if n in self.library.playbooks]
-        jira = self.app.config.jira
-        jira_url = jira.browse_url(item["jira_key"]) if item and item.get("jira_key") and jira else None
-        config = self.app.config
-        first_run = welcome(str(config.path or default_config_path()), len(config.sources))
-        self.query_one(Preview).show(item, message.thread, self.app.now(), empty_inbox=self.store_is_empty,
-                                     playbooks=titles, draft=message.draft, jira_url=jira_url,
-                                     rules=message.rules, history=message.history, zone=self.app.zone,
-                                     welcome=first_run, full=self.has_class("reading"))
-        self.query_one(PlaybookPanel).offer(offered)
-        if key is not None and item is not None:  # the preview settled on it: opened
-            self._opened(key)
-
-    def _opened(self, key: str) -> None:
-        """The user looked at the item: no longer new to them (in the list at once)."""
-        self.query_one(ItemList).mark_seen(key)
-        self._record_seen(key)
-
-    @work(thread=True, group="seen")
-    def _record_seen(self, key: str) -> None:
-        try:
-            self.app.workspace.seen(key)
-        except InboxError:  # busy or read-only: it is new again on the next read, until opened again
-            pass
-        finally:
-            self.post_message(msg.SeenRecorded(key))
+        self.previewer.loaded(message)
 
     def on_seen_recorded(self, message: msg.SeenRecorded) -> None:
-        self.query_one(ItemList).seen_recorded(message.key, self.lister.generation)
+        self.previewer.seen_recorded(message)
 
     def on_store_changed(self, message: msg.StoreChanged) -> None:
         self.refresh_around(keep_key=True)
@@ -506,12 +447,11 @@ class MainScreen(Screen):
             self._show_view(self.views[index])
         self.set_focus(self.query_one(ItemList))
 
-
     def action_read_thread(self) -> None:
         row = self.query_one(ItemList).highlighted
         if row is None:
             return
-        self._opened(row["key"])
+        self.previewer.opened(row["key"])
         self.add_class("reading")
         self.query_one(Preview).focus()
         self.refresh_preview()  # the whole thread, where the pane drew its first part
@@ -554,25 +494,7 @@ class MainScreen(Screen):
     # --- sync ---------------------------------------------------------------------
 
     def action_sync(self) -> None:
-        if self.app.demo:
-            self.say("This is the demo workspace: its channels are made up, so there is "
-                     "nothing to sync. Configure sources and run `inbox`.", timeout=5)
-            return
-        if not self.app.config.sources:
-            self.say("No sources configured: add [[sources]] to the config (see the README)",
-                     severity="warning", timeout=5)
-            return
-        if self.syncer.running():  # a second start would cancel the sync under way
-            self.say("Already syncing: the status line shows each source", timeout=3)
-            return
-        self.say("Syncing in the background…", timeout=2)
-        self.syncer.start()
-
-    def _background_sync(self) -> None:
-        """`[sync] interval`: sync the sources that are due, without a word unless
-        something arrived or failed. The cursor and the filter stay where they are."""
-        if not self.syncer.running():
-            self.syncer.start(background=True)
+        self.syncer.sync_now()
 
     def on_sync_activity(self, message: msg.SyncActivity) -> None:
         self.syncer.activity(message)

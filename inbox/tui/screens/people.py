@@ -24,15 +24,8 @@ from inbox.errors import InboxError, QueryError
 from inbox.text import one_line
 from inbox.text.wording import plural
 from inbox.timeutil import ago
-from inbox.triage.people import (
-    LEVELS,
-    SUGGESTED_TAGS,
-    Person,
-    filter_people,
-    fold,
-    normalize_tag,
-    tag_problem,
-)
+from inbox.triage.people import LEVELS, Person, filter_people, fold
+from inbox.triage.tags import SUGGESTED_TAGS, normalize_tag, tag_problem
 from inbox.tui.screens.prompt import PromptScreen
 from inbox.tui.widgets.columns import Column, Fitted, fit
 from inbox.tui.widgets.item_list import channel_badge
