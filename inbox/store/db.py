@@ -27,7 +27,7 @@ import sqlite_utils
 
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
-from inbox.query import FROM, Query, compile_query, parse_query
+from inbox.query import FROM, SUGGEST_THRESHOLD, Query, compile_query, parse_query
 from inbox.store import access, migrations, presence, sweeps, tallies, triage
 from inbox.store import items as _items
 from inbox.store.dialect import upsert
@@ -41,6 +41,7 @@ from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
 from inbox.store.sla import Sla
 from inbox.store.stats import Stats
+from inbox.store.suggestions import Suggestions
 from inbox.store.sweeps import Sweeps
 from inbox.store.sync_locks import SyncLocks
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
@@ -118,6 +119,10 @@ class Store:
     """What `sweep:daily` and `sweep:weekly` take: the config's sweeps, set by whoever opens
     the store with a config (`inbox.store.sweeps.define`). Unset, a `sweep:` term is an error."""
 
+    suggest_threshold: float = SUGGEST_THRESHOLD
+    """The least confidence a type suggestion counts with (`[suggest] threshold`), in
+    filters and list rows alike; set by whoever opens the store with a config."""
+
     def __str__(self) -> str:
         return str(self.path or ":memory:")
 
@@ -143,6 +148,7 @@ class Store:
             return None
         other = Store(self.path)
         other.sweeps = self.sweeps
+        other.suggest_threshold = self.suggest_threshold
         return other
 
     def close(self) -> None:
@@ -202,6 +208,11 @@ class Store:
     def sync_locks(self) -> SyncLocks:
         """Who is syncing which source: one sync at a time per source, across the team."""
         return SyncLocks(self)
+
+    @property
+    def suggestions(self) -> Suggestions:
+        """The type model the team's tags trained, and each item's type suggestion."""
+        return Suggestions(self)
 
     @property
     def presence(self) -> Presence:
@@ -355,7 +366,8 @@ class Store:
             assert defined is not None
             return sweeps.sweep_where(defined.parts(name), now, me, prefix)
 
-        return compile_query(query, now=now, me=me, sweeps=sweep if defined is not None else None)
+        return compile_query(query, now=now, me=me, sweeps=sweep if defined is not None else None,
+                             threshold=self.suggest_threshold)
 
     def _run(self, sql: str, params: dict, conn: sqlite3.Connection | None = None,
              cancelled: Cancelled | None = None) -> list[dict[str, Any]]:
@@ -506,7 +518,7 @@ class Store:
 
     def item(self, key: str, *, now: datetime, viewer: str | None = None) -> dict[str, Any] | None:
         """One list row with its body (`replying`: as in `page`)."""
-        params: dict[str, Any] = {"key": key, "now": iso(now)}
+        params: dict[str, Any] = {"key": key, "now": iso(now), "suggest_min": self.suggest_threshold}
         source, columns = self._list_from(params, now, True, None, viewer)
         rows = self._run(f"SELECT {columns} FROM {source} WHERE i.key = :key", params)
         return rows[0] if rows else None
