@@ -116,8 +116,9 @@ class Model:
         return self.suggest_features(features(title, body))
 
     def suggest_features(self, found: Iterable[str]) -> Suggestion | None:
-        index = self.index
-        ids = list({index[f] for f in found if f in index})
+        known = set(map(self.index.get, found))
+        known.discard(None)
+        ids: list[int] = list(known)  # type: ignore[arg-type]
         scale = 1.0 / math.sqrt(len(ids)) if ids else 0.0
         scores = [b + scale * sum(map(row.__getitem__, ids)) for row, b in zip(self.weights, self.bias)]
         best = max(range(len(scores)), key=scores.__getitem__)
