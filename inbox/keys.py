@@ -42,6 +42,9 @@ ACTIONS: tuple[Action, ...] = (
     Action("question", "4", "set_type('question')", "Question",
            "Tag the item as a Developer/Product Question", show=False),
     Action("clear_type", "0", "set_type(None)", "Untag", "Clear the item's type", show=False),
+    Action("accept_suggestion", "t", "accept_suggestion", "Accept type",
+           "Take the suggested type, shown dimmed (Bug? 84%), learned from the team's tags; "
+           "1-4 tag it otherwise", show=False),
     Action("done", "e", "done", "Done", "Mark done (it comes back on new activity); again to undo done"),
     Action("snooze", "z", "snooze", "Snooze", "Hide the item until a time (4h, 2d, 1w or a date)"),
     Action("assign", "a", "assign", "Assign", "Assign the item to a person"),

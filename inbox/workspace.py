@@ -29,7 +29,7 @@ from inbox.store import Store
 from inbox.store.sweeps import define as define_sweeps
 from inbox.store.triage import TriageChange, Undone
 from inbox.timeutil import utcnow
-from inbox.triage import assignees, rules
+from inbox.triage import assignees, rules, suggestions
 
 if TYPE_CHECKING:
     from inbox.reports.sweep import Sweep
@@ -64,6 +64,7 @@ class Workspace:
         self.config = config
         self.store = store
         store.sweeps = define_sweeps(config)  # what `sweep:daily` and the sweep views take
+        store.suggest_threshold = config.suggest.threshold  # what counts as a type suggestion
         self.now = now
         self.demo = demo
         """The demo workspace: made-up channels, so nothing is ever sent."""
@@ -95,8 +96,10 @@ class Workspace:
         return SyncReport(results, actions)
 
     async def after_sync(self, now: datetime, *, store: Store | None = None) -> list[RuleAction]:
-        """The rules on what a sync stamped `now`, then the SLA; returns what the rules did."""
+        """Type suggestions for what a sync stamped `now` (or a retrain, if the tags changed),
+        then the rules on it, then the SLA; returns what the rules did."""
         store = store or self.store
+        await asyncio.to_thread(suggestions.after_sync, self.config, store, since=now, now=now)
         actions = await rules.rules_after_sync_async(self.config, store, since=now, now=now,
                                                      env=self.env, transport=self.transport)
         await asyncio.to_thread(sla.refresh_sla, self.config, store, now=now)
@@ -130,6 +133,11 @@ class Workspace:
     def undo(self, change: TriageChange) -> Undone:
         """Put back what a triage action changed and nobody has changed since."""
         return self.store.restore_triage(change, now=self.now(), by=self.who)
+
+    def retrain_suggestions(self, *, stop: Callable[[], bool] = lambda: False) -> suggestions.Retrained:
+        """Train the type model again if the tags changed, and suggest again for untagged
+        posts (in a thread: it reads every tagged post)."""
+        return suggestions.retrain(self.config, self.store, now=self.now(), stop=stop)
 
     def seen(self, key: str) -> None:
         """The user opened the item: it is no longer new to them until it changes again."""

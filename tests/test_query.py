@@ -109,6 +109,8 @@ def _filled(store: Store) -> Iterator[Store]:
                            ("so:101", iso(NOW + timedelta(hours=1)), iso(NOW - timedelta(days=1)))])
     # one person, two logins: bob on the forum is "robert" on GitHub
     store.set_person_logins([("Robert", "github", "robert-gh"), ("Robert", "discourse", "bob")])
+    # type suggestions: two untagged posts, and one tagged (its suggestion never counts)
+    store.suggestions.write([("forum:11", "question", 0.92), ("so:101", "bug", 0.62), ("server:2", "bug", 0.99)])
     yield store
     store.close()
 
@@ -274,6 +276,20 @@ CASES = [
     ("-sweep:daily", ALL - {"server:1", "forum:11"}),
     ("sweep:weekly", set()),  # so:101 was active 2 days ago; server:2 is the team's
     ("-sweep:weekly", ALL),
+    # suggested: a type suggestion on an untagged post, never matched by type:
+    ("suggested:question", {"forum:11"}),
+    ("suggested:BUG", {"so:101"}),  # server:2 is tagged: its suggestion does not count
+    ("type:bug suggested:bug", set()),
+    ("-suggested:bug", ALL - {"so:101"}),
+    ("suggested:none", ALL - {"forum:11", "so:101"}),
+    ("suggested:feature", set()),
+    # confidence: the suggestion's, from 0 to 1 or as a percentage
+    ("confidence:>=0.9", {"forum:11"}),
+    ("confidence:0.9", {"forum:11"}),  # at least, like age:
+    ("confidence:>=90%", {"forum:11"}),
+    ("confidence:<0.9", {"so:101"}),
+    ("suggested:bug confidence:>=0.9", set()),
+    ("-confidence:>=0.9", ALL - {"forum:11"}),
 ]
 
 
@@ -346,6 +362,11 @@ ERRORS = [
     ('label:"Help Wanted', "unclosed quote"),
     ('-"crash', "unclosed quote"),
     ('"', "unclosed quote"),
+    ("suggested:maybe", "suggested:maybe is not a type"),
+    ("confidence:high", "from 0 to 1 or a percentage"),
+    ("confidence:>1.5", "from 0 to 1"),
+    ("confidence:>=120%", "from 0 to 1"),
+    ("confidence:nan", "from 0 to 1"),
 ]
 
 
@@ -356,6 +377,21 @@ def test_errors_are_clear(store: Store, query: str, message: str) -> None:
     assert message in str(parsed.value)
     with pytest.raises(QueryError):  # through the store too: an error, not an empty list
         store.list_items(query, now=NOW, me=ME)
+
+
+def test_a_suggestion_counts_from_the_threshold(store: Store) -> None:
+    """Below `[suggest] threshold` there is no suggestion: not in filters, not in the row."""
+    store.suggest_threshold = 0.7
+    try:
+        assert keys(store, "suggested:bug") == set()  # so:101's 0.62 is under it
+        assert keys(store, "confidence:>=0.1") == {"forum:11"}
+        row = store.item("so:101", now=NOW)
+        assert row["suggested_type"] is None and row["suggested_confidence"] is None
+    finally:
+        store.suggest_threshold = 0.5
+    row = store.item("so:101", now=NOW)
+    assert (row["suggested_type"], row["suggested_confidence"]) == ("bug", 0.62)
+    assert store.item("server:2", now=NOW)["suggested_type"] is None  # tagged: its own type counts
 
 
 def test_unknown_field_names_the_known_ones() -> None:

@@ -192,6 +192,7 @@ def _run(args: argparse.Namespace) -> int:
     store = _open_store(args, config)
     sync_person_logins(config, store)  # `author:NAME` takes [people.NAME] everywhere
     store.sweeps = define_sweeps(config)  # `sweep:daily` is the sweep this config defines
+    store.suggest_threshold = config.suggest.threshold  # what counts as a type suggestion
     if args.command is None:
         return _tui(config, store)
     if args.command in GROUPS:

@@ -22,9 +22,10 @@ from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, 
 from inbox.config.people import People
 from inbox.config.rules import Rule
 from inbox.config.sla import SlaSettings
+from inbox.config.suggest import SuggestSettings
 from inbox.config.sweep import SweepSettings
 
 __all__ = ["APP_NAME", "COMMON_OPTIONS", "SECTIONS", "Config", "JiraConfig", "Option", "People",
-           "Rule", "SlaSettings", "SourceConfig", "StoreSettings", "SweepSettings", "Team", "TuiSettings", "View",
+           "Rule", "SlaSettings", "SourceConfig", "StoreSettings", "SuggestSettings", "SweepSettings", "Team", "TuiSettings", "View",
            "check_source_options", "config_location", "database", "database_location", "default_config_path",
            "default_db_path", "load", "parse"]

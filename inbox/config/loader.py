@@ -34,6 +34,7 @@ from inbox.config.model import Config, JiraConfig, SourceConfig, StoreSettings, 
 from inbox.config.people import parse_people
 from inbox.config.rules import parse_rules
 from inbox.config.sla import parse_sla
+from inbox.config.suggest import parse_suggest
 from inbox.config.sweep import parse_sweep
 from inbox.errors import ConfigError
 from inbox.keys import KeymapError, check_keymap
@@ -41,7 +42,7 @@ from inbox.text import nearest
 
 APP_NAME = "inbox"
 SECTIONS = ("team", "sources", "views", "keys", "sync", "playbooks", "templates", "docs", "jira",
-            "type_labels", "sweep", "slack", "sla", "rules", "people", "store", "tui")
+            "type_labels", "sweep", "slack", "sla", "rules", "people", "store", "tui", "suggest")
 """Every top-level section the config file may have."""
 _SECRET_KEYS = {"token", "api_key", "key", "secret", "password", "api_token", "client_secret"}
 _SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -133,6 +134,7 @@ def parse(data: dict[str, Any], path: Path | None = None) -> Config:
         people=parse_people(data.get("people", {}), kinds, where),
         store=_store(data.get("store", {}), where),
         tui=_tui(data.get("tui", {}), where),
+        suggest=parse_suggest(data.get("suggest", {}), where),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from inbox.config.people import People
 from inbox.config.rules import Rule
 from inbox.config.sla import SlaSettings
+from inbox.config.suggest import SuggestSettings
 from inbox.config.sweep import SweepSettings
 from inbox.errors import ConfigError
 
@@ -160,6 +161,8 @@ class Config:
     """`[store]`: where the inbox is, when it is a shared database."""
     tui: TuiSettings = field(default_factory=TuiSettings)
     """`[tui]`: the inbox on screen."""
+    suggest: SuggestSettings = field(default_factory=SuggestSettings)
+    """`[suggest]`: type suggestions learned from the team's tags."""
 
     def source(self, name: str) -> SourceConfig:
         for source in self.sources:

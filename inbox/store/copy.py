@@ -23,7 +23,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("items", ("key",), ("source", "kind", "external_id", "url", "title", "body", "author", "author_is_staff",
                          "created_at", "last_activity_at", "replies", "last_reply_by_staff", "answered", "state",
                          "labels", "synced_at", "thread_at", "leaks", "idea_status", "supporters", "channel_wait",
-                         "channel_wait_until")),
+                         "channel_wait_until", "suggested_type", "suggested_confidence")),
     ("thread", ("key", "reply_id"), ("author", "author_is_staff", "created_at", "body", "by_us")),
     ("item_labels", ("key", "label"), ()),
     ("triage", ("key",), ("type", "status", "assignee", "done", "done_activity_at", "snoozed_until", "note",
@@ -43,6 +43,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("sla_due", ("key",), ("due_at", "since")),
     ("person_logins", ("person", "kind", "login"), ()),
     ("person_tags", ("person", "tag"), ("at",)),
+    ("type_model", ("id",), ("model", "fingerprint", "tagged", "trained_at", "generation")),
 )
 """(table, primary key, other columns): what a copy moves, parents before children."""
 
@@ -94,7 +95,7 @@ def copy(source: Store, target: Store, *, progress: Callable[[str, int], None] |
                 written += _write(conn, table, key, columns, rows)
             if progress:
                 progress(table, len(rows))
-        if key == ("id",):  # ids given explicitly: the next one made there follows them
+        if key == ("id",) and table != "type_model":  # ids given explicitly: the next one made there follows them
             target.serial_moved(table, "id")
         done.append(Copied(table, summed(source, table), summed(target, table), written))
     return done

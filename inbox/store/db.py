@@ -41,6 +41,7 @@ from inbox.store.rules import RuleActions, RulesPass, rules_pass
 from inbox.store.runs import Runs
 from inbox.store.sla import Sla
 from inbox.store.stats import Stats
+from inbox.store.suggestions import Suggestions
 from inbox.store.sync_locks import SyncLocks
 from inbox.store.triage import TRIAGE_FIELDS, TriageChange, Undone
 from inbox.store.watch import FileWatch, Watch
@@ -127,6 +128,7 @@ class Store(ListReads):
             return None
         other = Store(self.path)
         other.sweeps = self.sweeps
+        other.suggest_threshold = self.suggest_threshold
         return other
 
     def close(self) -> None:
@@ -186,6 +188,11 @@ class Store(ListReads):
     def sync_locks(self) -> SyncLocks:
         """Who is syncing which source: one sync at a time per source, across the team."""
         return SyncLocks(self)
+
+    @property
+    def suggestions(self) -> Suggestions:
+        """The type model the team's tags trained, and each item's type suggestion."""
+        return Suggestions(self)
 
     @property
     def presence(self) -> Presence:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from inbox.models import ChannelWait, Item, Reply
-from inbox.store.where import AWAITING_SQL, CHANNEL_WAIT_SQL, DONE_SQL, OWN_SNOOZE_SQL
+from inbox.store.where import AWAITING_SQL, CHANNEL_WAIT_SQL, DONE_SQL, OWN_SNOOZE_SQL, SUGGESTED_SQL
 from inbox.text.leaks import leaks_json, may_leak
 from inbox.timeutil import iso, parse_time
 
@@ -22,10 +22,13 @@ LIST_COLUMNS = (
     "i.labels, i.leaks, i.supporters, i.type, COALESCE(t.status, i.idea_status) AS status, "
     "i.assignee, i.assigned_at, i.snoozed_until, t.note, t.jira_key, "
     f"{DONE_SQL} AS done, {OWN_SNOOZE_SQL} AS snoozed, {AWAITING_SQL} AS awaiting, i.due_at AS sla_due_at, "
-    f"i.channel_wait, i.channel_wait_until, {CHANNEL_WAIT_SQL} AS waiting"
+    f"i.channel_wait, i.channel_wait_until, {CHANNEL_WAIT_SQL} AS waiting, "
+    f"CASE WHEN {SUGGESTED_SQL} THEN i.suggested_type END AS suggested_type, "
+    f"CASE WHEN {SUGGESTED_SQL} THEN i.suggested_confidence END AS suggested_confidence"
 )
 """The columns of a list row (`Store.list_items`), over `inbox.store.where.FROM`. `snoozed` is the
-user's own snooze and `waiting` the channel's (`is:snoozed` matches either)."""
+user's own snooze and `waiting` the channel's (`is:snoozed` matches either). A type
+suggestion is there only for an untagged item, from the threshold (`:suggest_min`)."""
 
 _ITEM_COLUMNS = ("key", "source", "kind", "external_id", "url", "title", "body", "author",
                  "author_is_staff", "created_at", "last_activity_at", "replies",
@@ -285,6 +288,9 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "note": row.get("note"),
         "jira": row.get("jira_key"),
         "replying": row.get("replying"),
+        "suggested_type": row.get("suggested_type"),
+        "suggested_confidence": (None if row.get("suggested_confidence") is None
+                                 else round(float(row["suggested_confidence"]), 3)),
     }
 
 

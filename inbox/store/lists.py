@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from inbox.query import Query, parse_query
+from inbox.query import SUGGEST_THRESHOLD, Query, parse_query
 from inbox.store import presence, sweeps, tallies
 from inbox.store.history import NEW_SQL, SEEN_JOIN
 from inbox.store.items import LIST_COLUMNS
@@ -42,6 +42,10 @@ class ListReads:
     """What `sweep:daily` and `sweep:weekly` take: the config's sweeps, set by whoever opens
     the store with a config (`inbox.store.sweeps.define`). Unset, a `sweep:` term is an error."""
 
+    suggest_threshold: float = SUGGEST_THRESHOLD
+    """The least confidence a type suggestion counts with (`[suggest] threshold`), in
+    filters and list rows alike; set by whoever opens the store with a config."""
+
     def _where(self, query: Query | str | None, now: datetime, me: str | None) -> tuple[str, dict]:
         """The WHERE clause of `query` and its parameters, with this store's sweeps."""
         if query is None or isinstance(query, str):
@@ -52,7 +56,8 @@ class ListReads:
             assert defined is not None
             return sweeps.sweep_where(defined.parts(name), now, me, prefix)
 
-        return compile_query(query, now=now, me=me, sweeps=sweep if defined is not None else None)
+        return compile_query(query, now=now, me=me, sweeps=sweep if defined is not None else None,
+                             threshold=self.suggest_threshold)
 
     def list_items(self, query: Query | str | None, *, now: datetime, me: str | None = None,
                    limit: int | None = None, offset: int = 0, with_body: bool = False,
@@ -186,7 +191,7 @@ class ListReads:
 
     def item(self, key: str, *, now: datetime, viewer: str | None = None) -> dict[str, Any] | None:
         """One list row with its body (`replying`: as in `page`)."""
-        params: dict[str, Any] = {"key": key, "now": iso(now)}
+        params: dict[str, Any] = {"key": key, "now": iso(now), "suggest_min": self.suggest_threshold}
         source, columns = self._list_from(params, now, True, None, viewer)
         rows = self._run(f"SELECT {columns} FROM {source} WHERE i.key = :key", params)
         return rows[0] if rows else None

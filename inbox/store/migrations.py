@@ -382,6 +382,22 @@ def m016_sync_locks(db: sqlite_utils.Database) -> None:
                     "pid INTEGER NOT NULL, since TEXT NOT NULL)")
 
 
+@migration
+def m017_type_suggestions(db: sqlite_utils.Database) -> None:
+    """Type suggestions: the model the team's tags trained (`type_model`, one row, shared by
+    everyone on the database) and each item's suggestion on its own row (what it says and
+    how sure), so `suggested:` and `confidence:` filters read one row; an index in list
+    order per suggested type, as for `type:`."""
+    conn = db.conn
+    conn.execute("ALTER TABLE items ADD COLUMN suggested_type TEXT")
+    conn.execute("ALTER TABLE items ADD COLUMN suggested_confidence REAL")
+    conn.execute("CREATE INDEX items_by_suggestion ON items (suggested_type, state, is_done, "
+                 "last_activity_at DESC, key) WHERE suggested_type IS NOT NULL")
+    conn.execute("CREATE TABLE type_model (id INTEGER PRIMARY KEY CHECK (id = 1), model BLOB NOT NULL, "
+                 "fingerprint TEXT NOT NULL, tagged INTEGER NOT NULL, trained_at TEXT NOT NULL, "
+                 "generation INTEGER NOT NULL)")
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""

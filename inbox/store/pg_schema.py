@@ -295,6 +295,17 @@ def p005_sync_locks() -> str:
             f"pid INTEGER NOT NULL, since {T} NOT NULL);")
 
 
+def p006_type_suggestions() -> str:
+    """m017: the type model the team's tags trained, and each item's suggestion."""
+    return f"""
+ALTER TABLE items ADD COLUMN suggested_type {T};
+ALTER TABLE items ADD COLUMN suggested_confidence DOUBLE PRECISION;
+CREATE INDEX items_by_suggestion ON items (suggested_type, state, is_done, last_activity_at DESC, key)
+    WHERE suggested_type IS NOT NULL;
+CREATE TABLE type_model (id INTEGER PRIMARY KEY CHECK (id = 1), model BYTEA NOT NULL, fingerprint {T} NOT NULL,
+                         tagged INTEGER NOT NULL, trained_at {T} NOT NULL, generation INTEGER NOT NULL);
+"""
+
 STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence, p004_channel_wait,
-                                  p005_sync_locks]
+                                  p005_sync_locks, p006_type_suggestions]
 """In order; each applied once, recorded in `_migrations` by its name."""

@@ -283,6 +283,7 @@ class PostgresStore(Store):
     def another(self) -> PostgresStore:
         other = PostgresStore(self.location)
         other.sweeps = self.sweeps
+        other.suggest_threshold = self.suggest_threshold
         return other
 
     @property

@@ -82,7 +82,8 @@ class Stats:
             columns = LIST_COLUMNS + (", i.body" if bodies else "")
             rows = self._run(conn, f"SELECT {columns} FROM {FROM} WHERE i.key IN "
                              "(SELECT value FROM json_each(:keys))",
-                             {"keys": json.dumps(keys), "now": params["now"]})
+                             {"keys": json.dumps(keys), "now": params["now"],
+                              "suggest_min": params["suggest_min"]})
         place = {key: index for index, key in enumerate(keys)}
         return total, sorted(rows, key=lambda row: place[row["key"]])
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from inbox.errors import QueryError
-from inbox.query import ME_MISSING, Query, Term, parse_query
+from inbox.query import ME_MISSING, SUGGEST_THRESHOLD, Query, Term, parse_query
 from inbox.timeutil import iso, parse_duration
 
 
@@ -26,6 +26,10 @@ CHANNEL_WAIT_SQL = ("(i.channel_wait IS NOT NULL AND "
                     "(i.channel_wait_until IS NULL OR i.channel_wait_until > :now))")
 """Put aside by the channel itself, now."""
 AWAITING_SQL = "(i.awaiting = 1)"
+SUGGESTED_SQL = ("(i.type IS NULL AND i.suggested_type IS NOT NULL AND i.suggested_confidence IS NOT NULL "
+                 "AND i.suggested_confidence >= :suggest_min)")
+"""The item has a type suggestion to show: untagged, and suggested with at least the
+threshold's confidence (never NULL, so `-suggested:bug` negates cleanly)."""
 _IS_SQL = {
     "open": "i.state = 'open'",
     "closed": "i.state = 'closed'",
@@ -70,20 +74,21 @@ config's sweeps and passes this; without it a `sweep:` term is an error."""
 
 
 def compile_query(query: Query | str, *, now: datetime, me: str | None = None,
-                  sweeps: SweepSql | None = None) -> tuple[str, dict]:
-    """The SQL WHERE clause (over `FROM`) and its named parameters."""
+                  sweeps: SweepSql | None = None, threshold: float = SUGGEST_THRESHOLD) -> tuple[str, dict]:
+    """The SQL WHERE clause (over `FROM`) and its named parameters; a type suggestion
+    counts from `threshold` (`:suggest_min`, which `LIST_COLUMNS` reads too)."""
     if isinstance(query, str):
         query = parse_query(query)
-    clauses, params = compile_terms(query.terms, now=now, me=me, sweeps=sweeps)
+    clauses, params = compile_terms(query.terms, now=now, me=me, sweeps=sweeps, threshold=threshold)
     return (" AND ".join(clauses) or "1 = 1"), params
 
 
 def compile_terms(terms: Sequence[Term], *, now: datetime, me: str | None = None, prefix: str = "",
-                  sweeps: SweepSql | None = None) -> tuple[list[str], dict]:
+                  sweeps: SweepSql | None = None, threshold: float = SUGGEST_THRESHOLD) -> tuple[list[str], dict]:
     """One SQL condition per term, over the item row `i`, and their named parameters
     (each starting with `prefix`, so conditions compiled apart can share a statement)."""
     clauses: list[str] = []
-    params: dict[str, object] = {"now": iso(now)}
+    params: dict[str, object] = {"now": iso(now), "suggest_min": threshold}
     for index, term in enumerate(terms):
         if term.negated and term.field == "is" and term.value in _IS_NOT_SQL:
             clauses.append(_IS_NOT_SQL[term.value])
@@ -95,6 +100,7 @@ def compile_terms(terms: Sequence[Term], *, now: datetime, me: str | None = None
                                  "(its sources and [sweep] settings)")
             sql, extra = sweeps(term.value, f"{name}_")
             params.update(extra)
+            params["suggest_min"] = threshold  # the sweep's own terms compiled with the default
         else:
             sql = _term_sql(term, name, params, now=now, me=me)
         clauses.append(f"NOT {sql}" if term.negated else sql)
@@ -115,6 +121,12 @@ def _term_sql(term: Term, name: str, params: dict, *, now: datetime, me: str | N
             return f"({column} IS NULL)"
         params[name] = value
         return f"({column} IS NOT NULL AND {column} = :{name})"
+    if field in ("suggested", "confidence"):
+        if field == "suggested" and value == "none":
+            return f"(NOT {SUGGESTED_SQL})"
+        params[name] = value if field == "suggested" else float(value)
+        test = f"i.suggested_type = :{name}" if field == "suggested" else f"i.suggested_confidence {term.op} :{name}"
+        return f"({SUGGESTED_SQL[1:-1]} AND {test})"
     if field == "kind":
         params[name] = value
         return f"(i.kind = :{name})"

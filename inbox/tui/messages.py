@@ -73,6 +73,16 @@ class StatusLoaded(WorkerReport):
 
 
 @dataclass(eq=False)
+class SuggestionsRetrained(WorkerReport):
+    """The type model was brought up to date with the tags (`inbox.tui.suggesting`)."""
+
+    note: str
+    """What the status line says of suggestions ("" while nothing is tagged)."""
+    changed: bool
+    """Suggestions changed: the list and preview are read again."""
+
+
+@dataclass(eq=False)
 class PreviewLoaded(WorkerReport):
     key: str | None
     item: dict[str, Any] | None

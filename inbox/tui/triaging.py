@@ -44,6 +44,10 @@ class Triager:
     def set_type(self, value: str | None) -> None:
         self._triage({"type": value}, PostType(value).label if value else "Untagged", move_on=True)
 
+    def accept(self, value: str, rows: list[dict[str, Any]]) -> None:
+        """The suggested type, taken for these posts (as if its key had been pressed)."""
+        self._triage({"type": value}, PostType(value).label, rows, move_on=True)
+
     def done(self) -> None:
         """Done, or back in the inbox when every post acted on is done already."""
         rows = self.selection.targets()
@@ -131,6 +135,8 @@ class Triager:
         screen.say(f"{message.message}: {shorten(message.title, TOAST_TITLE)}" + ("; marks cleared" if bulk else ""),
                    timeout=2)
         screen.refresh_around(keep_key=message.moved)
+        if "type" in message.changes:
+            screen.suggester.tags_changed()
         if self.app.demo:
             return
         for key in message.keys:
@@ -161,6 +167,7 @@ class Triager:
         screen.say(text, severity=severity, timeout=timeout)
         # one post's undo goes back to it (the cursor had moved on after tagging it)
         screen.refresh_around(keep_key=next(iter(message.before)) if len(message.before) == 1 else False)
+        screen.suggester.tags_changed()
         if self.app.demo:
             return
         for key, fields in message.undone.restored.items():

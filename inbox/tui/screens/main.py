@@ -41,6 +41,7 @@ from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.selection import Selection
 from inbox.tui.syncing import Syncer
+from inbox.tui.suggesting import Suggester
 from inbox.tui.triaging import Triager
 from inbox.tui.widgets.filter_bar import FilterBar
 from inbox.tui.widgets.item_list import ItemList
@@ -93,6 +94,7 @@ class MainScreen(Screen):
         self.previewer = Previewer(self)
         self.selection = Selection(self)
         self.triager = Triager(self, self.selection)
+        self.suggester = Suggester(self)
         self.presence = Watch(self, lambda: self.refresh_around(counts=False))
         """Teammates opening and closing reply editors show in the list and the preview."""
 
@@ -132,6 +134,7 @@ class MainScreen(Screen):
         self.refresh_status()
         self._load_playbooks()
         self.responder.load_templates()
+        self.suggester.start()
         self.live.start()
         self.presence.start()
         interval = self.app.config.sync_interval
@@ -240,6 +243,8 @@ class MainScreen(Screen):
         text = describe_sources(states, self.app.now(), dict(self.sync_activity))
         if self.app.demo:
             text = Text("demo workspace  │  ", style="dim") + text
+        if self.suggester.note:
+            text.append(f"  │  {self.suggester.note}", style="dim")
         self.post_message(msg.StatusLoaded(text))
 
     def on_status_loaded(self, message: msg.StatusLoaded) -> None:
@@ -351,6 +356,12 @@ class MainScreen(Screen):
 
     def action_set_type(self, value: str | None) -> None:
         self.triager.set_type(value)
+
+    def action_accept_suggestion(self) -> None:
+        self.suggester.accept()
+
+    def on_suggestions_retrained(self, message: msg.SuggestionsRetrained) -> None:
+        self.suggester.retrained(message)
 
     def action_done(self) -> None:
         self.triager.done()

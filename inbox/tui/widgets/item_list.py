@@ -31,6 +31,7 @@ from inbox.store import channel_wait_of, row_key
 from inbox.text import one_line
 from inbox.text.leaks import mask
 from inbox.timeutil import ago
+from inbox.triage.suggest import Suggestion
 from inbox.tui.colours import readable
 from inbox.tui.widgets.columns import Column, Fitted, cut, fit
 
@@ -112,6 +113,19 @@ def replying_note(row: dict[str, Any], room: int = 99) -> str:
     return long if len(long) <= room // 2 else f" ✎ {name[:10]}"
 
 
+SUGGESTED_STYLE = "dim italic"
+
+
+def suggested_note(row: dict[str, Any], room: int = 99) -> str:
+    """` Bug? 84%`: the type suggested for an untagged post, when the title keeps most of
+    `room` (its cells) beside it."""
+    kind, confidence = row.get("suggested_type"), row.get("suggested_confidence")
+    if row.get("type") or not kind or confidence is None or kind not in TYPE_TAGS:
+        return ""
+    note = f" {Suggestion(kind, float(confidence)).label}"
+    return note if len(note) <= room // 3 else ""
+
+
 def _replies(count: int) -> str:
     return f"{count if count < 10_000 else f'{count // 1000}k'}↩"
 
@@ -141,7 +155,8 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
     if "sla" in columns and row.get("awaiting") and not row.get("done") and row.get("sla_due_at"):
         sla = _shortest(sla_label(row["sla_due_at"], now), columns.width("sla"))
     replying = replying_note(row, columns.width("title"))
-    title_width = max(1, columns.width("title") - len(replying))
+    guess = suggested_note(row, columns.width("title") - len(replying))
+    title_width = max(1, columns.width("title") - len(replying) - len(guess))
     title = mask(one_line(row["title"])) if row.get("leaks") else one_line(row["title"])
     # Why the channel holds it: in the SLA column when it is free, else after the title
     # in the longest form that leaves the title a dozen characters.
@@ -167,6 +182,7 @@ def format_row(row: dict[str, Any], width: int, now: datetime, *, sla_column: bo
         elif key == "title":
             text.append(title, style=title_style)
             text.append(f"{why:<{title_width - len(title)}}", style="italic #5fb3b3")
+            text.append(guess, style=SUGGESTED_STYLE)
             text.append(replying, style=REPLYING_STYLE)
         elif key == "sla" and held:
             text.append(cut(held, cells, right=True), style="italic #5fb3b3")

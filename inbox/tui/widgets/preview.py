@@ -25,7 +25,7 @@ from inbox.text.wording import plural
 from inbox.timeutil import ago, human_time
 from inbox.triage.history import summary
 from inbox.tui.markdown_text import markdown_text
-from inbox.tui.widgets.item_list import REPLYING_STYLE
+from inbox.tui.widgets.item_list import REPLYING_STYLE, SUGGESTED_STYLE, suggested_note
 
 
 def _author(name: str, staff: bool) -> Text:
@@ -83,6 +83,7 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
                   f"{item['state']}", style="dim")
     labels = json.loads(item.get("labels") or "[]")
     facts = []
+    guess = suggested_note(item).strip()
     if item.get("type"):
         facts.append(PostType(item["type"]).label)
     if item.get("status"):
@@ -102,8 +103,10 @@ def render_item(item: dict[str, Any], thread: list[dict[str, Any]], now: datetim
         facts.append(wait.describe(item["kind"], now, zone))
     if labels:
         facts.append("labels: " + ", ".join(one_line(label) for label in labels))
+    if guess:  # dimmed: a suggestion, not a decision
+        header.append(f"\n{guess} (t accepts, 1-4 tag)", style=SUGGESTED_STYLE)
     if facts:
-        header.append("\n" + " · ".join(facts), style="#e5c07b")
+        header.append((" · " if guess else "\n") + " · ".join(facts), style="#e5c07b")
     header.append("\n")
     header.append(clean(item["url"]), style="dim underline")
     if jira_url:
