@@ -241,7 +241,7 @@ def test_cli_table(store: Store, capsys, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "160")
     assert cli_stats.run("stats", _config({}), store, _args(since="30d"), now=NOW) == 0
     out = capsys.readouterr().out
-    assert "Since 2026-10-19T12:00:00Z (30d) · target: 24h business time (09:00-17:00 mon-fri, UTC)" in out
+    assert "Since Mon Oct 19 12:00 (30d) · target: 24h business time (09:00-17:00 mon-fri, UTC)" in out
     server = next(line for line in out.splitlines() if line.startswith("server"))
     assert server.split() == ["server", "GitHub", "9", "6", "3.0h", "3.0d", "71%", "5/7", "4", "3"]
     total = next(line for line in out.splitlines() if line.startswith("total"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from rich import box
 from rich.console import Console
@@ -70,14 +70,15 @@ def run(command: str, config: Config, store: Store, args: argparse.Namespace, *,
         print(json.dumps(stats_json(report), indent=2, ensure_ascii=False))
         return EXIT_OK
     console = Console(highlight=False, emoji=False, markup=False)
-    console.print(heading(report))
+    console.print(heading(report, config.sla.timezone if config.sla else None))
     console.print(table(report, console.width))
     return EXIT_OK
 
 
-def heading(report: StatsReport) -> Text:
-    """`Since 2026-10-19T12:00:00Z (30d) · target: 24h business time (09:00-17:00 mon-fri, UTC)`."""
-    return Text(f"Since {report.start} ({format_duration(report.since)}) · "
+def heading(report: StatsReport, zone: tzinfo | None) -> Text:
+    """`Since Mon Oct 19 12:00 (30d) · target: 24h business time (09:00-17:00 mon-fri, UTC)`,
+    in the zone the SLA counts in (else this computer's)."""
+    return Text(f"Since {report.shown_start(zone)} ({format_duration(report.since)}) · "
                 f"target: {report.target}", style="bold")
 
 

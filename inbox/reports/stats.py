@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from inbox.config import Config
@@ -35,7 +35,7 @@ from inbox.reports.sla import (
     sla_settings,
 )
 from inbox.store import Store
-from inbox.timeutil import format_duration, iso
+from inbox.timeutil import format_duration, human_time, iso
 
 WALL_CLOCK_TARGET = timedelta(hours=24)
 """The response target when the config has no `[sla]`: 24 hours, nights and weekends included."""
@@ -110,6 +110,12 @@ class StatsReport:
     def start(self) -> str:
         """The window's start (ISO), or "the beginning" for a window longer than history."""
         return window_start(self.now, self.since) or "the beginning"
+
+    def shown_start(self, zone: tzinfo | None) -> str:
+        """The window's start as a person reads it, in `zone` (None: this computer's
+        local time), or "the beginning"."""
+        start = _window_from(self.now, self.since)
+        return human_time(start, self.now, zone) if start else "the beginning"
 
 
 def nearest_rank(count: int, p: int) -> int:

@@ -45,7 +45,7 @@ class Overviews:
     def show_stats(self, message: StatsReady) -> None:
         from inbox.tui.screens.stats import StatsScreen
 
-        self.app.push_screen(StatsScreen(message.report))
+        self.app.push_screen(StatsScreen(message.report, zone=self.app.zone))
 
     # --- people -----------------------------------------------------------------------
 

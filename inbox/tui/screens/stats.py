@@ -7,6 +7,8 @@ no SQL. Every value is drawn as plain Rich `Text`, so a source name is never mar
 
 from __future__ import annotations
 
+from datetime import tzinfo
+
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.table import Table
@@ -123,15 +125,17 @@ class StatsScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="stats_close")]
 
-    def __init__(self, report: StatsReport) -> None:
+    def __init__(self, report: StatsReport, *, zone: tzinfo | None = None) -> None:
         super().__init__()
         self.report = report
+        self.start = report.shown_start(zone)
+        """Where the window starts, as a person reads it in the SLA's zone."""
 
     def compose(self) -> ComposeResult:
         report = self.report
         with KeyedScroll(id="stats-box"):
             yield Static(Text("Response times per channel", style="bold"), id="stats-title")
-            yield Static(Text(f"Posts since {report.start} "
+            yield Static(Text(f"Posts since {self.start} "
                               f"({format_duration(report.since)}) · target: {report.target}",
                               style="dim"), id="stats-window")
             yield Static(FittedStatsTable(report), id="stats-table")
