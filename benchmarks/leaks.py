@@ -112,7 +112,7 @@ FORMATS: tuple[tuple[str, str], ...] = (
     ("discord-webhook", "https://discord.com/api/webhooks/{d:18}/<<{w:68}>>"),
     ("telegram-bot-token", "{d:9}:AA{w:33}"), ("twilio-api-key", "SK{hex:32}"),
     ("twilio-auth-token", "curl -u AC{hex:32}:<<{hex:32}>> https://api.twilio.com/"),
-    ("sendgrid-key", "SG.{w:22}.{w:43}"), ("mailgun-key", "key-{hex:32}"),
+    ("sendgrid-key", "SG.{w:22}.{w:43}"), ("mailgun-key", "MAILGUN_API_KEY=<<key-{hex:32}>>"),
     ("teams-webhook", "https://acme.webhook.office.com/webhookb2/{uuid}@{uuid}/IncomingWebhook/<<{hex:32}>>/{uuid}"),
     ("twitter-bearer-token", "AAAAAAAAAAAAAAAAAAAAA{an:90}"), ("facebook-token", "EAAC{an:150}"),
     ("openai-api-key", "sk-proj-{w:74}T3BlbkFJ{w:74}"), ("openai-api-key", "sk-svcacct-{w:58}T3BlbkFJ{w:58}"),
@@ -150,7 +150,7 @@ FORMATS: tuple[tuple[str, str], ...] = (
 )
 _SETTINGS = ("{token}", "API_KEY={token}\n", '{{"credentials": {{"value": "{token}"}}}}',
              "I pasted my key {token} by mistake, sorry")
-_SETTING_FREE = ("aws-secret-key", "gcp-service-account", "azure-storage-key", "azure-sas-token", "twilio-auth-token",
+_SETTING_FREE = ("aws-secret-key", "mailgun-key", "gcp-service-account", "azure-storage-key", "azure-sas-token", "twilio-auth-token",
                  "bearer-token", "basic-auth", "private-key", "database-url", "heroku-api-key", "password-assignment",
                  "braintree-token", "slack-webhook", "discord-webhook", "teams-webhook")
 

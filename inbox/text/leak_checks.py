@@ -185,7 +185,7 @@ def plausible_password(user: str, password: str) -> bool:
     """A password next to a user name (in a URL, `curl -u`, basic auth) needs no entropy,
     but placeholders and well-known defaults (`password`, `password3`, `guest:guest`,
     user = password, all digits) are not leaks."""
-    typed = password.lower().translate(_LEET).rstrip("0123456789!")  # `password3`, `P@ssw0rd!`
+    typed = password.lower().rstrip("0123456789!").translate(_LEET)  # `password3`, `P@ssw0rd!`
     return not (typed in URL_DEFAULTS or not typed or password == user or spelled(password)
                 or len(set(password)) == 1 or password.startswith(("$", "%")))
 

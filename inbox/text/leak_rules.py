@@ -27,8 +27,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from inbox.text.leak_checks import (CODE_NAME, basic_credentials, generic_secret, jwt_header, plausible_password,
-                                    random_enough)
+from inbox.text.leak_checks import (CODE_NAME, b64decode, basic_credentials, generic_secret, jwt_header,
+                                    plausible_password, random_enough)
 
 # Overlaps go to the most specific finding: a known token format beats a password in a
 # URL or a bearer token, which beats a generic `name = value` guess.
@@ -45,10 +45,23 @@ def _random_letters(match: re.Match[str]) -> bool:
     return random_enough(match["secret"], digits=False)
 
 
-def _random_parts(match: re.Match[str]) -> bool:
-    """Each dot-separated part of the secret looks random (Discord bot tokens)."""
+def _discord(match: re.Match[str]) -> bool:
+    """A Discord bot token starts with the bot's numeric id in base64; failing that, its
+    first and last parts are random with digits in them (a dotted CamelCase name is not)."""
     first, _, rest = match["secret"].partition(".")
-    return random_enough(first) and random_enough(rest.partition(".")[2])
+    last = rest.partition(".")[2]
+    if (decoded := b64decode(first)) and decoded.isdigit():
+        return random_enough(last)
+    return all(random_enough(part) and any(char.isdigit() for char in part) for part in (first, last))
+
+
+def _near(word: str, reach: int = 300) -> Check:
+    """A format too plain to stand alone (`key-` and 32 hex digits, as in a cache key)
+    counts with the provider's name near it."""
+    def check(match: re.Match[str]) -> bool:
+        around = match.string[max(0, match.start() - reach):match.end() + reach]
+        return word in around.lower() and random_enough(match["secret"])
+    return check
 
 
 def _jwt(match: re.Match[str]) -> bool:
@@ -198,7 +211,7 @@ RULES: tuple[Rule, ...] = (
     token("square-token", "Square access token", PAYMENT, ("EAAA", "sq0atp-"), r"[\w-]{22,60}", end=_END_W),
     token("square-token", "Square application secret", PAYMENT, "sq0csp-", r"[\w-]{43}", end=_END_W),
     cued("braintree-token", "Braintree access token", PAYMENT, ("$production$",),
-         r"(?P<shown>access_token\$production\$[0-9a-z]{16}\$)(?P<secret>[0-9a-f]{32})(?![0-9a-z])"),
+         r"(?P<shown>access_token\$production\$)(?P<secret>[0-9a-z]{16}\$[0-9a-f]{32})(?![0-9a-z])"),
     token("flutterwave-key", "Flutterwave secret key", PAYMENT, "FLWSECK-", "[A-Za-z0-9]{32}-X", end=_END_AN),
     token("plaid-token", "Plaid access token", PAYMENT, "access-production-", _UUID, end=_END_AN),
     token("shippo-token", "Shippo live token", PAYMENT, "shippo_live_", "[a-f0-9]{40}", end=_END_AN),
@@ -213,7 +226,7 @@ RULES: tuple[Rule, ...] = (
            r"(?P<ids>T[A-Z0-9]{6,12}/[AB][A-Z0-9]{6,12}/(?:\d{6,20}/)?)(?P<secret>[A-Za-z0-9]{20,48})(?![A-Za-z0-9])",
            check=_webhook),
     shaped("discord-bot-token", "Discord bot token", MESSAGING, ((0, "M"), (0, "N"), (0, "O")),
-           r"(?P<secret>[MNO][\w-]{22,27}\.[\w-]{6,7}\.[\w-]{27,40})(?![\w-])", check=_random_parts),
+           r"(?P<secret>[MNO][\w-]{22,27}\.[\w-]{6,7}\.[\w-]{27,40})(?![\w-])", check=_discord),
     shaped("discord-webhook", "Discord webhook URL", MESSAGING,
            tuple((0, host + "/api/webhooks/") for host in (
                "discord.com", "discordapp.com", "ptb.discord.com", "canary.discord.com")),
@@ -223,12 +236,12 @@ RULES: tuple[Rule, ...] = (
            r"(?<=[0-9]{5}:)(?P<secret>A[\w-]{34})(?![\w-])"),
     token("twilio-api-key", "Twilio API key", MESSAGING, "SK", "[0-9a-fA-F]{32}", end=_END_AN),
     shaped("twilio-auth-token", "Twilio auth token", MESSAGING, ((0, "AC"),),
-           r"(?P<shown>AC[0-9a-fA-F]{32}[\"']?[ \t]{0,3}[:,][ \t]{0,3}[\"']?)(?P<secret>[0-9a-fA-F]{32})(?![A-Za-z0-9])"),
-    token("sendgrid-key", "SendGrid API key", MESSAGING, "SG.", r"[\w=.-]{60,72}", end=r"(?![\w=.-])"),
-    token("mailgun-key", "Mailgun API key", MESSAGING, "key-", "[0-9a-f]{32}", end=_END_AN),
+           r"AC[0-9a-fA-F]{32}[\"']?[ \t]{0,3}[:,][ \t]{0,3}[\"']?(?P<secret>[0-9a-fA-F]{32})(?![A-Za-z0-9])"),
+    token("sendgrid-key", "SendGrid API key", MESSAGING, "SG.", r"[\w-]{20,24}\.[\w-]{40,46}", end=_END_W),
+    token("mailgun-key", "Mailgun API key", MESSAGING, "key-", "[0-9a-f]{32}", end=_END_AN, check=_near("mailgun")),
     cued("teams-webhook", "Microsoft Teams webhook URL", MESSAGING, ("webhook.office.com/",),
          r"(?P<shown>https://[a-z0-9-]{1,64}\.webhook\.office\.com/webhookb2/)"
-         rf"(?P<ids>{_UUID}@{_UUID}/IncomingWebhook/)(?P<secret>[0-9a-f]{{32}})/{_UUID}", check=_webhook),
+         rf"(?P<ids>{_UUID}@{_UUID}/IncomingWebhook/)(?P<secret>[0-9a-f]{{32}})(?![0-9a-f])", check=_webhook),
     token("twitter-bearer-token", "Twitter bearer token", MESSAGING, "A" * 20, "A{0,40}[A-Za-z0-9%]{80,120}",
           end=r"(?![A-Za-z0-9%])"),
     token("facebook-token", "Facebook access token", MESSAGING, "EAA", "[A-Za-z0-9]{90,400}", end=_END_AN),
@@ -300,7 +313,7 @@ RULES: tuple[Rule, ...] = (
     shaped("jwt", "JSON Web Token", AUTH, ((0, "eyJ"),),
            r"(?P<secret>eyJ[\w-]{8,4000}\.ey[\w-]{8,8000}\.[\w-]{0,2000})(?![\w-])", check=_jwt),
     cued("bearer-token", "Bearer token", AUTH, ("bearer",),
-         r"[Bb]earer[ \t]{1,4}(?P<secret>[A-Za-z0-9._~+/-]{16,2000}=*)(?![A-Za-z0-9._~+/=-])",
+         r"(?i:bearer)[ \t]{1,4}(?P<secret>[A-Za-z0-9._~+/-]{16,2000}=*)(?![A-Za-z0-9._~+/=-])",
          check=_bearer, priority=CONTEXT),
     cued("bearer-token", "Authorization header token", AUTH, ("authorization",),
          r"(?i:authorization)[\"']?[ \t]{0,3}[:=][ \t]{0,3}[\"']?(?:(?i:token|bot|api-?key)[ \t]{1,4})?"

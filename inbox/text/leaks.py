@@ -150,11 +150,10 @@ def _word_starts(raw: bytes) -> dict[int, list[int]]:
 _ROOTS = (b"pass", b"pwd", b"secret", b"token", b"key")
 _PASSWORDS = (b"password", b"passwd", b"passphrase")
 _URL_CUE, _KEY_CUE = b"://", b"-----begin"
-_CUE_RULES: dict[bytes, tuple[int, ...]] = {}
-for _index, _rule in enumerate(RULES):
-    for _cue in _rule.cues:
-        _CUE_RULES[_cue.encode()] = (*_CUE_RULES.get(_cue.encode(), ()), _index)
-_CUES = (_URL_CUE, _KEY_CUE, *_CUE_RULES)
+_CUE_RULES: dict[bytes, tuple[int, ...]] = {
+    cue: tuple(index for index, rule in enumerate(RULES) if cue.decode() in rule.cues)
+    for cue in {cue.encode() for rule in RULES for cue in rule.cues}}
+_CUES = (_URL_CUE, _KEY_CUE, *sorted(_CUE_RULES))
 
 
 def _roots(folded: bytes) -> list[tuple[int, int]]:
