@@ -51,7 +51,8 @@ _ALPHABETS = {
     "an_lower": string.ascii_lowercase + string.digits, "hex": "0123456789abcdef",
     "HEX": "0123456789ABCDEF", "Hex": "0123456789abcdefABCDEF", "L": string.ascii_letters,
     "w": string.ascii_letters + string.digits + "_-", "b64": string.ascii_letters + string.digits + "+/",
-    "d": string.digits, "age": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", "azure": string.ascii_letters + string.digits + "_~.",
+    "d": string.digits, "age": "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
+    "azure": string.ascii_letters + string.digits + "_~.",
 }
 _FIELD = re.compile(r"\{(\w+):(\d+)(?:-(\d+))?\}")
 
@@ -108,11 +109,12 @@ FORMATS: tuple[tuple[str, str], ...] = (
     ("slack-token", "xoxb-{d:10-13}-{d:10-13}-{an:24}"), ("slack-token", "xoxp-{d:12}-{d:12}-{d:12}-{hex:32}"),
     ("slack-token", "xapp-1-A{AN:10}-{d:13}-{hex:64}"), ("slack-token", "xoxe.xoxp-1-{AN:163}"),
     ("slack-webhook", "https://hooks.slack.com/services/T{AN:8}/B{AN:10}/<<{an:24}>>"),
-    ("discord-bot-token", "M{an:23}.{w:6}.{w:27}"), ("discord-bot-token", "N{an:25}.{w:6}.{w:38}"),
+    ("discord-bot-token", "{discord-id}.{w:6}.{w:38}"), ("discord-bot-token", "M{an:23}.{w:6}.{w:27}"),
     ("discord-webhook", "https://discord.com/api/webhooks/{d:18}/<<{w:68}>>"),
     ("telegram-bot-token", "{d:9}:AA{w:33}"), ("twilio-api-key", "SK{hex:32}"),
     ("twilio-auth-token", "curl -u AC{hex:32}:<<{hex:32}>> https://api.twilio.com/"),
     ("sendgrid-key", "SG.{w:22}.{w:43}"), ("mailgun-key", "MAILGUN_API_KEY=<<key-{hex:32}>>"),
+    ("mailgun-key", "key-{an_lower:32}"),
     ("teams-webhook", "https://acme.webhook.office.com/webhookb2/{uuid}@{uuid}/IncomingWebhook/<<{hex:32}>>/{uuid}"),
     ("twitter-bearer-token", "AAAAAAAAAAAAAAAAAAAAA{an:90}"), ("facebook-token", "EAAC{an:150}"),
     ("openai-api-key", "sk-proj-{w:74}T3BlbkFJ{w:74}"), ("openai-api-key", "sk-svcacct-{w:58}T3BlbkFJ{w:58}"),
@@ -138,9 +140,11 @@ FORMATS: tuple[tuple[str, str], ...] = (
     ("sentry-token", "sntryu_{hex:64}"), ("dynatrace-token", "dt0c01.{AN:24}.{an:64}"),
     ("jwt", "{jwt}"), ("bearer-token", "curl -H 'Authorization: Bearer <<{an:40}>>' https://api.acme.io"),
     ("basic-auth", "Authorization: Basic <<{basic}>>"),
-    ("private-key", "-----BEGIN OPENSSH PRIVATE KEY-----\n<<{b64:70}\n{b64:70}\n{b64:30}>>\n-----END OPENSSH PRIVATE KEY-----"),
+    ("private-key", "-----BEGIN OPENSSH PRIVATE KEY-----\n<<{b64:70}\n{b64:70}\n{b64:30}>>\n"
+                    "-----END OPENSSH PRIVATE KEY-----"),
     ("private-key", "-----BEGIN RSA PRIVATE KEY-----\n<<{b64:64}\n{b64:64}>>\n-----END RSA PRIVATE KEY-----"),
-    ("private-key", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n<<{b64:64}\n{b64:64}>>\n-----END PGP PRIVATE KEY BLOCK-----"),
+    ("private-key", "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n<<{b64:64}\n{b64:64}>>\n"
+                    "-----END PGP PRIVATE KEY BLOCK-----"),
     ("database-url", "postgres://app:<<{an:16}>>@db.internal:5432/app"),
     ("database-url", "mongodb+srv://admin:<<{an:20}>>@cluster0.ab1cd.mongodb.net/prod"),
     ("database-url", "redis://:<<{an:24}>>@cache:6379/0"), ("database-url", "mysql://root:<<{an:12}>>@mysql:3306/app"),
@@ -150,7 +154,8 @@ FORMATS: tuple[tuple[str, str], ...] = (
 )
 _SETTINGS = ("{token}", "API_KEY={token}\n", '{{"credentials": {{"value": "{token}"}}}}',
              "I pasted my key {token} by mistake, sorry")
-_SETTING_FREE = ("aws-secret-key", "mailgun-key", "gcp-service-account", "azure-storage-key", "azure-sas-token", "twilio-auth-token",
+_SETTING_FREE = ("aws-secret-key", "mailgun-key", "gcp-service-account", "azure-storage-key", "azure-sas-token",
+                 "twilio-auth-token",
                  "bearer-token", "basic-auth", "private-key", "database-url", "heroku-api-key", "password-assignment",
                  "braintree-token", "slack-webhook", "discord-webhook", "teams-webhook")
 
@@ -172,11 +177,18 @@ def _basic(rng: random.Random) -> str:
     return base64.b64encode(f"deploy:{fill('{an:16}', rng)}".encode()).decode()
 
 
+def _discord_id(rng: random.Random) -> str:
+    """A bot's id (a Discord snowflake: 17 to 20 digits) in base64, as its token starts."""
+    import base64
+
+    return base64.b64encode(fill("1{d:%d}" % rng.randint(16, 19), rng).encode()).decode().rstrip("=")
+
+
 def made_up(kind: str, template: str, rng: random.Random) -> tuple[str, str]:
     """A text holding one made-up credential of the format, and its secret part (marked
     `<<…>>` in the template; the whole value when unmarked)."""
     value = fill(template, rng)
-    for field, make in (("{uuid}", _uuid), ("{jwt}", _jwt), ("{basic}", _basic)):
+    for field, make in (("{uuid}", _uuid), ("{jwt}", _jwt), ("{basic}", _basic), ("{discord-id}", _discord_id)):
         while field in value:
             value = value.replace(field, make(rng), 1)
     before, _, rest = value.partition("<<")

@@ -106,7 +106,8 @@ SAMPLES: dict[str, tuple[str, str]] = {
     "gitlab-token GR1348941": ("gitlab-runner register --registration-token [[GR1348941{w:20}]]", "GR1348941"),
     # package registries
     "npm-token npm_": ("//registry.npmjs.org/:_authToken=[[npm_{an:36}]]\n", "npm_"),
-    "pypi-token pypi-AgEIcHlwaS5vcmc": ("[pypi]\n  username = __token__\n  password = [[pypi-AgEIcHlwaS5vcmc{w:150}]]\n",
+    "pypi-token pypi-AgEIcHlwaS5vcmc": ("[pypi]\n  username = __token__\n"
+                                        "  password = [[pypi-AgEIcHlwaS5vcmc{w:150}]]\n",
                                         "pypi-"),
     "rubygems-token rubygems_": ("---\n:rubygems_api_key: [[rubygems_{hex:48}]]\n", "rubygems_"),
     "nuget-key oy2": ("dotnet nuget push app.nupkg --api-key [[oy2{al:43}]] --source nuget.org", "oy2"),
@@ -115,7 +116,8 @@ SAMPLES: dict[str, tuple[str, str]] = {
     "artifactory-key AKCp": ("curl -H 'X-JFrog-Art-Api: [[AKCp{an:69}]]' https://acme.jfrog.io/artifactory/api",
                              "AKCp"),
     # payment
-    "stripe-live-key sk_live_": ("STRIPE_SECRET_KEY=[[sk_live_{an:99}]]\nSTRIPE_PUBLISHABLE_KEY=pk_live_abc\n", "sk_live_"),
+    "stripe-live-key sk_live_": ("STRIPE_SECRET_KEY=[[sk_live_{an:99}]]\nSTRIPE_PUBLISHABLE_KEY=pk_live_abc\n",
+                                 "sk_live_"),
     "stripe-webhook-secret whsec_": ('endpoint_secret = "[[whsec_{an:32}]]"', "whsec_"),
     "square-token EAAA": ("SQUARE_ACCESS_TOKEN=[[EAAA{w:60}]]", "EAAA"),
     "square-token sq0csp-": ("square:\n  application_secret: [[sq0csp-{w:43}]]\n", "sq0csp-"),
@@ -140,8 +142,7 @@ SAMPLES: dict[str, tuple[str, str]] = {
     "twilio-auth-token AC": ("curl -X POST https://api.twilio.com/2010-04-01/Accounts.json -u "
                              "AC{hex:32}:[[{hex:32}]]", ""),
     "sendgrid-key SG.": ("sg = SendGridAPIClient('[[SG.{w:22}.{w:43}]]')", "SG."),
-    "mailgun-key key-": ("requests.post('https://api.mailgun.net/v3/acme.io/messages', "
-                         "auth=('api', '[[key-{hex:32}]]'))", "key-"),
+    "mailgun-key key-": ("requests.post(url, auth=('api', '[[key-{al:32}]]'))", "key-"),
     "teams-webhook webhook.office.com/": ("[[https://acme.webhook.office.com/webhookb2/{uuid}@{uuid}"
                                           "/IncomingWebhook/{hex:32}]]/{uuid}",
                                           "https://acme.webhook.office.com/webhookb2/"),
@@ -269,6 +270,9 @@ def test_documentation_samples_of_each_format_stay_quiet(rule):
     'SECRET = "hunter2-very-secret"\nE2E_JIRA_TOKEN = "wr0ngT0ken9"',
     'INTERCOM_TOKEN = "dG9rOmUyZV9sb29wYmFja185ODc2NTQzMjEwOjE6MA=="',  # base64 of tok:e2e_loopback_9876543210
     "token: CancellationToken, options: RequestOptions",
+    "Caused by: at line 12345:AnnotationConfigServletWebServerApp.java",  # a class, not a Telegram token
+    "data:application/octet-stream;base64," + "A" * 24  # zeros, then data: not a Twitter token
+    + "o7hRfp9mNCCElZfobqz3xhq9dMxOuQEO3Kid6Em6JT2rw2iVgQR60FmjGFe3FRnpavqAxZ3kykP8mVsaVvkBozBzKrffgGwYFR8d+/AAAA",
 ])
 def test_lookalikes_stay_quiet(text):
     assert scan(text) == []

@@ -144,7 +144,9 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/_-]+={0,3}")
 
 
 def b64decode(part: str) -> bytes | None:
-    """Base64 or base64url without its padding, or None when it is not."""
+    """Base64 or base64url without its padding, or None when it is not. (A stray last
+    character, one more than base64 can hold, is dropped.)"""
+    part = part[:len(part) - (len(part) % 4 == 1)]
     try:
         return base64.urlsafe_b64decode(part.replace("+", "-").replace("/", "_") + "=" * (-len(part) % 4))
     except (binascii.Error, ValueError):

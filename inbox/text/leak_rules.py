@@ -55,13 +55,20 @@ def _discord(match: re.Match[str]) -> bool:
     return all(random_enough(part) and any(char.isdigit() for char in part) for part in (first, last))
 
 
-def _near(word: str, reach: int = 300) -> Check:
-    """A format too plain to stand alone (`key-` and 32 hex digits, as in a cache key)
-    counts with the provider's name near it."""
-    def check(match: re.Match[str]) -> bool:
-        around = match.string[max(0, match.start() - reach):match.end() + reach]
-        return word in around.lower() and random_enough(match["secret"])
-    return check
+def _mailgun(match: re.Match[str]) -> bool:
+    """`key-` and 32 letters and digits. When they are all hex digits it may be a cache
+    key named after a hash, so the provider's name must be near."""
+    secret = match["secret"]
+    if re.fullmatch("[0-9a-f]+", secret):
+        around = match.string[max(0, match.start() - 300):match.end() + 300]
+        if "mailgun" not in around.lower():
+            return False
+    return random_enough(secret)
+
+
+def _with_digits(match: re.Match[str]) -> bool:
+    """Random, with digits in it: a CamelCase name of the same length has none."""
+    return random_enough(match["secret"]) and any(char.isdigit() for char in match["secret"])
 
 
 def _jwt(match: re.Match[str]) -> bool:
@@ -233,18 +240,18 @@ RULES: tuple[Rule, ...] = (
            r"(?P<shown>(?:(?:ptb|canary)\.)?discord(?:app)?\.com/api/webhooks/)(?P<ids>\d{17,20}/)"
            r"(?P<secret>[\w-]{60,68})(?![\w-])", check=_webhook),
     shaped("telegram-bot-token", "Telegram bot token", MESSAGING, ((0, "A"),),
-           r"(?<=[0-9]{5}:)(?P<secret>A[\w-]{34})(?![\w-])"),
+           r"(?<=[0-9]{5}:)(?P<secret>A[\w-]{34})(?![\w-])", check=_with_digits),
     token("twilio-api-key", "Twilio API key", MESSAGING, "SK", "[0-9a-fA-F]{32}", end=_END_AN),
     shaped("twilio-auth-token", "Twilio auth token", MESSAGING, ((0, "AC"),),
            r"AC[0-9a-fA-F]{32}[\"']?[ \t]{0,3}[:,][ \t]{0,3}[\"']?(?P<secret>[0-9a-fA-F]{32})(?![A-Za-z0-9])"),
     token("sendgrid-key", "SendGrid API key", MESSAGING, "SG.", r"[\w-]{20,24}\.[\w-]{40,46}", end=_END_W),
-    token("mailgun-key", "Mailgun API key", MESSAGING, "key-", "[0-9a-f]{32}", end=_END_AN, check=_near("mailgun")),
+    token("mailgun-key", "Mailgun API key", MESSAGING, "key-", "[a-z0-9]{32}", end=_END_AN, check=_mailgun),
     cued("teams-webhook", "Microsoft Teams webhook URL", MESSAGING, ("webhook.office.com/",),
          r"(?P<shown>https://[a-z0-9-]{1,64}\.webhook\.office\.com/webhookb2/)"
          rf"(?P<ids>{_UUID}@{_UUID}/IncomingWebhook/)(?P<secret>[0-9a-f]{{32}})(?![0-9a-f])", check=_webhook),
     token("twitter-bearer-token", "Twitter bearer token", MESSAGING, "A" * 20, "A{0,40}[A-Za-z0-9%]{80,120}",
-          end=r"(?![A-Za-z0-9%])"),
-    token("facebook-token", "Facebook access token", MESSAGING, "EAA", "[A-Za-z0-9]{90,400}", end=_END_AN),
+          end=r"(?![A-Za-z0-9%+/=])"),  # (a base64 blob of zeros and data goes on with + or /)
+    token("facebook-token", "Facebook access token", MESSAGING, "EAA", "[A-Za-z0-9]{90,400}", end=_END_B64),
 
     # --- AI providers -------------------------------------------------------------------
     token("openai-api-key", "OpenAI API key", AI, ("sk-proj-", "sk-svcacct-", "sk-admin-", "sk-None-"),
