@@ -5,11 +5,11 @@ Each rule is written from its provider's documented format: a literal start (`gh
 what was found (random enough, a JWT header that decodes, a webhook's ids). What calls a
 rule is cheap and listed with it, so the scanner never runs a regex that cannot match:
 
-* `marks`: (offset, literal) pairs. The scanner splits the text into words of token
-  characters once; a word of 20 or more characters with the literal at that offset
-  makes the rule's pattern run at the word's start, and nowhere else.
-* `cues`: lower-case words. When one occurs anywhere in the text (one search finds them
-  all), the pattern runs over the text.
+* `marks`: (offset, literal) pairs. The scanner finds the runs of 20 or more token
+  characters once; a run with the literal at that offset (most marks are prefixes, at
+  offset 0) makes the rule's pattern run at the run's start, and nowhere else.
+* `cues`: lower-case words. When one occurs anywhere in the text (one substring search
+  each), the pattern runs over the text.
 
 Patterns name the secret `secret` and, optionally, the part a mask may show `shown`
 (a prefix, a URL up to the secret); a finding spans from `shown` (or `secret`) to the
@@ -113,14 +113,23 @@ class Rule:
     """One credential format: what it is called and how it is found and judged."""
 
     kind: str
+    """Stored with the finding (`leaks` JSON); several rules may share one."""
     label: str
+    """What the preview and `describe` call it: "GitHub token"."""
     family: str
+    """The kind of provider, for the README and the benchmark: cloud, payment…"""
     pattern: re.Pattern[str]
+    """Groups `secret` (what is masked) and, optionally, `shown` (what the mask keeps)."""
     marks: tuple[tuple[int, str], ...] = ()
+    """(offset, literal) in a long run of token characters that call for the rule."""
     cues: tuple[str, ...] = ()
+    """Lower-case words anywhere in the text that call for the rule."""
     check: Check = _random
+    """Whether a match is a credential rather than a sample or a lookalike."""
     priority: int = SPECIFIC
+    """Which finding wins an overlap: SPECIFIC, then CONTEXT, then GENERIC."""
     starts: tuple[str, ...] = field(default=(), repr=False)
+    """The literal starts of the token, so the generic rule leaves such values to this one."""
 
 
 def token(kind: str, label: str, family: str, starts: tuple[str, ...] | str, body: str, *,

@@ -129,18 +129,19 @@ def _word_starts(raw: bytes) -> dict[int, list[int]]:
     while position >= 0:
         end = shape.find(b" ", position + _MIN_WORD)
         end = len(shape) if end < 0 else end
-        for offset, mark, index in _INNER:  # before the lead is stripped: it may be part of the token
-            if raw.startswith(mark, position + offset, end):
-                starts.setdefault(index, []).append(position)
         if raw[position] in _LEAD:
             position = end - len(raw[position:end].lstrip(_LEAD))
-            for offset, mark, index in _INNER:
-                if raw.startswith(mark, position + offset, end):
-                    starts.setdefault(index, []).append(position)
         if mark := _MARKS.match(raw, position, end):
             for index in _CALLS[mark.group()]:
                 starts.setdefault(index, []).append(position)
         position = shape.find(_RUN, end)
+    for offset, mark, index in _INNER:  # rare marks: found where they are, the token starts before
+        found = raw.find(mark, offset)
+        while found >= 0:
+            start = found - offset
+            if shape.startswith(_RUN, start) and (not start or shape[start - 1] == 0x20):
+                starts.setdefault(index, []).append(start)
+            found = raw.find(mark, found + 1)
     return starts
 
 
