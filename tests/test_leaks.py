@@ -108,13 +108,13 @@ def _true_positives() -> list:
     token = "xa" + "pp-1-A" + rand(10, UPPER + DIGITS) + "-" + digits(13) + "-" + rand(64, LOWER + DIGITS)
     case("slack-app-markdown-fence", f"```yaml\nslack:\n  app_token: {token}\n```\n",
          "slack-token", token, "xapp-")
-    url = webhook()
+    url = webhook()  # the scheme stays in sight: the URL is masked from its host on
     case("slack-webhook-curl",
          "curl -X POST -H 'Content-type: application/json' --data '{\"text\":\"hi\"}' " + url,
-         "slack-webhook", url, "https://hooks.slack.com/services/")
+         "slack-webhook", url.removeprefix("https://"), "hooks.slack.com/services/")
     url = webhook()
     case("slack-webhook-json", f'{{"notify": {{"slack": "{url}"}}}}',
-         "slack-webhook", url, "https://hooks.slack.com/services/")
+         "slack-webhook", url.removeprefix("https://"), "hooks.slack.com/services/")
     token = aws("AK")
     case("aws-credentials-file", f"[default]\naws_access_key_id = {token}\nregion = eu-west-1\n",
          "aws-access-key", token, "AKIA")
@@ -147,7 +147,7 @@ def _true_positives() -> list:
     block = key_block("PRIVATE KEY", newline="\\n")
     case("pkcs8-key-in-service-account-json",
          f'{{"type": "service_account", "private_key": "{block}\\n", "client_email": "x@y.iam"}}',
-         "private-key", block, "-----BEGIN PRIVATE KEY-----")
+         "gcp-service-account", block, "-----BEGIN PRIVATE KEY-----")
     block = key_block("PGP PRIVATE KEY BLOCK", headers="Version: GnuPG v2\n\n")
     case("pgp-key-block", block, "private-key", block, "-----BEGIN PGP PRIVATE KEY BLOCK-----")
     block = key_block("ENCRYPTED PRIVATE KEY")
@@ -160,22 +160,22 @@ def _true_positives() -> list:
          "Traceback (most recent call last):\n  File \"app.py\", line 3, in <module>\n"
          "sqlalchemy.exc.OperationalError: (psycopg2.OperationalError) could not connect to server\n"
          f'  engine = create_engine("postgresql://app:{password}@db.internal:5432/app")\n',
-         "url-password", password)
+         "database-url", password)
     password = rand(12)
     case("compose-redis-empty-user",
          f"services:\n  worker:\n    environment:\n      REDIS_URL: redis://:{password}@cache:6379/0\n",
-         "url-password", password)
+         "database-url", password)
     password = rand(14)
     case("mongodb-srv", f"mongoose.connect('mongodb+srv://admin:{password}@cluster0.ab1cd.mongodb.net/prod')",
-         "url-password", password)
+         "database-url", password)
     password = rand(10)
     case("amqp-celery", f"CELERY_BROKER_URL = 'amqp://celery:{password}@rabbit:5672//'",
-         "url-password", password)
+         "database-url", password)
     password = rand(18, ALNUM + "!~")
     case("pip-index-url", f"pip install --index-url https://deploy:{password}@pypi.acme.internal/simple core",
          "url-password", password)
     case("short-url-password", "DATABASE_URL=mysql://root:hunter2@mysql:3306/app",
-         "url-password", "hunter2")
+         "database-url", "hunter2")
 
     value = generic()
     case("dotenv-db-password", f"DB_HOST=db\nDB_PASSWORD={value}\nDB_PORT=5432\n",
@@ -189,11 +189,11 @@ def _true_positives() -> list:
     value = rand(50, ALNUM + "!@#%^*(-_=+)")
     case("django-secret-key", f"SECRET_KEY = '{value}'", "password-assignment", value)
     value = rand(40, BASE64)
-    case("aws-secret-access-key", f"[prod]\naws_secret_access_key = {value}\n", "password-assignment", value)
+    case("aws-secret-access-key", f"[prod]\naws_secret_access_key = {value}\n", "aws-secret-key", value)
     value = "/" + rand(20) + "/" + rand(19)
     case("secret-starting-with-slash", f"AWS_SECRET_ACCESS_KEY={value}", "password-assignment", value)
     value = "AQoDYXdzEJr" + "/" * 10 + "wEa" + rand(300, BASE64)
-    case("aws-session-token", f"export AWS_SESSION_TOKEN={value}\n", "password-assignment", value)
+    case("aws-session-token", f"export AWS_SESSION_TOKEN={value}\n", "aws-session-token", value)
     value = rand(32)
     case("api-key-header", f'curl -H "X-Api-Key: {value}" https://api.acme.io/v1/items',
          "password-assignment", value)
@@ -222,9 +222,9 @@ TRUE_POSITIVES = _true_positives()
 def test_true_positive_table_is_broad():
     kinds = {case.values[1] for case in TRUE_POSITIVES}
     assert len(TRUE_POSITIVES) >= 25
-    assert kinds == {"github-token", "gitlab-token", "slack-token", "slack-webhook", "aws-access-key",
-                     "google-api-key", "stripe-live-key", "private-key", "url-password",
-                     "password-assignment"}
+    assert kinds >= {"github-token", "gitlab-token", "slack-token", "slack-webhook", "aws-access-key",
+                     "google-api-key", "stripe-live-key", "private-key", "url-password", "database-url",
+                     "password-assignment", "aws-secret-key", "gcp-service-account"}
 
 
 @pytest.mark.parametrize("text, kind, secret, head", TRUE_POSITIVES)
@@ -342,9 +342,9 @@ def test_scan_is_ordered_and_labelled():
     text, _ = _env_file()
     leaks = scan(text)
     assert [leak.kind for leak in leaks] == ["github-token", "aws-access-key", "password-assignment",
-                                            "url-password"]
+                                            "database-url"]
     assert [leak.label for leak in leaks] == ["GitHub token", "AWS access key", "Secret value",
-                                             "Password in URL"]
+                                             "Database password in URL"]
     assert [leak.start for leak in leaks] == sorted(leak.start for leak in leaks)
 
 

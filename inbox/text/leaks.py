@@ -4,25 +4,35 @@ People paste `.env` files, curl commands and stack traces into issues and forum 
 often with a live token inside. `scan` finds those so the inbox can warn before a reply
 quotes one; `mask` gives a copy that is safe to show, quote or export.
 
-Pure text work (no I/O, no Textual). Patterns are compiled once; every search is
-bounded, so time grows linearly with the text.
+Pure text work (no I/O, no Textual). The formats are data (`leak_rules.RULES`: about a
+hundred named rules across cloud, source hosts, registries, payment, messaging and AI
+providers); this module decides which rules a text calls for and runs only those, plus
+the detectors that need more than a pattern: private key blocks, passwords in URLs and
+`name = value` assignments.
 
-Judgment calls:
+Speed: the ingest path scans every post and reply, so a text costs two passes in C and
+almost nothing else. One regex finds the cue words (`token`, `://`, `bearer`...) in an
+ASCII-folded copy; one translation splits the text into words of token characters, and
+only words of 20 or more characters that start with a known prefix (or hold a known mark)
+have a rule's pattern tried at their start. Every pattern is bounded, so time grows
+linearly with the text.
 
-* A prefixed token (`ghp_`, `AKIA`, `sk_live_`...) must look random: at least six
-  distinct characters, Shannon entropy of 3.0 bits/char or more, letters with digits
-  (or with mixed case; AWS ids may lack digits), no sequential run or repeated chunk and no
-  placeholder word (example, your, test, xxxx...). Documentation samples stay quiet.
+Judgment calls (see `leak_checks` for what "looks random" means):
+
+* A prefixed token must look random; documentation samples (`ghp_XXXX`, `<your-token>`,
+  `AKIAIOSFODNN7EXAMPLE`) stay quiet. A token glued to a preceding letter or digit
+  (inside a longer word) is not one.
 * The generic `password=` / `token:` rule flags only values that look machine-made:
   10+ characters, entropy 3.0+, two or more character classes. So `password: hunter2`,
   `password=secret` and pass phrases with spaces are not flagged. Neither are UUIDs,
   e-mail addresses, version strings, paths, URLs, and (when unquoted) code: calls,
-  attribute access, snake_case / CONST_CASE / camelCase names.
+  attribute access, snake_case / CONST_CASE / camelCase / PascalCase names. A name that
+  says whose credential it is (`AWS_SECRET_ACCESS_KEY`, `HEROKU_API_KEY`) names it.
 * A name matches when it ends with a keyword (`DB_PASSWORD`, `githubToken`,
   `X-Api-Key`); `password_hash` or `token_type` do not.
 * A password in a URL needs no entropy (the `user:pass@` shape says enough), but
   placeholders and well-known defaults (`password`, `guest:guest`, user = password)
-  are skipped.
+  are skipped. A database or broker URL is named as one.
 * A private key is flagged only with key material: a full BEGIN...END block with a
   real body, or a BEGIN line followed by base64 lines (a truncated paste), in which
   case the span runs through those lines so `mask` hides them. A BEGIN line quoted
@@ -35,12 +45,14 @@ Judgment calls:
 from __future__ import annotations
 
 import bisect
-import itertools
 import json
-import math
 import re
+import string
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+from inbox.text.leak_checks import CODE_NAME, generic_secret, plausible_password, random_enough
+from inbox.text.leak_rules import CONTEXT, GENERIC, HARMLESS_STARTS, NAMED, RULES, SPECIFIC, Named, Rule
 
 ELLIPSIS = "…"
 
@@ -56,126 +68,168 @@ class Leak:
     masked: str
 
 
-_LABELS = {
-    "github-token": "GitHub token",
-    "gitlab-token": "GitLab token",
-    "slack-token": "Slack token",
-    "slack-webhook": "Slack webhook URL",
-    "aws-access-key": "AWS access key",
-    "google-api-key": "Google API key",
-    "stripe-live-key": "Stripe live key",
-    "private-key": "Private key",
-    "url-password": "Password in URL",
-    "password-assignment": "Secret value",
-}
+# --- what calls a rule -----------------------------------------------------------------
 
-# Overlaps go to the most specific finding: a known token format beats a password in a
-# URL, which beats a generic `name = value` guess.
-_SPECIFIC, _URL, _GENERIC = 0, 1, 2
-
-# (kind, prefix, body, digits required). One regex per literal prefix: the regex engine
-# jumps between occurrences of a literal, where an alternation would be tried at every
-# character. Bodies are bounded and must end on a boundary.
-_GITHUB = r"[A-Za-z0-9]{36}(?![A-Za-z0-9_])"
-_GITLAB = r"[A-Za-z0-9_-]{20,128}(?![A-Za-z0-9_-])"
-_SLACK = r"[A-Za-z0-9-]{20,160}(?![A-Za-z0-9-])"
-_AWS = r"[A-Z0-9]{16}(?![A-Za-z0-9])"
-_STRIPE = r"[A-Za-z0-9]{24,247}(?![A-Za-z0-9])"
-_TOKEN_FORMATS = (
-    ("github-token", r"gh[pousr]_", _GITHUB, True),
-    ("github-token", r"github_pat_", r"[A-Za-z0-9_]{82}(?![A-Za-z0-9_])", True),
-    ("gitlab-token", r"gl(?:pat|dt|rt)-", _GITLAB, True),
-    ("slack-token", r"xox[bpars]-", _SLACK, True),
-    ("slack-token", r"xapp-", _SLACK, True),
-    ("aws-access-key", r"AKIA", _AWS, False),
-    ("aws-access-key", r"ASIA", _AWS, False),
-    ("google-api-key", r"AIza", r"[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])", True),
-    ("stripe-live-key", r"sk_live_", _STRIPE, True),
-    ("stripe-live-key", r"rk_live_", _STRIPE, True),
-)
-_TOKENS = tuple((kind, re.compile(f"({prefix})({body})"), digits)
-                for kind, prefix, body, digits in _TOKEN_FORMATS)
-
-_WEBHOOK = re.compile(r"hooks\.slack\.com/services/"
-                      r"(T[A-Z0-9]{6,12}/B[A-Z0-9]{6,12}/([A-Za-z0-9]{20,32}))(?![A-Za-z0-9])")
-
-_KEY_BEGIN = re.compile(r"-----BEGIN ((?:(?:RSA|EC|DSA|OPENSSH|ENCRYPTED) )?PRIVATE KEY"
-                        r"|PGP PRIVATE KEY BLOCK)-----")
-_LINE_BREAK = r"(?:\r?\n|\\r?\\n)"  # real newlines, or `\n` escapes inside a JSON string
-# A truncated paste: optional `Proc-Type:`-style headers, then base64 lines.
-_KEY_TAIL = re.compile(rf"(?:{_LINE_BREAK}[ \t]*(?:[A-Za-z][A-Za-z0-9-]*:[^\r\n\\]*)?){{0,8}}?"
-                       rf"(?:{_LINE_BREAK}[ \t]*[A-Za-z0-9+/=]{{20,}})+")
-_BASE64_CHAR = re.compile(r"[A-Za-z0-9+/]")
-_ELIDED = re.compile(r"\.\.\.|…|<|>")  # a shortened sample; real base64 never holds these
-_KEY_MAX = 64_000  # the largest armoured key block is far smaller than this
-
-_URL_AUTH = re.compile(r"://([^\s:/@?#\[\]]{0,256}):([^\s/?#]{1,256})@(?=[A-Za-z0-9\[])")
-
-# Generic assignments are found in two steps. Keyword roots are searched in an ASCII-folded
-# copy of the text (one byte per character, so offsets match) with literal-prefix regexes;
-# the rest of the name, the separator and the value are then matched in the text itself.
-_KEYWORD_ROOTS = tuple(re.compile(root) for root in (
-    rb"pass(?:w(?:or)?d|phrase)", rb"pwd", rb"secret", rb"token", rb"key"))
-_KEY_QUALIFIERS = tuple(word + sep for word in (b"api", b"secret", b"access")  # api_key, apiKey
-                        for sep in (b"", b"_", b"-"))
-_BARE = r"[^\s\"'`\\,;&<>(){}\[\]]"  # an unquoted value runs until one of these
-_BARE_CHAR = re.compile(_BARE)
-_ASSIGNED_VALUE = re.compile(
-    r"[\\\"'`\]]{0,3}[ \t]*(?::=|=>|=(?!=)|:(?![:/]))[ \t]*"
-    rf"(?:(\\?[\"'`])([^\s\"'`\\]{{1,512}})|({_BARE}{{1,512}}))")
-
-_PLACEHOLDER = re.compile(
-    r"example|your|placeholder|change[_-]?me|redacted|dummy|sample|fake|test|xxxx|\*\*\*"
-    r"|\.\.\.|…|\$\{|\{\{|%\(|<|>|environ|getenv|process\.env|secrets\.|^\$|^(?:null|none)$",
-    re.IGNORECASE)
-_URL_DEFAULTS = frozenset({
-    "password", "passwd", "pass", "pwd", "pw", "secret", "root", "admin", "guest", "user",
-    "username", "postgres", "mysql", "redis", "rabbitmq", "toor", "letmein", "1234", "123456",
-})
-# Values the generic rule leaves alone: other rules' formats, and ordinary data.
-_DEFERRED = re.compile(r"gh[pousr]_|github_pat_|gl(?:pat|dt|rt)-|xox[bpars]-|xapp-|A[KS]IA"
-                       r"|AIza|[spr]k_(?:live|test)_|-----")
-_ORDINARY = re.compile(
-    r"[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}"            # UUID
-    r"|[^@\s]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"                      # e-mail address
-    r"|[vV]?\d+(?:\.\d+)+(?:[-+][\w.]+)?"                              # version
-    r"|(?:~|\.{1,2})/.*|[A-Za-z]:\\.*|.*://.*"                          # path or URL
-    r"|(?:/[A-Za-z]?[a-z0-9._-]+)+/?")                                 # /usr/local/bin
-_CODE_NAME = re.compile(
-    r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+"       # attribute access: self.token
-    r"|_*[a-z][a-z0-9]*(?:_+[a-z0-9]+)+_*"           # snake_case
-    r"|_*[A-Z][A-Z0-9]*(?:_+[A-Z0-9]+)+_*"           # CONST_CASE
-    r"|[a-z]+(?:[A-Z][a-z]+)+")                      # camelCase
-_CLASSES = tuple(re.compile(chars) for chars in ("[a-z]", "[A-Z]", "[0-9]", "[^A-Za-z0-9]"))
-_RUN_LENGTH = 6
+# Token characters: a run of these is where a token can be. `=`, `:`, `@`, quotes and
+# spaces end a run, so `TOKEN=ghp_…` and `https://x:ghp_…@host` give the token its own.
+# Runs are found in a copy where every token character is `a` and every other a space:
+# the first 20 `a`s in a row start the next long run, a search C does at memory speed.
+_TOKEN_CHARS = string.ascii_letters + string.digits + "_-.+/~"
+_SHAPE = bytes(0x61 if chr(byte) in _TOKEN_CHARS else 0x20 for byte in range(256))
+_MIN_WORD = 20  # the shortest format (an AWS key id) has 20 characters
+_RUN = b"a" * _MIN_WORD
+_LEAD = b"/+-._~"  # stripped from a run's start: `//hooks.slack.com/…`
 
 
-# Every detector needs one of these cues; most posts have none and are done in one search.
-# (Searched in a lowercased copy: an IGNORECASE alternation is several times slower. Cues
-# that share a first letter share a branch, so fewer branches are tried at each letter.)
-_CUES = re.compile(r"g(?:h[pousr]_|ithub_pat_|l(?:pat|dt|rt)-)|x(?:ox|app-)|a(?:[ks]ia|iza)|_live_"
-                   r"|hooks\.slack|begin|://|p(?:ass|wd)|secret|token|key")
+def _marks() -> tuple[re.Pattern[bytes], dict[bytes, tuple[int, ...]], tuple[tuple[int, bytes, int], ...]]:
+    """One regex for the marks at a run's start (the longest one that fits is found, and
+    it calls the rules of every mark it begins with), and the marks further in."""
+    first: dict[bytes, set[int]] = {}
+    inner: list[tuple[int, bytes, int]] = []
+    for index, rule in enumerate(RULES):
+        for offset, mark in rule.marks:
+            if offset:
+                inner.append((offset, mark.encode(), index))
+            else:
+                first.setdefault(mark.encode(), set()).add(index)
+    calls = {mark: tuple(sorted({index for other, indexes in first.items() if mark.startswith(other)
+                                 for index in indexes})) for mark in first}
+    return re.compile(_trie(first)), calls, tuple(inner)
 
+
+def _trie(words: Iterable[bytes]) -> bytes:
+    """A regex matching the longest of `words` that fits, factored so words sharing a
+    start share a branch."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for byte in word:
+            node = node.setdefault(byte, {})
+        node[None] = None
+
+    def emit(node: dict) -> bytes:
+        branches = [re.escape(bytes([byte])) + emit(child) for byte, child in sorted(
+            (key, value) for key, value in node.items() if key is not None)]
+        if not branches:
+            return b""
+        body = branches[0] if len(branches) == 1 and None not in node else b"(?:" + b"|".join(branches) + b")"
+        return body + (b"?" if None in node else b"")
+    return emit(tree)
+
+
+_MARKS, _CALLS, _INNER = _marks()
+
+
+def _word_starts(raw: bytes) -> dict[int, list[int]]:
+    """For each rule a long run of token characters calls for, where its pattern is to
+    be tried (`raw` is the text folded to one byte a character)."""
+    shape = raw.translate(_SHAPE)
+    starts: dict[int, list[int]] = {}
+    position = shape.find(_RUN)
+    while position >= 0:
+        end = shape.find(b" ", position + _MIN_WORD)
+        end = len(shape) if end < 0 else end
+        if raw[position] in _LEAD:
+            position = end - len(raw[position:end].lstrip(_LEAD))
+        if mark := _MARKS.match(raw, position, end):
+            for index in _CALLS[mark.group()]:
+                starts.setdefault(index, []).append(position)
+        position = shape.find(_RUN, end)
+    for offset, mark, index in _INNER:  # rare marks: found where they are, the token starts before
+        found = raw.find(mark, offset)
+        while found >= 0:
+            start = found - offset
+            if shape.startswith(_RUN, start) and (not start or shape[start - 1] == 0x20):
+                starts.setdefault(index, []).append(start)
+            found = raw.find(mark, found + 1)
+    return starts
+
+
+# Cue words, searched in an ASCII-folded, lower-cased copy of the text (one byte per
+# character, so offsets match the text). Most posts hold a generic one (`key`, `://`);
+# the words rules are cued by are rare, and each is one fast substring search.
+_ROOTS = (b"pass", b"pwd", b"secret", b"token", b"key")
+_PASSWORDS = (b"password", b"passwd", b"passphrase")
+_URL_CUE, _KEY_CUE = b"://", b"-----begin"
+_CUE_RULES: dict[bytes, tuple[int, ...]] = {
+    cue: tuple(index for index, rule in enumerate(RULES) if cue.decode() in rule.cues)
+    for cue in {cue.encode() for rule in RULES for cue in rule.cues}}
+_CUES = (_URL_CUE, _KEY_CUE, *sorted(_CUE_RULES))
+
+
+def _roots(folded: bytes) -> list[tuple[int, int]]:
+    """(start, end) of each keyword that may end a secret's name, in order."""
+    found = []
+    for root in _ROOTS:
+        position = folded.find(root)
+        while position >= 0:
+            end = position + len(root)
+            if root == b"pass":
+                end = next((position + len(word) for word in _PASSWORDS if folded.startswith(word, position)), 0)
+            if end:
+                found.append((position, end))
+            position = folded.find(root, position + len(root))
+    return sorted(found)
+
+
+# --- the scan --------------------------------------------------------------------------
 
 def scan(text: str | None) -> list[Leak]:
     """Every secret in `text`, in order, without overlaps or duplicates."""
-    if not text or not _CUES.search(text.lower()):
+    if not text:
         return []
-    candidates = sorted(
-        (*_tokens(text), *_webhooks(text), *_private_keys(text),
-         *_url_passwords(text), *_assignments(text)),
-        key=lambda found: (found[0], found[1].start, found[1].start - found[1].end))
-    starts: list[int] = []
+    raw = text.encode("ascii", "replace")
+    folded = raw.lower()
+    starts = _word_starts(raw)
+    cues = [cue for cue in _CUES if cue in folded]
+    roots = _roots(folded)
+    if not cues and not starts and not roots:
+        return []
+    candidates = sorted(_findings(text, folded, roots, cues, starts),
+                        key=lambda found: (found[0], found[1].start, found[1].start - found[1].end))
+    begins: list[int] = []
     kept: list[Leak] = []
     for _, leak in candidates:
-        index = bisect.bisect_right(starts, leak.start)
+        index = bisect.bisect_right(begins, leak.start)
         if index and kept[index - 1].end > leak.start:
             continue
         if index < len(kept) and kept[index].start < leak.end:
             continue
-        starts.insert(index, leak.start)
+        begins.insert(index, leak.start)
         kept.insert(index, leak)
     return kept
+
+
+def _findings(text: str, folded: bytes, roots: list[tuple[int, int]], cues: list[bytes],
+              starts: dict[int, list[int]]) -> Iterator[tuple[int, Leak]]:
+    for index, positions in starts.items():
+        rule = RULES[index]
+        for position in positions:
+            if (match := rule.pattern.match(text, position)) and rule.check(match):
+                yield _from_rule(rule, match)
+    for index in sorted({index for cue in cues for index in _CUE_RULES.get(cue, ())}):
+        rule = RULES[index]
+        for match in rule.pattern.finditer(text):
+            if (not match.start() or not text[match.start() - 1].isalnum()) and rule.check(match):
+                yield _from_rule(rule, match)
+    if _KEY_CUE in cues:
+        yield from _private_keys(text)
+    if _URL_CUE in cues:
+        yield from _url_passwords(text)
+    if roots:
+        yield from _assignments(text, folded, roots)
+
+
+def _from_rule(rule: Rule, match: re.Match[str]) -> tuple[int, Leak]:
+    shown = match["shown"] if "shown" in match.re.groupindex else None
+    start = match.start("shown") if shown is not None else match.start("secret")
+    return rule.priority, Leak(rule.kind, rule.label, start, match.end(), _masked(shown or "", match["secret"]))
+
+
+def _masked(prefix: str, secret: str) -> str:
+    """Prefix, an ellipsis, and at most 4 (and at most a quarter) of the last characters."""
+    keep = min(4, len(secret) // 4)
+    return prefix + ELLIPSIS + (secret[-keep:] if keep else "")
 
 
 def mask(text: str | None) -> str:
@@ -200,18 +254,17 @@ def describe(leaks: Iterable[Leak]) -> str:
 
 
 def may_leak(texts: Iterable[str | None]) -> bool:
-    """Whether any of the texts holds a cue a detector needs; when none does, `leaks_json`
-    of them is None. One search over them all: most items have no cue anywhere. (No cue
-    holds the separator, so none is made up across two texts.)"""
-    return bool(_CUES.search("\0".join(text for text in texts if text).lower()))
+    """Whether any of the texts calls for a detector; when none does, `leaks_json` of
+    them is None. (No cue or token character is the separator, so none is made up
+    across two texts.)"""
+    raw = "\0".join(text for text in texts if text).encode("ascii", "replace")
+    folded = raw.lower()
+    return any(cue in folded for cue in (*_CUES, *_ROOTS)) or bool(_word_starts(raw))
 
 
 def leaks_json(texts: Iterable[str | None]) -> str | None:
     """What the store keeps for an item: its distinct leaks across title, body and thread
     as JSON (kind, label, masked; never the secret), or None when there are none."""
-    texts = [text for text in texts if text]
-    if not may_leak(texts):
-        return None
     seen: dict[tuple[str, str, str], None] = {}
     for text in texts:
         for leak in scan(text):
@@ -222,40 +275,17 @@ def leaks_json(texts: Iterable[str | None]) -> str | None:
                        for kind, label, masked in seen], ensure_ascii=False)
 
 
-# --- detectors: each yields (priority, Leak) ------------------------------------------
+# --- detectors that need more than a pattern -------------------------------------------
 
-def _leak(kind: str, start: int, end: int, masked: str, priority: int = _SPECIFIC
-          ) -> tuple[int, Leak]:
-    return priority, Leak(kind, _LABELS[kind], start, end, masked)
-
-
-def _masked(prefix: str, secret: str) -> str:
-    """Prefix, an ellipsis, and at most 4 (and at most a quarter) of the last characters."""
-    keep = min(4, len(secret) // 4)
-    return prefix + ELLIPSIS + (secret[-keep:] if keep else "")
-
-
-def _tokens(text: str) -> Iterator[tuple[int, Leak]]:
-    for kind, pattern, digits in _TOKENS:
-        for match in pattern.finditer(text):
-            start = match.start()
-            if start and text[start - 1].isalnum():
-                continue
-            prefix, body = match.groups()
-            if _random_enough(body, digits=digits):
-                yield _leak(kind, start, match.end(), _masked(prefix, body))
-
-
-def _webhooks(text: str) -> Iterator[tuple[int, Leak]]:
-    for match in _WEBHOOK.finditer(text):
-        scheme = next((s for s in ("https://", "http://") if text.endswith(s, 0, match.start())), "")
-        if not scheme:
-            continue
-        ids, secret = match.group(1), match.group(2)
-        if _random_enough(ids.replace("/", "")) and not _PLACEHOLDER.search(secret):
-            start = match.start() - len(scheme)
-            prefix = text[start:match.start(1)]
-            yield _leak("slack-webhook", start, match.end(), _masked(prefix, secret))
+_KEY_BEGIN = re.compile(r"-----BEGIN ((?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?)-----")
+_LINE_BREAK = r"(?:\r?\n|\\r?\\n)"  # real newlines, or `\n` escapes inside a JSON string
+# A truncated paste: optional `Proc-Type:`-style headers, then base64 lines.
+_KEY_TAIL = re.compile(rf"(?:{_LINE_BREAK}[ \t]*(?:[A-Za-z][A-Za-z0-9-]*:[^\r\n\\]*)?){{0,8}}?"
+                       rf"(?:{_LINE_BREAK}[ \t]*[A-Za-z0-9+/=]{{20,}})+")
+_BASE64_CHAR = re.compile(r"[A-Za-z0-9+/]")
+_ELIDED = re.compile(r"\.\.\.|…|<|>")  # a shortened sample; real base64 never holds these
+_KEY_MAX = 64_000  # the largest armoured key block is far smaller than this
+_SERVICE_ACCOUNT = re.compile(r"\"private_key\"\s*:\s*\"$")
 
 
 def _private_keys(text: str) -> Iterator[tuple[int, Leak]]:
@@ -275,7 +305,10 @@ def _private_keys(text: str) -> Iterator[tuple[int, Leak]]:
         if stop < 0:
             position = match.end()
             continue
-        yield _leak("private-key", match.start(), stop, match.group(0) + ELLIPSIS)
+        in_json = _SERVICE_ACCOUNT.search(text, max(0, match.start() - 40), match.start())
+        kind, label = (("gcp-service-account", "Google Cloud service account key")
+                       if in_json and "service_account" in text else ("private-key", "Private key"))
+        yield SPECIFIC, Leak(kind, label, match.start(), stop, match.group(0) + ELLIPSIS)
         position = stop
 
 
@@ -284,34 +317,56 @@ def _key_material(body: str) -> bool:
     return len(_BASE64_CHAR.findall(body)) >= 40 and not _ELIDED.search(body)
 
 
+_URL_AUTH = re.compile(r"://([^\s:/@?#\[\]]{0,256}):([^\s/?#]{1,256})@(?=[A-Za-z0-9\[])")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,30}$")
+_DATABASES = re.compile(r"(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb|rediss?|amqps?|mssql|sqlserver"
+                        r"|oracle|cockroachdb|clickhouse|neo4j|bolt|couchdbs?|cassandra|memcached)(?:\+[\w.+-]*)?",
+                        re.IGNORECASE)
+
+
 def _url_passwords(text: str) -> Iterator[tuple[int, Leak]]:
     for match in _URL_AUTH.finditer(text):
-        if not match.start() or not text[match.start() - 1].isalnum():
+        position = match.start()
+        if not position or not text[position - 1].isalnum():
             continue  # no scheme before `://`
         user, password = match.group(1), match.group(2)
-        if (password.lower() in _URL_DEFAULTS or password == user or _PLACEHOLDER.search(password)
-                or len(set(password)) == 1):
+        if not plausible_password(user, password):
             continue
-        yield _leak("url-password", match.start(2), match.end(2), _masked("", password), _URL)
+        scheme = _SCHEME.search(text, max(0, position - 31), position)
+        kind, label = (("database-url", "Database password in URL")
+                       if scheme and _DATABASES.fullmatch(scheme.group()) else ("url-password", "Password in URL"))
+        yield CONTEXT, Leak(kind, label, match.start(2), match.end(2), _masked("", password))
 
 
-def _assignments(text: str) -> Iterator[tuple[int, Leak]]:
-    folded = text.encode("ascii", "replace").lower()
-    for root in _KEYWORD_ROOTS:
-        examined = 0  # a keyword inside a value already looked at is part of that value
-        for hit in root.finditer(folded):
-            if hit.start() < examined:
-                continue
-            if hit.group() == b"key" and not folded.endswith(_KEY_QUALIFIERS, 0, hit.start()):
-                continue
-            match = _ASSIGNED_VALUE.match(text, hit.end())
-            if match:
-                examined = match.end()
-                if found := _assigned_secret(text, match):
-                    yield found
+# Generic assignments: a cue word ending a name (found above in the folded copy), then
+# the separator and the value matched in the text itself.
+_KEY_QUALIFIERS = tuple(word + sep for word in (b"api", b"secret", b"access", b"account")  # api_key, apiKey
+                        for sep in (b"", b"_", b"-"))
+_BARE = r"[^\s\"'`\\,;&<>(){}\[\]]"  # an unquoted value runs until one of these
+_BARE_CHAR = re.compile(_BARE)
+_ASSIGNED_VALUE = re.compile(
+    r"[\\\"'`\]]{0,3}[ \t]*(?::=|=>|=(?!=)|:(?![:/]))[ \t]*"
+    rf"(?:(\\?[\"'`])([^\s\"'`\\]{{1,512}})|({_BARE}{{1,512}}))")
+_NAME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_.-")
+# Values the generic rule leaves to the rule of their format, or to no rule at all.
+_DEFERRED = (*HARMLESS_STARTS, "-----", *(start for rule in RULES for start in rule.starts if len(start) >= 4))
 
 
-def _assigned_secret(text: str, match: re.Match[str]) -> tuple[int, Leak] | None:
+def _assignments(text: str, folded: bytes, roots: list[tuple[int, int]]) -> Iterator[tuple[int, Leak]]:
+    examined = 0  # a keyword inside a value already looked at is part of that value
+    for start, end in roots:
+        if start < examined:
+            continue
+        if end - start == 3 and folded[start] == 0x6B and not folded.endswith(_KEY_QUALIFIERS, 0, start):
+            continue  # `key` only after api, secret, access or account
+        match = _ASSIGNED_VALUE.match(text, end)
+        if match:
+            examined = match.end()
+            if found := _assigned_secret(text, folded, end, match):
+                yield found
+
+
+def _assigned_secret(text: str, folded: bytes, name_end: int, match: re.Match[str]) -> tuple[int, Leak] | None:
     """The value of a `name = value` match, if it looks like a secret."""
     quote, value = match.group(1), match.group(2)
     if quote:
@@ -324,59 +379,25 @@ def _assigned_secret(text: str, match: re.Match[str]) -> tuple[int, Leak] | None
         start = match.start(3)
         value = match.group(3).rstrip(".:!?")
         end = start + len(value)
-        if text[end:end + 1] in ("(", "[") or _CODE_NAME.fullmatch(value):
+        if text[end:end + 1] in ("(", "[") or CODE_NAME.fullmatch(value):
             return None  # code that fetches the secret, not the secret
-    if not _generic_secret(value):
+    if value.startswith(_DEFERRED):
         return None
-    return _leak("password-assignment", start, end, _masked("", value), _GENERIC)
+    named = _named(folded, name_end)
+    if named and named.shape and named.shape.fullmatch(value) and random_enough(value, digits=False):
+        kind, label = named.kind, named.label
+    elif generic_secret(value):
+        kind, label = ((named.kind, named.label) if named and not named.shape
+                       else ("password-assignment", "Secret value"))
+    else:
+        return None
+    return GENERIC, Leak(kind, label, start, end, _masked("", value))
 
 
-# --- what a secret looks like ----------------------------------------------------------
-
-def _entropy(value: str) -> float:
-    """Shannon entropy in bits per character."""
-    size = len(value)
-    return -sum(count / size * math.log2(count / size)
-                for count in (value.count(char) for char in set(value)))
-
-
-def _patterned(value: str) -> bool:
-    """A repeated chunk (`abc123abc123`) or mostly sequential runs (`123456`, `abcdef`):
-    typed, not generated. Runs of one or two characters (`//////` in AWS session tokens)
-    are left to the entropy check."""
-    seen: set[str] = set()
-    for index in range(len(value) - _RUN_LENGTH + 1):
-        chunk = value[index:index + _RUN_LENGTH]
-        if chunk in seen and len(set(chunk)) > 2:
-            return True
-        seen.add(chunk)
-    steps = sum(1 for a, b in itertools.pairwise(value) if abs(ord(a) - ord(b)) == 1)
-    return steps * 2 >= len(value) - 1
-
-
-def _random_enough(body: str, *, digits: bool = True) -> bool:
-    """Machine-made: varied, high-entropy, letters mixed with digits, no placeholder word.
-
-    A short random body lacks digits now and then (3% of 20-character GitLab tokens), so
-    mixed case stands in for digits; a word-like placeholder has neither.
-    """
-    if len(set(body)) < 6 or _entropy(body) < 3.0:
-        return False
-    lower, upper, number = (bool(pattern.search(body)) for pattern in _CLASSES[:3])
-    if not (lower or upper) or (digits and not (number or (lower and upper))):
-        return False
-    return not _PLACEHOLDER.search(body) and not _patterned(body)
-
-
-def _classes(value: str) -> int:
-    """How many of lower case, upper case, digits and symbols the value mixes."""
-    return sum(1 for pattern in _CLASSES if pattern.search(value))
-
-
-def _generic_secret(value: str) -> bool:
-    """A value that looks generated rather than a word, a reference or ordinary data."""
-    if len(value) < 10 or _DEFERRED.match(value) or _ORDINARY.fullmatch(value):
-        return False
-    if _PLACEHOLDER.search(value) or _classes(value) < 2 or _entropy(value) < 3.0:
-        return False
-    return not _patterned(value)
+def _named(folded: bytes, name_end: int) -> Named | None:
+    """The provider a variable's name points to (`HEROKU_API_KEY`), if any."""
+    start = name_end
+    while start > max(0, name_end - 64) and folded[start - 1] in _NAME_CHARS:
+        start -= 1
+    name = folded[start:name_end].decode().replace("_", "").replace("-", "").replace(".", "")
+    return next((named for named in NAMED if all(word in name for word in named.words)), None)
