@@ -9,7 +9,8 @@ by key never duplicates.
 `Store` holds the connection and its lock; each table family's SQL lives in its own
 module and is reached from here: `store.drafts`, `store.releases`, `store.runs`,
 `store.rule_actions` (and `store.rules_pass()`), `store.people`, `store.sla`,
-`store.stats`, `store.history`, `store.presence`, `store.sync_locks`. Everything goes in
+`store.stats`, `store.history`, `store.presence`, `store.sync_locks`, `store.duplicates`
+(and `store.similar()`, in `inbox.store.similar`). Everything goes in
 and out as plain data (dicts, tuples, dataclasses).
 """
 
@@ -28,10 +29,11 @@ import sqlite_utils
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
 from inbox.query import FROM, Query, compile_query, parse_query
-from inbox.store import access, migrations, presence, sweeps, tallies, triage
+from inbox.store import access, migrations, presence, similar, sweeps, tallies, triage
 from inbox.store import items as _items
 from inbox.store.dialect import upsert
 from inbox.store.drafts import Drafts, Releases
+from inbox.store.duplicates import Duplicates
 from inbox.store.history import NEW_SQL, SEEN_JOIN, History
 from inbox.store.items import LIST_COLUMNS
 from inbox.store.people import People
@@ -110,6 +112,8 @@ class Store:
 
     WRITE_CACHE_KB = 32768
     """The writer's page cache (each reader has a smaller one: `Readers.CACHE_KB`)."""
+    FULL_TEXT = "fts5"
+    """How posts are searched and ranked: SQLite's FTS5 (bm25); a server's is `tsvector`."""
     KEEPS_TALLIES = True
     """Counts per bucket and per author are kept by triggers (`inbox.store.tallies`,
     `inbox.store.people`); a server counts them when asked instead."""
@@ -197,6 +201,17 @@ class Store:
     def history(self) -> History:
         """Who changed each item's triage and when, and when each person last opened it."""
         return History(self)
+
+    @property
+    def duplicates(self) -> Duplicates:
+        """Posts linked as the same question asked twice."""
+        return Duplicates(self)
+
+    def similar(self, key: str, *, now: datetime, limit: int = 3) -> list[dict[str, Any]] | None:
+        """Up to `limit` posts from any channel most like `key`'s, best first, with their
+        state and whether the team answered them (see `inbox.store.similar`); None when
+        there is no post `key`."""
+        return similar.find(self, key, now=now, limit=limit)
 
     @property
     def sync_locks(self) -> SyncLocks:
@@ -505,11 +520,18 @@ class Store:
         return bool(self._run(f"SELECT 1 AS hit FROM {FROM} WHERE i.key = :key AND {where}", params))
 
     def item(self, key: str, *, now: datetime, viewer: str | None = None) -> dict[str, Any] | None:
-        """One list row with its body (`replying`: as in `page`)."""
+        """One list row with its body (`replying`: as in `page`), the keys of the posts
+        linked with it as duplicates (`duplicates`) and the link a reply points to for
+        them (`duplicate_url`: the answered one's, else the oldest's)."""
         params: dict[str, Any] = {"key": key, "now": iso(now)}
         source, columns = self._list_from(params, now, True, None, viewer)
         rows = self._run(f"SELECT {columns} FROM {source} WHERE i.key = :key", params)
-        return rows[0] if rows else None
+        if not rows:
+            return None
+        linked = self.duplicates.of(key, now=now)
+        rows[0]["duplicates"] = sorted(row["key"] for row in linked)
+        rows[0]["duplicate_url"] = next((row["url"] for row in linked if row["url"]), None)
+        return rows[0]
 
     def thread(self, key: str) -> list[dict[str, Any]]:
         return self._run("SELECT reply_id, author, author_is_staff, created_at, body FROM thread "

@@ -255,7 +255,8 @@ def _item_row(item: Item, synced_at: str | None, stored_body: str = "", threaded
 
 
 def item_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The item JSON contract of `inbox list --json` from a store row."""
+    """The item JSON contract of `inbox list --json` from a store row (`duplicates`: the
+    keys `store.duplicates.attach` gave it)."""
     last_reply = row.get("last_reply_by_staff")
     return {
         "key": row["key"],
@@ -285,6 +286,7 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "note": row.get("note"),
         "jira": row.get("jira_key"),
         "replying": row.get("replying"),
+        "duplicates": row.get("duplicates") or [],
     }
 
 

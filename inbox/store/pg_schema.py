@@ -295,6 +295,13 @@ def p005_sync_locks() -> str:
             f"pid INTEGER NOT NULL, since {T} NOT NULL);")
 
 
+def p007_duplicates() -> str:
+    """m018: posts linked as duplicates."""
+    return (f"CREATE TABLE duplicates (key {T} NOT NULL, of_key {T} NOT NULL, linked_by {T} NOT NULL, "
+            f"linked_at {T} NOT NULL, PRIMARY KEY (key, of_key));\n"
+            "CREATE INDEX duplicates_by_original ON duplicates (of_key, key);")
+
+
 STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence, p004_channel_wait,
-                                  p005_sync_locks]
+                                  p005_sync_locks, p007_duplicates]
 """In order; each applied once, recorded in `_migrations` by its name."""
