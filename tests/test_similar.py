@@ -14,7 +14,7 @@ from inbox.errors import UsageError
 from inbox.models import Item, Reply
 from inbox.store import Store, open_store
 from inbox.store.copy import copy
-from inbox.store.similar import Search, choose
+from inbox.store.similar import Budget, Search, choose
 from inbox.text.terms import Term, key_terms
 from inbox.triage.history import describe
 
@@ -122,13 +122,19 @@ def test_common_words_go_and_the_cost_stays_bounded():
     terms = [Term("webhooks", True), Term("the", False), Term("firing", True), Term("upgrade", False),
              Term("alone", False)]
     counts = {"webhooks": 40, "the": 9_000, "firing": 30, "upgrade": 800, "alone": 1}
-    search = choose(terms, counts, 10_000, known=True, work=10_000, per_word=False)
+    roomy = Budget(read=100_000, rank=10_000, per_word=False)
+    search = choose(terms, counts, 10_000, known=True, budget=roomy)
     assert search == Search((), ("firing", "webhooks", "upgrade"))  # no common word, none found only here
-    # past the work a ranking may do, the rarest words are required
-    wide = choose(terms, {**counts, "webhooks": 900, "firing": 700}, 10_000, known=True, work=500,
-                  per_word=False)
-    assert wide.required == ("firing", "upgrade") and wide.optional == ("webhooks",)
-    assert wide.match() == '{title body} : ("firing" AND "upgrade" AND ("webhooks"))'
+    # past what a ranking may rank, the rarest words are required
+    wide = {**counts, "webhooks": 900, "firing": 700}
+    required = choose(terms, wide, 10_000, known=True, budget=Budget(read=100_000, rank=500, per_word=False))
+    assert required == Search(("firing", "upgrade"), ("webhooks",))
+    assert required.match() == '{title body} : ("firing" AND "upgrade" AND ("webhooks"))'
+    # past what it may read, the words in most posts go (one stays)
+    assert choose(terms, wide, 10_000, known=True, budget=Budget(read=1_000, rank=10_000, per_word=False)) == \
+        Search((), ("firing",))
+    # ranked per word: three words in 1,740 posts are 5,220 rankings
+    assert choose(terms, wide, 10_000, known=True, budget=Budget(read=100_000, rank=5_000, per_word=True)).required
 
 
 # --- duplicates -------------------------------------------------------------------------------

@@ -5,23 +5,29 @@ The words are the post's title and the start of its body (`inbox.text.terms`), l
 too many posts share: a word in a tenth of the inbox says little about the question, and
 ranking every post it is in would read that tenth. The search ORs the words left, weighs
 a title match up (`TITLE_WEIGHT`) and leaves out the post itself. SQLite ranks by FTS5's
-bm25 and counts each word's posts in its index (up to what matters); PostgreSQL
-ranks by ts_rank, and knows its common words from the statistics ANALYZE keeps of the
-`search` column (`pg_stats`; gathered here once if the server never has), so neither reads
-a post to choose the words.
+bm25 and counts each word's posts in its index (up to what matters); PostgreSQL ranks by
+ts_rank, and takes each word's posts from the planner's estimate, which rests on the
+statistics ANALYZE keeps of the `search` column (gathered here once if the server never
+has). Neither reads a post to choose the words.
 
-The cost is bounded at any size (`WORK`): when the words' posts add up to more than a
-ranking may read, the rarest words become required (`rare AND (other OR ...)`) until the
-posts having them all are few enough: the same question asked twice shares its rarest
-words. Word counts are kept a few minutes (`COUNTS_KEPT`): moving from post to post,
-the common words are counted once.
+The cost is bounded at any size (`BUDGETS`). When the words' posts add up to more than a
+ranking may read, the words in most posts go; past that, the rarest words become required
+(`rare AND (other OR ...)`) until the posts having them all are few enough, as if words
+came independently: the same question asked twice shares its rarest words. Words that come
+together more than that (a subject always named in two words) could still find many posts,
+so the ranking reads no more than its share of the posts found, the newest on SQLite. Word
+counts are kept a few minutes (`COUNTS_KEPT`): moving from post to post, the common words
+are counted once. On PostgreSQL only the words its own parser made of the post are
+searched for (it reads "rocket.chat" as one word, where the index here reads two).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -34,26 +40,39 @@ if TYPE_CHECKING:
     from inbox.store.db import Store
 
 CANDIDATES = 12
-"""Words of a post considered (the title's first): each is counted in the index."""
+"""Words of a post considered (the title's first): each is counted."""
 TERMS = 10
 """Words searched for at most."""
+FEWEST = 3
+"""Words kept, however many posts they are in, before the rarest become required."""
 OPTIONAL = 4
 """Words that may add to the rank besides the required ones, when some are required."""
 COMMON_SHARE = 0.1
 """A word in more than this share of the posts is left out: it says little about the question."""
 COMMON_FLOOR = 50
 """...but only once it is in more than this many: in a small inbox every word is in a tenth."""
-WORK = {"fts5": 15_000, "tsvector": 4_000}
-"""What a ranking may do, by backend. FTS5 ranks each post found for each word searched
-(about a microsecond each): posts times words. PostgreSQL reads each post's row (a few
-microseconds), whatever the words: posts."""
+@dataclass(frozen=True)
+class Budget:
+    """What one similar list may cost a backend: index entries read for the words (`read`),
+    and posts ranked (`rank`; times the words searched, with `per_word`)."""
+
+    read: int
+    rank: int
+    per_word: bool
+
+
+BUDGETS = {"fts5": Budget(read=60_000, rank=15_000, per_word=True),
+           "tsvector": Budget(read=10_000, rank=1_000, per_word=False)}
+"""By backend. FTS5 reads a word's index entries quickly and ranks each post found for each
+word (about a microsecond each). PostgreSQL reads a word's entries into a bitmap, then
+each post's row to rank it (a few microseconds, whatever the words)."""
 SHORTLIST = 30
 """PostgreSQL: the best posts by ts_rank that the title's weight then ranks again (the
 stored `search` vector does not say which words are the title's)."""
 TITLE_WEIGHT = 3.0
 """How much more a word counts in a title than in a body."""
 COUNTS_KEPT = 600.0
-"""Seconds a word's count is reused before it is counted again."""
+"""Seconds a word's count (and the number of posts) is reused before it is counted again."""
 
 ANSWERED_SQL = ("(CASE WHEN i.last_reply_by_staff = 1 OR EXISTS (SELECT 1 FROM thread r WHERE r.key = i.key "
                 "AND r.author_is_staff = 1) THEN 1 ELSE 0 END)")
@@ -63,33 +82,34 @@ _COLUMNS = (f"i.key, i.source, i.kind, i.title, i.url, i.state, {DONE_SQL} AS do
 """What a similar post shows, over the items row `i`."""
 
 _SQLITE_RANKED = (
-    f"SELECT {_COLUMNS} FROM (SELECT rowid, bm25(items_fts, {TITLE_WEIGHT}, 1.0, 0.0) AS score "
-    "FROM items_fts WHERE items_fts MATCH :match AND rowid <> :self ORDER BY score LIMIT :limit) AS m "
-    "JOIN items i ON i.rowid = m.rowid ORDER BY m.score, i.key")
+    f"SELECT {_COLUMNS} FROM (SELECT rowid, score FROM "
+    f"(SELECT rowid, bm25(items_fts, {TITLE_WEIGHT}, 1.0, 0.0) AS score FROM items_fts "
+    "WHERE items_fts MATCH :match AND rowid <> :self ORDER BY rowid DESC LIMIT :read) "
+    "ORDER BY score LIMIT :limit) AS m JOIN items i ON i.rowid = m.rowid ORDER BY m.score, i.key")
 _POSTGRES_RANKED = (
     f"SELECT {_COLUMNS} FROM (SELECT c.key, c.score + {TITLE_WEIGHT} * "
     "ts_rank(to_tsvector('inbox_words', c.title), c.query, 1) AS score FROM "
-    "(SELECT s.key, s.title, q.query, ts_rank(s.search, q.query, 1) AS score "
-    "FROM items s, (SELECT {query} AS query) AS q WHERE s.search @@ q.query AND s.key <> :key "
-    "ORDER BY score DESC, s.key LIMIT :shortlist) AS c ORDER BY score DESC, c.key LIMIT :limit) AS m "
+    "(SELECT f.key, f.title, f.query, f.score FROM (SELECT s.key, s.title, q.query, "
+    "ts_rank(s.search, q.query, 1) AS score FROM items s, (SELECT {query} AS query) AS q "
+    "WHERE s.search @@ q.query AND s.key <> :key LIMIT :read) AS f "
+    "ORDER BY f.score DESC, f.key LIMIT :shortlist) AS c ORDER BY score DESC, c.key LIMIT :limit) AS m "
     "JOIN items i ON i.key = m.key ORDER BY m.score DESC, i.key")
-_POSTGRES_COMMON = (
-    "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
-    "WHERE schemaname = current_schema() AND tablename = 'items' AND attname = 'search'")
-_POSTGRES_SIZE = (
-    # as the planner estimates a table's rows: the density ANALYZE saw, times the pages now
-    "SELECT reltuples, CASE WHEN relpages > 0 AND reltuples >= 0 THEN reltuples / relpages * "
-    "(pg_relation_size(oid) / current_setting('block_size')::int) END FROM pg_class WHERE oid = 'items'::regclass")
+_POSTGRES_ESTIMATES = "SELECT word, inbox_word_posts(word) FROM inbox_json_array(:words) AS w (word)"
+_POSTGRES_OWN_WORDS = "SELECT unnest(tsvector_to_array(search)) FROM items WHERE key = :key"
+_POSTGRES_TOTAL = "EXPLAIN (FORMAT JSON) SELECT 1 FROM items"
+_POSTGRES_ANALYZED = "SELECT reltuples, pg_relation_size(oid) FROM pg_class WHERE oid = 'items'::regclass"
+NEVER_ANALYZED_FROM = 1 << 20
+"""Bytes of posts from which a table PostgreSQL never gathered statistics of is analyzed
+before its words are estimated (a server without autovacuum, just filled)."""
 
 
 @dataclass
 class WordCounts:
-    """Counts of posts per word, reused for `COUNTS_KEPT` seconds (one per store)."""
+    """Counts of posts per word and of all posts, reused for `COUNTS_KEPT` seconds (one
+    per store)."""
 
     counted: dict[str, tuple[int, float]] = field(default_factory=dict)
-    common: tuple[dict[str, float], float, float, float] | None = None
-    """PostgreSQL: its statistics' common words with their share of the posts, the
-    smallest share listed, about how many posts there are, and when they were read."""
+    total: tuple[int, float] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fresh(self, word: str) -> int | None:
@@ -105,6 +125,29 @@ class WordCounts:
                 self.counted.clear()
             self.counted.update({word: (count, at) for word, count in counts.items()})
 
+    def posts(self, count: Callable[[], int]) -> int:
+        """How many posts there are, counted by `count` when not known fresh."""
+        if self.total is None or time.monotonic() - self.total[1] > COUNTS_KEPT:
+            self.total = (count(), time.monotonic())
+        return self.total[0]
+
+    def words(self, terms: list[Term], count: Callable[[list[str]], dict[str, int]]) -> dict[str, int]:
+        """Each term's posts: fresh ones as kept, the others counted by `count`."""
+        counts: dict[str, int] = {}
+        missing = []
+        for term in terms:
+            known = self.fresh(term.word)
+            if known is None:
+                missing.append(term.word)
+            else:
+                counts[term.word] = known
+        if missing:
+            found = count(missing)
+            fresh = {word: found.get(word, 0) for word in missing}
+            self.keep(fresh)
+            counts.update(fresh)
+        return counts
+
 
 @dataclass(frozen=True)
 class Search:
@@ -116,15 +159,16 @@ class Search:
     def __bool__(self) -> bool:
         return bool(self.required or self.optional)
 
+    @property
+    def words(self) -> int:
+        return len(self.required) + len(self.optional)
+
     def match(self) -> str:
         """For FTS5's MATCH: each word quoted (nothing in it is read as syntax), in the
         title and body only."""
-        def quoted(word: str) -> str:
-            return '"' + word.replace('"', '""') + '"'
-
-        parts = [quoted(word) for word in self.required]
+        parts = [_quoted(word) for word in self.required]
         if self.optional:
-            parts.append("(" + " OR ".join(quoted(word) for word in self.optional) + ")")
+            parts.append("(" + " OR ".join(_quoted(word) for word in self.optional) + ")")
         return "{title body} : (" + " AND ".join(parts) + ")"
 
     def tsquery(self, params: dict[str, Any]) -> str:
@@ -134,13 +178,15 @@ class Search:
             params[f"w{index}"] = text
             return f"plainto_tsquery('inbox_words', :w{index})"
 
-        words = [*self.required, *self.optional]
         parts = [word(n, text) for n, text in enumerate(self.required)]
         if self.optional:
             start = len(self.required)
             parts.append("(" + " || ".join(word(start + n, text) for n, text in enumerate(self.optional)) + ")")
-        assert len(params) >= len(words)
         return " && ".join(parts)
+
+
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
 
 
 def find(store: Store, key: str, *, now: datetime, limit: int = 3) -> list[dict[str, Any]] | None:
@@ -154,18 +200,22 @@ def find(store: Store, key: str, *, now: datetime, limit: int = 3) -> list[dict[
             return None
         if limit <= 0:
             return []
-        terms = key_terms(own[1], own[2], limit=CANDIDATES)
+        terms = key_terms(own[1], own[2], limit=CANDIDATES * (2 if postgres else 1))
+        if postgres:  # only words its parser made too ("rocket.chat" is one word there, two here)
+            words = {row[0] for row in conn.execute(_POSTGRES_OWN_WORDS, {"key": key})}
+            terms = [term for term in terms if term.word in words][:CANDIDATES]
         counts, total = (_postgres_counts if postgres else _sqlite_counts)(store, conn, terms)
-        search = choose(terms, counts, total, known=not postgres, work=WORK[store.FULL_TEXT], per_word=not postgres)
+        budget = BUDGETS[store.FULL_TEXT]
+        search = choose(terms, counts, total, known=not postgres, budget=budget)
         if not search:
             return []
         params: dict[str, Any] = {"limit": limit, "now": iso(now)}
         if postgres:
             sql = _POSTGRES_RANKED.replace("{query}", search.tsquery(params))
-            params.update(key=key, shortlist=max(SHORTLIST, limit))
+            params.update(key=key, shortlist=max(SHORTLIST, limit), read=max(budget.rank, limit))
         else:
             sql = _SQLITE_RANKED
-            params.update(match=search.match(), self=own[0])
+            params.update(match=search.match(), self=own[0], read=max(budget.rank // search.words, limit))
         rows = store._run(sql, params, conn)
     return [_shown(row) for row in rows]
 
@@ -176,103 +226,98 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     return {**row, "state": state, "answered": bool(row["answered"])}
 
 
-def choose(terms: list[Term], counts: dict[str, int | None], total: int, *, known: bool,
-           work: int, per_word: bool) -> Search:
+def choose(terms: list[Term], counts: dict[str, int], total: int, *, known: bool, budget: Budget) -> Search:
     """The words to search for: not too common, at most `TERMS`, the most telling first (a
-    rare word, a title's word), within `work`: the posts the words are in (times the words,
-    with `per_word`). Past it, the rarest words are required until the posts having them all
-    (as if words came independently) are few enough, and at most `OPTIONAL` others add to
-    the rank.
+    rare word, a title's word), within the `budget`. Past what it may rank, the words in
+    most posts go first (down to `FEWEST`); still past it, the rarest words are required
+    until the posts having them all (as if words came independently) are few enough, and
+    at most `OPTIONAL` others add to the rank. Past what it may read, the optional words in
+    most posts go.
 
-    `counts` is each word's posts (None: not known, taken as rare). With `known` counts, a
-    word in one post only (this one) finds nothing and is left out."""
+    `counts` is each word's posts. With `known` counts (counted, not estimated), a word in
+    one post only (this one) finds nothing and is left out."""
     common = max(COMMON_SHARE * total, COMMON_FLOOR)
     weighed = []
     for index, term in enumerate(terms):
-        count = counts.get(term.word)
-        if known and (count is None or count <= 1):
+        count = counts.get(term.word, 0)
+        if known and count <= 1:
             continue
-        if count is not None and count > common:
+        if count > common:
             continue
-        rarity = math.log((total + 1) / ((count or 1) + 0.5)) if total else 1.0
+        rarity = math.log((total + 1) / (max(count, 1) + 0.5)) if total else 1.0
         weight = max(rarity, 0.01) * (TITLE_WEIGHT if term.in_title else 1.0)
-        weighed.append((-weight, index, term.word, count or 0))
+        weighed.append((-weight, index, term.word, count))
     chosen = [(word, count) for _, _, word, count in sorted(weighed)[:TERMS]]
+    posts = dict(chosen)
 
-    def cost(posts: float, words: int) -> float:
-        return posts * words if per_word else posts
+    def rank_cost(found: float, words: int) -> float:
+        return found * words if budget.per_word else found
 
-    if cost(sum(count for _, count in chosen), len(chosen)) <= work:
-        return Search((), tuple(word for word, _ in chosen))
+    while len(chosen) > FEWEST and rank_cost(sum(posts[word] for word, _ in chosen), len(chosen)) > budget.rank:
+        chosen.remove(max(reversed(chosen), key=lambda pair: pair[1]))  # of equals, the least telling
     required: list[str] = []
-    having_all = float(max(total, 1))
-    for word, count in sorted(chosen, key=lambda pair: pair[1]):
-        required.append(word)
-        having_all *= count / max(total, 1)
-        if cost(having_all, len(required) + min(OPTIONAL, len(chosen) - len(required))) <= work:
+    optional = [word for word, _ in chosen]
+    if rank_cost(sum(posts[word] for word in optional), len(optional)) > budget.rank:
+        having_all = float(max(total, 1))
+        for word, count in sorted(chosen, key=lambda pair: pair[1]):
+            required.append(word)
+            having_all *= count / max(total, 1)
+            if rank_cost(having_all, len(required) + min(OPTIONAL, len(chosen) - len(required))) <= budget.rank:
+                break
+        optional = [word for word in optional if word not in required][:OPTIONAL]
+    read = sum(posts[word] for word in (*required, *optional))
+    for word in sorted(optional, key=lambda word: -posts[word]):
+        if read <= budget.read or len(optional) + len(required) == 1:
             break
-    optional = [word for word, _ in chosen if word not in required][:OPTIONAL]
+        optional.remove(word)
+        read -= posts[word]
     return Search(tuple(required), tuple(optional))
 
 
-def _sqlite_counts(store: Store, conn: Any, terms: list[Term]) -> tuple[dict[str, int | None], int]:
+def _sqlite_counts(store: Store, conn: Any, terms: list[Term]) -> tuple[dict[str, int], int]:
     """Each word's posts (reused while fresh), counted in the index up to what matters:
     past the common share, or past what a ranking may read, a word is only "many"; and
     about how many posts there are (the largest rowid: exact until posts are removed)."""
-    cache = _cache(store)
     total = conn.execute("SELECT MAX(rowid) FROM items").fetchone()[0] or 0
-    counts: dict[str, int | None] = {}
-    missing = []
-    for term in terms:
-        count = cache.fresh(term.word)
-        if count is None:
-            missing.append(term.word)
-        else:
-            counts[term.word] = count
-    if missing:
-        cap = int(min(max(COMMON_SHARE * total, COMMON_FLOOR), WORK["fts5"])) + 1
-        params: dict[str, Any] = {"cap": cap}
+
+    def count(words: list[str]) -> dict[str, int]:
+        most = min(max(COMMON_SHARE * total, COMMON_FLOOR), BUDGETS["fts5"].rank)
+        params: dict[str, Any] = {"cap": int(most) + 1}
         parts = []
-        for n, word in enumerate(missing):
-            params[f"w{n}"] = '"' + word.replace('"', '""') + '"'
+        for n, word in enumerate(words):
+            params[f"w{n}"] = _quoted(word)
             parts.append(f"SELECT {n} AS n, (SELECT COUNT(*) FROM (SELECT rowid FROM items_fts "
                          f"WHERE items_fts MATCH :w{n} LIMIT :cap) AS hits) AS posts")
         found = dict(conn.execute(" UNION ALL ".join(parts), params).fetchall())
-        fresh = {word: found.get(n, 0) for n, word in enumerate(missing)}
-        cache.keep(fresh)
-        counts.update(fresh)
+        return {word: found.get(n, 0) for n, word in enumerate(words)}
+
+    return _cache(store).words(terms, count), total
+
+
+def _postgres_counts(store: Store, conn: Any, terms: list[Term]) -> tuple[dict[str, int], int]:
+    """Each word's posts as the planner estimates them (reused while fresh): from the
+    statistics' common words, and for a rarer word half the least common one's; and how
+    many posts there are, the same way. A table the server never gathered statistics of
+    (a server without autovacuum, just filled) is analyzed first, once: a fraction of a
+    second, on a sample of the posts."""
+    cache = _cache(store)
+
+    def posts() -> int:
+        analyzed, size = conn.execute(_POSTGRES_ANALYZED).fetchone()
+        if analyzed is not None and analyzed < 0 and (size or 0) >= NEVER_ANALYZED_FROM:
+            conn.execute("ANALYZE items (search)")
+        return _planned(conn, _POSTGRES_TOTAL, {})
+
+    total = cache.posts(posts)
+    counts = cache.words(terms, lambda words: dict(conn.execute(_POSTGRES_ESTIMATES,
+                                                                {"words": json.dumps(words)}).fetchall()))
     return counts, total
 
 
-def _postgres_counts(store: Store, conn: Any, terms: list[Term]) -> tuple[dict[str, int | None], int]:
-    """The common words' posts, from the server's statistics; a word not among them is in
-    fewer posts than the least common one listed, and is counted as half as many. A server
-    that never gathered the statistics (or did when the inbox was far smaller) is asked
-    to now: once, a fraction of a second, on a sample of the posts."""
-    cache = _cache(store)
-    if cache.common is None or time.monotonic() - cache.common[3] > COUNTS_KEPT:
-        cache.common = _postgres_statistics(conn)
-    common, least, total, _ = cache.common
-    counts: dict[str, int | None] = {}
-    for term in terms:
-        share = common.get(term.word)
-        if share is not None:
-            counts[term.word] = max(1, round(share * total))
-        else:
-            counts[term.word] = max(1, round(least * total / 2)) if common else None
-    return counts, round(total)
-
-
-def _postgres_statistics(conn: Any) -> tuple[dict[str, float], float, float, float]:
-    analyzed, total = conn.execute(_POSTGRES_SIZE).fetchone()
-    row = conn.execute(_POSTGRES_COMMON).fetchone()
-    if row is None or analyzed is None or analyzed < 0 or (total or 0) > 2 * analyzed + 1000:
-        conn.execute("ANALYZE items (search)")  # a server without autovacuum, or a table grown since
-        analyzed, total = conn.execute(_POSTGRES_SIZE).fetchone()
-        row = conn.execute(_POSTGRES_COMMON).fetchone()
-    words, shares = (row[0] or [], row[1] or []) if row else ([], [])
-    least = shares[len(words)] if len(shares) > len(words) else 0.0
-    return dict(zip(words, shares)), least, float(max(total or analyzed or 0, 0)), time.monotonic()
+def _planned(conn: Any, sql: str, params: dict[str, Any]) -> int:
+    """The rows the planner expects `sql` to find."""
+    plan = conn.execute(sql, params).fetchone()[0]
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def _cache(store: Store) -> WordCounts:
