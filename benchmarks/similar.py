@@ -241,7 +241,8 @@ def main() -> None:
             result = measure(where, keys, pairs)
             rows.append((size, backend, result))
     print()
-    print(f"{'items':>9} {'backend':<9} {'cold (ms)':>20}   {'warm (ms)':>20}   pair first  top 3   goal ≤{GOAL_MS:.0f} ms")
+    print(f"{'items':>9} {'backend':<9} {'cold (ms)':>20}   {'warm (ms)':>20}   pair first  top 3   "
+          f"goal ≤{GOAL_MS:.0f} ms")
     for size, backend, result in rows:
         warm, cold = result["warm"], result["cold"]
         ordered = sorted(warm)
