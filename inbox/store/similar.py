@@ -18,7 +18,8 @@ together more than that (a subject always named in two words) could still find m
 so the ranking reads no more than its share of the posts found, the newest on SQLite. Word
 counts are kept a few minutes (`COUNTS_KEPT`): moving from post to post, the common words
 are counted once. On PostgreSQL only the words its own parser made of the post are
-searched for (it reads "rocket.chat" as one word, where the index here reads two).
+searched for, with the title's words it keeps whole ("rocket.chat", where SQLite reads
+two words).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from inbox.query import DONE_SQL, SNOOZED_SQL
-from inbox.text.terms import Term, key_terms
+from inbox.text.terms import LONGEST, SHORTEST, Term, key_terms
 from inbox.timeutil import iso
 
 if TYPE_CHECKING:
@@ -95,7 +96,9 @@ _POSTGRES_RANKED = (
     "ORDER BY f.score DESC, f.key LIMIT :shortlist) AS c ORDER BY score DESC, c.key LIMIT :limit) AS m "
     "JOIN items i ON i.key = m.key ORDER BY m.score DESC, i.key")
 _POSTGRES_ESTIMATES = "SELECT word, inbox_word_posts(word) FROM inbox_json_array(:words) AS w (word)"
-_POSTGRES_OWN_WORDS = "SELECT unnest(tsvector_to_array(search)) FROM items WHERE key = :key"
+_POSTGRES_OWN_WORDS = ("SELECT w.word, w.word = ANY (tsvector_to_array(to_tsvector('inbox_words', i.title))) "
+                       "FROM items i, unnest(tsvector_to_array(i.search)) AS w (word) WHERE i.key = :key")
+"""The words PostgreSQL's parser made of a post, and whether its title has each."""
 _POSTGRES_TOTAL = "EXPLAIN (FORMAT JSON) SELECT 1 FROM items"
 _POSTGRES_ANALYZED = "SELECT reltuples, pg_relation_size(oid) FROM pg_class WHERE oid = 'items'::regclass"
 NEVER_ANALYZED_FROM = 1 << 20
@@ -201,9 +204,8 @@ def find(store: Store, key: str, *, now: datetime, limit: int = 3) -> list[dict[
         if limit <= 0:
             return []
         terms = key_terms(own[1], own[2], limit=CANDIDATES * (2 if postgres else 1))
-        if postgres:  # only words its parser made too ("rocket.chat" is one word there, two here)
-            words = {row[0] for row in conn.execute(_POSTGRES_OWN_WORDS, {"key": key})}
-            terms = [term for term in terms if term.word in words][:CANDIDATES]
+        if postgres:
+            terms = _parsed_alike(terms, dict(conn.execute(_POSTGRES_OWN_WORDS, {"key": key}).fetchall()))
         counts, total = (_postgres_counts if postgres else _sqlite_counts)(store, conn, terms)
         budget = BUDGETS[store.FULL_TEXT]
         search = choose(terms, counts, total, known=not postgres, budget=budget)
@@ -218,6 +220,16 @@ def find(store: Store, key: str, *, now: datetime, limit: int = 3) -> list[dict[
             params.update(match=search.match(), self=own[0], read=max(budget.rank // search.words, limit))
         rows = store._run(sql, params, conn)
     return [_shown(row) for row in rows]
+
+
+def _parsed_alike(terms: list[Term], parsed: dict[str, bool]) -> list[Term]:
+    """The post's words as PostgreSQL's parser made them: only those it made too, and the
+    title's words it keeps whole where they are two here (`rocket.chat`, `top-level`)."""
+    title = [term for term in terms if term.in_title and term.word in parsed]
+    whole = [Term(word, True) for word, in_title in sorted(parsed.items())
+             if in_title and not word.isalnum() and SHORTEST <= len(word) <= LONGEST]
+    body = [term for term in terms if not term.in_title and term.word in parsed]
+    return [*title, *whole, *body][:CANDIDATES]
 
 
 def _shown(row: dict[str, Any]) -> dict[str, Any]:
