@@ -74,6 +74,17 @@ def test_the_same_question_on_another_channel_comes_first(store):
     assert [row["key"] for row in store.similar("forum:7", now=NOW)][0] == "server:1"
 
 
+def test_a_name_written_with_a_dot_finds_its_other_half(store):
+    """SQLite's index reads Rocket.Chat as two words, PostgreSQL's as one: both find the pair."""
+    store.save_page("helpdesk", [make_item(
+        "helpdesk", "zendesk", "40", "Bulk import from Rocket.Chat loses thread replies",
+        "After importing our Rocket.Chat export, every reply became top-level.")])
+    store.save_page("forum", [make_item("forum", "discourse", "41", "Rocket.Chat migration flattens threads",
+                                        "We migrated from Rocket.Chat and the imported threads are gone.")])
+    assert store.similar("helpdesk:40", now=NOW)[0]["key"] == "forum:41"
+    assert store.similar("forum:41", now=NOW)[0]["key"] == "helpdesk:40"
+
+
 def test_the_list_says_each_posts_state_and_whether_we_answered(store):
     store.set_triage(["forum:7"], {"done": True}, now=NOW, by="amy")
     store.set_triage(["so:3"], {"snoozed_until": NOW + timedelta(days=2)}, now=NOW, by="amy")
