@@ -61,8 +61,9 @@ def _toasts(app) -> list[str]:
 
 async def _highlight(pilot, key: str) -> None:
     items = pilot.app.screen.query_one(ItemList)
+    keys = [items.row(index)["key"] for index in range(items.total)]
     while items.highlighted["key"] != key:
-        await pilot.press("j")
+        await pilot.press("j" if keys.index(key) > items.cursor else "k")
         await settle(pilot)
 
 
@@ -118,6 +119,9 @@ async def test_d_links_the_post_to_a_similar_one_and_again_unlinks_it(store):
         assert _toasts(app)[-1].startswith("Linked as a duplicate of forum:7: Webhooks stop firing")
         assert "⧉ duplicate of forum:7 Discourse · open · answered" in _foot(app)
         assert [c.by for c in store.history.of("server:1")] == ["ana"]
+        await _highlight(pilot, "forum:7")  # the pair shows on the other post too
+        assert "⧉ duplicated by server:1 GitHub · open · unanswered" in _foot(app)
+        await _highlight(pilot, "server:1")
 
         await pilot.press("D")  # a number picks from the similar posts; a linked one is unlinked
         await settle(pilot)
