@@ -52,6 +52,11 @@ ACTIONS: tuple[Action, ...] = (
            "Assign the item to this week's developer on support rotation", show=False),
     Action("reply", "r", "reply", "Reply",
            "Reply from a template: edit, preview, post to the channel (drafts are kept)"),
+    Action("duplicate", "D", "link_duplicate", "Duplicate",
+           "Link the post as a duplicate of a similar one (1-3 in the preview) or of any key; "
+           "a post linked already is unlinked"),
+    Action("done_duplicates", "E", "done_duplicates", "Done for duplicates",
+           "Mark done too the linked duplicates that e just offered", show=False),
     Action("status", "s", "set_status", "Idea status",
            "Set a feature proposal's status: under review, planned, started, help wanted, completed, declined",
            show=False),

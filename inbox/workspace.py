@@ -139,6 +139,15 @@ class Workspace:
         posts (in a thread: it reads every tagged post)."""
         return suggestions.retrain(self.config, self.store, now=self.now(), stop=stop)
 
+    def link_duplicates(self, keys: Sequence[str], of_key: str) -> list[str]:
+        """Link posts as duplicates of `of_key` (the pair shows on both, and in both
+        histories); returns those newly linked. Raises UsageError for an unknown key."""
+        return self.store.duplicates.link(list(keys), of_key, by=self.who, now=self.now())
+
+    def unlink_duplicates(self, keys: Sequence[str], other: str) -> list[str]:
+        """Undo the duplicate link between each post and `other`; returns those that were linked."""
+        return self.store.duplicates.unlink(list(keys), other, by=self.who, now=self.now())
+
     def seen(self, key: str) -> None:
         """The user opened the item: it is no longer new to them until it changes again."""
         self.store.history.seen(self.who, [key], now=self.now())

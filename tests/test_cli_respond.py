@@ -31,7 +31,7 @@ SECRETS = {
     "CLI_JIRA_TOKEN": "ATATT3xCliLoopbackJiraTok3n0123456789",
 }
 JIRA_EMAIL = "triage@orchardly.test"
-TEMPLATES = ("ask-details", "bug-filed", "careers", "docs-answer", "feature-shipped", "help-wanted",
+TEMPLATES = ("ask-details", "bug-filed", "careers", "docs-answer", "duplicate", "feature-shipped", "help-wanted",
              "move-to-forum", "move-to-ideas", "secret-leak")
 EVIL_TITLE = '=HYPERLINK("https://evil.test","Offline albums")'
 

@@ -117,8 +117,9 @@ def test_the_bundled_templates_load_and_render_with_a_full_config() -> None:
     assert library.warnings == []
     assert {t.name for t in library} == {"ask-details", "move-to-forum", "move-to-ideas", "bug-filed",
                                         "help-wanted", "docs-answer", "feature-shipped", "careers",
-                                        "secret-leak"}
-    values = reply_values({**ITEM, "jira_key": "ORC-3"}, FULL, today=TODAY, version="11.2")
+                                        "secret-leak", "duplicate"}
+    values = reply_values({**ITEM, "jira_key": "ORC-3", "duplicate_url": "https://forum.orchardly.test/t/9"}, FULL,
+                          today=TODAY, version="11.2")
     for entry in library:
         text = render(entry, values)
         assert "{" not in text, entry.name
@@ -127,6 +128,7 @@ def test_the_bundled_templates_load_and_render_with_a_full_config() -> None:
     assert "https://orchardly.atlassian.test/browse/ORC-3" in render(library.get("bug-filed"), values)
     assert "https://forum.orchardly.test" in render(library.get("move-to-forum"), values)
     assert "https://ideas.orchardly.test" in render(library.get("move-to-ideas"), values)
+    assert "https://forum.orchardly.test/t/9" in render(library.get("duplicate"), values)
     leak = render(library.get("secret-leak"), values)
     assert "rotate or revoke that credential" in leak and "We have edited the post to remove it" in leak
     assert "https://docs.orchardly.test/security" in leak and leak.startswith("Hi wren-alder,")
@@ -165,7 +167,7 @@ def test_templates_that_suit_the_post_come_first() -> None:
     assert forum_trouble.index("move-to-forum") > forum_trouble.index("ask-details")
     feature = [t.name for t in rank(library, post_type="feature", kind="uservoice")]
     assert feature[:3] == ["feature-shipped", "help-wanted", "move-to-ideas"]
-    assert len(rank(library, post_type=None, kind="slack")) == len(library) == 9
+    assert len(rank(library, post_type=None, kind="slack")) == len(library) == 10
 
 
 @pytest.mark.parametrize(("query", "first"), [("mvid", "move-to-ideas"), ("forum", "move-to-forum"),

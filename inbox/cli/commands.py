@@ -47,6 +47,7 @@ GROUPS: dict[str, str] = {
     "rules": "rules",
     "db": "database",
     "log": "history",
+    "similar": "similar",
     "init": "setup", "config": "setup",
     "sweep": "sweep",
     "playbook": "playbook",
@@ -96,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     _group("items").add_parsers(commands)
 
     _group("history").add_parsers(commands)
+
+    _group("similar").add_parsers(commands)
 
     _group("respond").add_parsers(commands)
 

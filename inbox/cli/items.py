@@ -15,6 +15,7 @@ import shutil
 import sys
 from collections.abc import Awaitable
 
+from inbox.cli import similar
 from inbox.config import Config
 from inbox.errors import SourceError, UsageError
 from inbox.models import IdeaStatus, PostType
@@ -35,7 +36,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print a JSON array of items")
     listing.add_argument("--limit", type=int, metavar="N", help="at most N items")
 
-    triage = commands.add_parser("triage", help="tag, assign, snooze or mark items done")
+    triage = commands.add_parser("triage", help="tag, assign, snooze, mark done or link duplicates")
     triage.add_argument("keys", nargs="+", metavar="KEY", help="item keys like server:1234")
     triage.add_argument("--type", type=str.lower, choices=[t.value for t in PostType] + ["none"], help="the post type")
     triage.add_argument("--status", type=str.lower, choices=[s.value for s in IdeaStatus] + ["none"], help="the idea status")
@@ -45,6 +46,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     done.add_argument("--undone", action="store_true", help="back into the inbox")
     triage.add_argument("--snooze", metavar="DURATION|DATE", help="hide until then (4h, 2d, 2026-12-01; none)")
     triage.add_argument("--note", metavar="TEXT", help="a private note on the item")
+    similar.add_triage_options(triage)
 
 
 def run(command: str, config: Config, store: Store, args: argparse.Namespace) -> int:
@@ -61,7 +63,7 @@ def list_items(config: Config, store: Store, query: str, *, as_json: bool, limit
     rows = store.iter_items(parsed, now=now, me=config.team.me, limit=limit, with_body=as_json)
     if as_json:  # streamed, as `json.dump(items, indent=2)` would write the whole array
         opening = "["
-        for row in rows:
+        for row in similar.with_duplicates(store, rows):
             # split on "\n" only: a title may hold U+2028, which splitlines() would break
             lines = json.dumps(item_json(row), ensure_ascii=False, indent=2).split("\n")
             sys.stdout.write(opening + "\n" + "\n".join("  " + line for line in lines))
@@ -113,12 +115,18 @@ def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
             changes["snoozed_until"] = iso(until)
     if args.note is not None:
         changes["note"] = clean(args.note).strip() or None  # an empty note clears it
-    if not changes:
-        raise UsageError("nothing to change: give --type, --status, --assign, --done, --undone, --snooze or --note")
+    linking = args.duplicate_of is not None or args.not_duplicate is not None
+    if not changes and not linking:
+        raise UsageError("nothing to change: give --type, --status, --assign, --done, --undone, --snooze, --note, "
+                         "--duplicate-of or --not-duplicate")
     known = store.existing_keys(args.keys)
     missing = [key for key in args.keys if key not in known]
     if missing:
         raise UsageError(f"no item with key {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    if linking:
+        similar.triage_duplicates(config, store, args.keys, args)
+    if not changes:
+        return EXIT_OK
     workspace = Workspace(config, store, now=lambda: now)  # the TUI's triage keys call the same
     before = workspace.triage(args.keys, changes)
     shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())

@@ -176,6 +176,8 @@ class _Sections:
             return Section(part.title)  # no source to sweep
         total, rows = self.store.stats.section(piece, now=self.now, me=self.config.team.me,
                                                limit=self.settings.max_per_section, bodies=self.bodies)
+        if self.bodies:  # the JSON format: each post as `inbox list --json` gives it
+            rows = self.store.duplicates.attach(list(rows))
         return Section(part.title, [_entry(row, self.now) for row in rows], total=total,
                        query=self._shown(piece), exact=self._exact(piece))
 

@@ -24,7 +24,7 @@ from inbox.query import KINDS
 from inbox.text import clean, one_line
 
 BUNDLED_PACKAGE = "inbox.bundled_templates"
-VARIABLES = ("author", "title", "url", "channel", "me", "rotation", "version", "jira_url")
+VARIABLES = ("author", "title", "url", "channel", "me", "rotation", "version", "jira_url", "duplicate_url")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}\s]*)\}")
 _DOCS_NAME = re.compile(r"^docs\.([A-Za-z0-9_-]+)$")
 
@@ -33,6 +33,8 @@ _HOW_TO_SET = {
     "rotation": 'set rotation = ["dev1", "dev2"] under [team] in the config',
     "version": "give the release version (--release 11.2; `inbox release` remembers the last)",
     "jira_url": "file the Jira issue first (`inbox jira KEY`, or J in the inbox)",
+    "duplicate_url": "link the post to the one it duplicates first (D in the inbox, or "
+                     "`inbox triage KEY --duplicate-of OTHER`)",
     "author": "the post has no author",
     "title": "the post has no title",
     "url": "the post has no web link",
@@ -144,6 +146,8 @@ def reply_values(item: Mapping[str, Any], config: Config, *, today: date,
         "rotation": config.team.on_rotation(today),
         "version": one_line(version) or None if version else None,
         "jira_url": config.jira.browse_url(jira_key) if jira_key and config.jira else None,
+        # the post linked as the same question (`Store.item` gives the answered one's link)
+        "duplicate_url": one_line(item.get("duplicate_url")) or None,
     }
     if jira_key and not config.jira:
         values["jira_url"] = None
@@ -222,7 +226,10 @@ def rank(templates: TemplateLibrary | Sequence[Template], *, post_type: str | No
 
 def preferred_template(item: Mapping[str, Any]) -> str | None:
     """The template a post's state calls for: a leaked secret, ask for it to be rotated
-    (before anything else); once its bug is filed, say where."""
+    (before anything else); linked as the same question as another post, point to that
+    one; once its bug is filed, say where."""
     if item.get("leaks"):
         return "secret-leak"
+    if item.get("duplicate_url"):
+        return "duplicate"
     return "bug-filed" if item.get("jira_key") else None

@@ -30,6 +30,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
                           "updated_at", "jira_key", "assigned_at")),
     ("triage_history", ("id",), ("key", "at", "changed_by", "field", "old", "new", "rule")),
     ("last_triage_change", ("key",), ("changed_at",)),
+    ("duplicates", ("key", "of_key"), ("linked_by", "linked_at")),
     ("item_seen", ("person", "key"), ("seen_at",)),
     ("sources", ("name",), ("kind", "last_attempt_at", "last_success_at", "last_error", "rate_remaining",
                             "rate_limit", "rate_reset_at")),

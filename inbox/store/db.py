@@ -10,7 +10,8 @@ by key never duplicates.
 (pages by key, counts, positions) come from `inbox.store.lists.ListReads`, which it is
 built on. Each table family's SQL lives in its own module and is reached from here: `store.drafts`, `store.releases`, `store.runs`,
 `store.rule_actions` (and `store.rules_pass()`), `store.people`, `store.sla`,
-`store.stats`, `store.history`, `store.presence`, `store.sync_locks`. Everything goes in
+`store.stats`, `store.history`, `store.presence`, `store.sync_locks`, `store.duplicates`
+(and `store.similar()`, in `inbox.store.similar`). Everything goes in
 and out as plain data (dicts, tuples, dataclasses).
 """
 
@@ -28,10 +29,11 @@ import sqlite_utils
 
 from inbox.errors import InboxError, QueryError, StoreError
 from inbox.models import Cursor, Item, Reply
-from inbox.store import access, migrations, sweeps, triage
+from inbox.store import access, migrations, similar, sweeps, triage
 from inbox.store import items as _items
 from inbox.store.dialect import upsert
 from inbox.store.drafts import Drafts, Releases
+from inbox.store.duplicates import Duplicates
 from inbox.store.history import History
 from inbox.store.lists import ListReads
 from inbox.store.people import People
@@ -99,6 +101,8 @@ class Store(ListReads):
 
     WRITE_CACHE_KB = 32768
     """The writer's page cache (each reader has a smaller one: `Readers.CACHE_KB`)."""
+    FULL_TEXT = "fts5"
+    """How posts are searched and ranked: SQLite's FTS5 (bm25); a server's is `tsvector`."""
     KEEPS_TALLIES = True
     """Counts per bucket and per author are kept by triggers (`inbox.store.tallies`,
     `inbox.store.people`); a server counts them when asked instead."""
@@ -183,6 +187,17 @@ class Store(ListReads):
     def history(self) -> History:
         """Who changed each item's triage and when, and when each person last opened it."""
         return History(self)
+
+    @property
+    def duplicates(self) -> Duplicates:
+        """Posts linked as the same question asked twice."""
+        return Duplicates(self)
+
+    def similar(self, key: str, *, now: datetime, limit: int = 3) -> list[dict[str, Any]] | None:
+        """Up to `limit` posts from any channel most like `key`'s, best first, with their
+        state and whether the team answered them (see `inbox.store.similar`); None when
+        there is no post `key`."""
+        return similar.find(self, key, now=now, limit=limit)
 
     @property
     def sync_locks(self) -> SyncLocks:

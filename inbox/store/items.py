@@ -258,7 +258,8 @@ def _item_row(item: Item, synced_at: str | None, stored_body: str = "", threaded
 
 
 def item_json(row: dict[str, Any]) -> dict[str, Any]:
-    """The item JSON contract of `inbox list --json` from a store row."""
+    """The item JSON contract of `inbox list --json` from a store row (`duplicates`: the
+    keys `store.duplicates.attach` gave it)."""
     last_reply = row.get("last_reply_by_staff")
     return {
         "key": row["key"],
@@ -291,6 +292,7 @@ def item_json(row: dict[str, Any]) -> dict[str, Any]:
         "suggested_type": row.get("suggested_type"),
         "suggested_confidence": (None if row.get("suggested_confidence") is None
                                  else round(float(row["suggested_confidence"]), 3)),
+        "duplicates": row.get("duplicates") or [],
     }
 
 

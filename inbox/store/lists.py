@@ -190,8 +190,15 @@ class ListReads:
         return bool(self._run(f"SELECT 1 AS hit FROM {FROM} WHERE i.key = :key AND {where}", params))
 
     def item(self, key: str, *, now: datetime, viewer: str | None = None) -> dict[str, Any] | None:
-        """One list row with its body (`replying`: as in `page`)."""
+        """One list row with its body (`replying`: as in `page`), the keys of the posts
+        linked with it as duplicates (`duplicates`) and the link a reply points to for
+        them (`duplicate_url`: the answered one's, else the oldest's)."""
         params: dict[str, Any] = {"key": key, "now": iso(now), "suggest_min": self.suggest_threshold}
         source, columns = self._list_from(params, now, True, None, viewer)
         rows = self._run(f"SELECT {columns} FROM {source} WHERE i.key = :key", params)
-        return rows[0] if rows else None
+        if not rows:
+            return None
+        linked = self.duplicates.of(key, now=now)
+        rows[0]["duplicates"] = sorted(row["key"] for row in linked)
+        rows[0]["duplicate_url"] = next((row["url"] for row in linked if row["url"]), None)
+        return rows[0]

@@ -398,6 +398,16 @@ def m017_type_suggestions(db: sqlite_utils.Database) -> None:
                  "generation INTEGER NOT NULL)")
 
 
+@migration
+def m018_duplicates(db: sqlite_utils.Database) -> None:
+    """Posts linked as the same question asked twice (`inbox.store.duplicates`): a row per
+    link, the duplicate first, found from either post."""
+    conn = db.conn
+    conn.execute("CREATE TABLE duplicates (key TEXT NOT NULL, of_key TEXT NOT NULL, linked_by TEXT NOT NULL, "
+                 "linked_at TEXT NOT NULL, PRIMARY KEY (key, of_key))")
+    conn.execute("CREATE INDEX duplicates_by_original ON duplicates (of_key, key)")
+
+
 @dataclass(frozen=True)
 class Schema:
     """What a database file says about itself, read without writing to it."""

@@ -306,6 +306,26 @@ CREATE TABLE type_model (id INTEGER PRIMARY KEY CHECK (id = 1), model BYTEA NOT 
                          tagged INTEGER NOT NULL, trained_at {T} NOT NULL, generation INTEGER NOT NULL);
 """
 
+
+def p007_duplicates() -> str:
+    """m018: posts linked as duplicates; and how many posts the planner expects to hold a
+    word (from the statistics of the `search` column), which the similar posts ask for
+    their words in one statement (`inbox.store.similar`)."""
+    return f"""
+CREATE TABLE duplicates (key {T} NOT NULL, of_key {T} NOT NULL, linked_by {T} NOT NULL, linked_at {T} NOT NULL,
+                         PRIMARY KEY (key, of_key));
+CREATE INDEX duplicates_by_original ON duplicates (of_key, key);
+
+CREATE FUNCTION inbox_word_posts(word text) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+DECLARE plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (FORMAT JSON) SELECT 1 FROM items WHERE search @@ plainto_tsquery(''inbox_words'', $1)'
+        INTO plan USING word;
+    RETURN (plan -> 0 -> 'Plan' ->> 'Plan Rows')::bigint;
+END $$;
+"""
+
+
 STEPS: list[Callable[[], str]] = [p001_schema, p002_triage_history, p003_presence, p004_channel_wait,
-                                  p005_sync_locks, p006_type_suggestions]
+                                  p005_sync_locks, p006_type_suggestions, p007_duplicates]
 """In order; each applied once, recorded in `_migrations` by its name."""

@@ -261,6 +261,7 @@ class PostgresStore(Store):
     """The inbox on PostgreSQL: every `Store` method, on the server's connections."""
 
     KEEPS_TALLIES = False
+    FULL_TEXT = "tsvector"
 
     def __init__(self, location: PostgresLocation) -> None:
         self.path = None

@@ -50,6 +50,10 @@ _SET: dict[str, Callable[[str | None, str | None], str]] = {
     "snoozed_until": lambda old, new: f"snoozed until {_when(new)}" if new else "unsnoozed",
     "note": lambda old, new: f"noted {_quoted(new)}" if new else "removed the note",
     "jira_key": lambda old, new: f"linked Jira {one_line(new)}" if new else f"unlinked Jira {one_line(old or '')}",
+    "duplicate_of": lambda old, new: f"marked a duplicate of {one_line(new)}" if new else
+    f"unmarked as a duplicate of {one_line(old or '')}",
+    "duplicate": lambda old, new: f"linked {one_line(new)} as its duplicate" if new else
+    f"unlinked its duplicate {one_line(old or '')}",
 }
 
 

@@ -192,3 +192,32 @@ class PresenceRead(WorkerReport):
     """Who is replying where now (the user left out), by item key."""
 
     replying: dict[str, list[str]]
+
+
+@dataclass(eq=False)
+class SimilarLoaded(WorkerReport):
+    """The posts like the previewed one, and those linked with it as duplicates (None when
+    they could not be read)."""
+
+    key: str | None
+    similar: list[dict[str, Any]] | None
+    linked: list[dict[str, Any]] | None
+
+
+@dataclass(eq=False)
+class DuplicatesLinked(WorkerReport):
+    """Posts linked as duplicates of `other`, or unlinked from it (`linked` False)."""
+
+    keys: list[str]
+    other: str
+    linked: bool
+    changed: list[str]
+    title: str
+
+
+@dataclass(eq=False)
+class DuplicatesOffered(WorkerReport):
+    """Posts just marked done have linked duplicates still open: `e`'s offer."""
+
+    done: list[str]
+    rows: list[dict[str, Any]]

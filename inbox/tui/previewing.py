@@ -90,6 +90,7 @@ class Previewer:
                                        rules=message.rules, history=message.history, zone=screen.app.zone,
                                        welcome=first_run, full=screen.has_class("reading"))
         screen.query_one(PlaybookPanel).offer(offered)
+        screen.similar.request(key if item is not None else None)
         if key is not None and item is not None:  # the preview settled on it: opened
             self.opened(key)
 

@@ -88,6 +88,11 @@ class Triager:
         message, before = self.undo_stack.pop()
         self.screen.run_worker(lambda: self._restore(message, before), thread=True, group="triage")
 
+    def apply(self, changes: dict[str, Any], done_message: str, rows: list[dict[str, Any]]) -> None:
+        """The same change to other posts than the selection (each row: key and title),
+        saved and undone like any triage key's."""
+        self._triage(changes, done_message, rows)
+
     # --- writing --------------------------------------------------------------------------
 
     def _triage(self, changes: dict[str, Any], done_message: str, rows: list[dict[str, Any]] | None = None,

@@ -4,10 +4,11 @@ The screen owns the decisions; widgets only show and report. Reads and writes of
 store run in thread workers, and work that reaches a channel (sync, labels, Jira) in
 async workers awaiting the workspace; either way the screen never waits on SQL or HTTP.
 Workers report back with messages (`inbox.tui.messages`), handled by the `on_...` methods.
-Reading the list and the preview, triage, replying, the overviews, syncing and which posts
-a triage key acts on are done by helpers the screen owns and calls (`Lister`, `Previewer`,
-`Triager`, `Responder`, `Overviews`, `Syncer`, `Selection`); the questions they ask are in `inbox.tui.questions`, and
-the command palette's commands in `inbox.tui.palette`.
+Reading the list and the preview, triage, replying, the overviews, syncing, which posts
+a triage key acts on, type suggestions and the similar posts are done by helpers the
+screen owns and calls (`Lister`, `Previewer`, `Triager`, `Responder`, `Overviews`,
+`Syncer`, `Selection`, `Suggester`, `SimilarPosts`); the questions they ask are in
+`inbox.tui.questions`, and the command palette's commands in `inbox.tui.palette`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from inbox.tui.presence import Watch
 from inbox.tui.responding import Responder
 from inbox.tui.screens.help import HelpScreen
 from inbox.tui.selection import Selection
+from inbox.tui.similar import SimilarPosts
 from inbox.tui.syncing import Syncer
 from inbox.tui.suggesting import Suggester
 from inbox.tui.triaging import Triager
@@ -95,12 +97,18 @@ class MainScreen(Screen):
         self.selection = Selection(self)
         self.triager = Triager(self, self.selection)
         self.suggester = Suggester(self)
+        self.similar = SimilarPosts(self)
         self.presence = Watch(self, lambda: self.refresh_around(counts=False))
         """Teammates opening and closing reply editors show in the list and the preview."""
 
     @property
     def store(self) -> Store:
         return self.app.store
+
+    @property
+    def previewed(self) -> str | None:
+        """The key of the post the preview is for (None: no post highlighted)."""
+        return self.previewer.key
 
     def compose(self) -> ComposeResult:
         self.views = all_views(self.app.config)
@@ -324,6 +332,7 @@ class MainScreen(Screen):
             self.query_one(PlaybookPanel).present()
         else:
             self.query_one(ItemList).focus()
+            self.similar.request(self.previewed)  # the preview is back: its similar posts too
 
     def open_playbook(self, name: str) -> None:
         """The panel open on one playbook (the palette)."""
@@ -383,12 +392,30 @@ class MainScreen(Screen):
 
     def on_triage_saved(self, message: msg.TriageSaved) -> None:
         self.triager.saved(message)
+        self.similar.after_triage(message)
 
     def on_undo_failed(self, message: msg.UndoFailed) -> None:
         self.triager.undo_failed(message)
 
     def on_triage_undone(self, message: msg.TriageUndone) -> None:
         self.triager.undone(message)
+
+    # --- the same question across channels (SimilarPosts does the work) ------------
+
+    def on_similar_loaded(self, message: msg.SimilarLoaded) -> None:
+        self.similar.loaded(message)
+
+    def action_link_duplicate(self) -> None:
+        self.similar.link()
+
+    def on_duplicates_linked(self, message: msg.DuplicatesLinked) -> None:
+        self.similar.linked_saved(message)
+
+    def on_duplicates_offered(self, message: msg.DuplicatesOffered) -> None:
+        self.similar.offer(message)
+
+    def action_done_duplicates(self) -> None:
+        self.similar.done_offered()
 
     # --- responding (the Responder does the work) ---------------------------------
 

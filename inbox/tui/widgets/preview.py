@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from inbox.models import PostType
+from inbox.models import PRODUCT_NAMES, PostType
 from inbox.store import channel_wait_of
 from inbox.store.drafts import Draft
 from inbox.store.history import Change
@@ -189,12 +189,56 @@ def welcome(config_file: str, sources: int) -> Text:
     return text
 
 
+def similar_text(similar: list[dict[str, Any]], linked: list[dict[str, Any]]) -> Text:
+    """The preview's foot: the posts linked with this one as duplicates, then up to three
+    similar posts from any channel, numbered as `D` picks them; each one line of plain
+    text (key, channel, state, answered or not, title)."""
+    lines: list[Text] = []
+    for row in linked:
+        line = Text("⧉ ", style="#c678dd")
+        line.append("duplicate of " if row.get("duplicate_of") else "duplicated by ", style="#c678dd")
+        line.append_text(_similar_line(row))
+        lines.append(line)
+    if similar:
+        lines.append(Text("Similar posts (D links one as a duplicate)", style="bold dim"))
+        for number, row in enumerate(similar, start=1):
+            line = Text(f"{number} ", style="bold #61afef")
+            line.append_text(_similar_line(row))
+            lines.append(line)
+    else:
+        lines.append(Text("No similar post in any channel", style="dim"))
+    return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)
+
+
+def _similar_line(row: dict[str, Any]) -> Text:
+    line = Text()
+    line.append(one_line(row["key"]), style="bold")
+    line.append(f" {PRODUCT_NAMES.get(row['kind'], one_line(row['kind']))} · {row['state']} · ", style="dim")
+    line.append("answered" if row["answered"] else "unanswered",
+                style="#98c379" if row["answered"] else "#e5c07b")
+    line.append(f"  {mask(one_line(row['title'] or ''))}")
+    return line
+
+
 class Preview(VerticalScroll):
-    """Scrolls the rendered thread; shows a hint when nothing is highlighted."""
+    """Scrolls the rendered thread; shows a hint when nothing is highlighted. Its foot
+    (docked, so it stays in view) lists the similar posts once they are read."""
 
     def compose(self):
         yield Static(Text("Nothing here. Choose another view, or press / to filter.", style="dim"),
                      id="preview-body")
+        similar = Static("", id="preview-similar")
+        similar.display = False
+        yield similar
+
+    def show_similar(self, similar: list[dict[str, Any]] | None, linked: list[dict[str, Any]]) -> None:
+        """The foot for the post shown; None hides it (nothing read for it yet)."""
+        foot = self.query_one("#preview-similar", Static)
+        if similar is None:
+            foot.display = False
+            return
+        foot.update(similar_text(similar, linked))
+        foot.display = True
 
     def show(self, item: dict[str, Any] | None, thread: list[dict[str, Any]], now: datetime,
              *, empty_inbox: bool = False, playbooks: list[str] | None = None,
