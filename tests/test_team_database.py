@@ -225,8 +225,24 @@ def test_copy_onto_itself_is_refused(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "another database" in capsys.readouterr().err
 
 
+def _clock_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command reads the same moment as now, whichever second it runs in."""
+    import importlib
+    import sys
+
+    from inbox import timeutil
+
+    for name in ("inbox.cli.sweep", "inbox.cli.stats", "inbox.cli.people", "inbox.cli.items"):
+        importlib.import_module(name)
+    moment = timeutil.utcnow()
+    for module in [m for name, m in sys.modules.items() if name.startswith("inbox") and m is not None]:
+        if getattr(module, "utcnow", None) is timeutil.utcnow:
+            monkeypatch.setattr(module, "utcnow", lambda: moment)
+
+
 def test_reports_on_the_server_say_what_they_say_on_a_file(
-        postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """The demo in a file and copied to the server: sweep, stats, people and list print the
     same (the SQL is written once, for both)."""
     from inbox.demo import CONFIG_PATH, load_demo
@@ -238,6 +254,7 @@ def test_reports_on_the_server_say_what_they_say_on_a_file(
     store.close()
     assert main(["--db", str(source), "db", "copy", "--to", postgres_url]) == 0
     capsys.readouterr()
+    _clock_stopped(monkeypatch)  # the sweep says when it was made: both runs at one moment
     for command in (["sweep", "--format", "json"], ["stats", "--json"], ["people"], ["list", "--json"],
                     ["list", "is:overdue"], ["list", "webhook"]):
         printed = []
