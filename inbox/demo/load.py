@@ -112,7 +112,8 @@ def items_of(kind: str, config: Config, now: datetime) -> tuple[Source, list[Ite
 
 
 def preset_triage(now: datetime) -> list[tuple[list[str], dict[str, Any]]]:
-    """`data/triage.yaml` as (keys, changes), its relative times made times."""
+    """`data/triage.yaml` as (keys, changes), its relative times made times; `duplicate_of`
+    in the changes links the keys as duplicates of that post."""
     presets = []
     for entry in data("triage"):
         keys = entry.pop("keys")
@@ -128,8 +129,10 @@ def load_demo(store: Store, *, now: datetime) -> int:
     """Put the demo workspace into `store`, times relative to `now`; returns the item count.
 
     Loading again upserts the same keys (no duplicates), moves the times along with the
-    new `now`, re-applies the demo's own triage on its few pre-triaged items, and has its
-    user read all but the last half day's posts. (Slack
+    new `now`, re-applies the demo's own triage on its pre-triaged items, and has its
+    user read all but the last half day's posts. The type model is trained on the demo's
+    tags as a sync would (once: the same tags load the same model), so the untagged posts
+    open with their suggestions. (Slack
     keys are the messages' times, so another `now` replaces the Slack messages instead.)
     """
     if now.tzinfo is None:
@@ -155,13 +158,20 @@ def load_demo(store: Store, *, now: datetime) -> int:
     store.history.seen(config.team.who, [row["key"] for row in store.list_items("idle:>=12h", now=now)],
                        now=looked)
     for keys, changes in preset_triage(now):
-        store.set_triage(keys, changes, now=now, by=config.team.who)
-    # as after a real sync: the rules run and due times are set for the Overdue view
+        fields = {name: value for name, value in changes.items() if name != "duplicate_of"}
+        if fields:
+            store.set_triage(keys, fields, now=now, by=config.team.who)
+        if "duplicate_of" in changes:  # linked already on a load before: left as it is
+            store.duplicates.link(keys, changes["duplicate_of"], by=config.team.who, now=now)
+    # as after a real sync: type suggestions from the tags, the rules, and due times for
+    # the Overdue view
     from inbox.reports.sla import refresh_sla
     from inbox.triage.people import sync_person_logins
     from inbox.triage.rules import rules_after_sync
+    from inbox.triage.suggestions import after_sync
 
     sync_person_logins(config, store)
+    after_sync(config, store, since=now, now=now)
     rules_after_sync(config, store, since=now, now=now)
     refresh_sla(config, store, now=now)
     return total

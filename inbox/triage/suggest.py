@@ -209,7 +209,9 @@ def train(examples: Iterable[tuple[str, str | None, str]], *, min_per_type: int 
     vocabulary = _telling(found, target, len(types))
     index = {feature: n for n, feature in enumerate(vocabulary)}
     get = index.get
-    docs = [[n for n in map(get, doc) if n is not None] for doc in found]
+    # in index order, not the set's (which varies with the process's string hashing): the
+    # sums come out the same to the last bit, and so the same model from the same tags
+    docs = [sorted(n for n in map(get, doc) if n is not None) for doc in found]
     weights, bias = _fit(docs, target, len(types), len(vocabulary), seed)
     return Model(types, readiness.ready, vocabulary, weights, bias, {t: counts[t] for t in types})
 
