@@ -8,7 +8,7 @@ stable hash of its words (`feature`): the same in every process, so a stored mod
 any post, and cheap, as a word is hashed once. A softmax regression over the features
 two tagged posts or more share (the `MAX_FEATURES` commonest) is fitted by stochastic
 gradient descent; its probability for the type it picks is the suggestion's confidence.
-Chosen by measurement over naive Bayes (`benchmarks/suggest.py`): as good as
+Chosen by measurement over naive Bayes (`benchmarks/suggest.py`): within a point of
 scikit-learn's logistic regression on real issues.
 
 Training runs in the background after each pause in the tagging, so it is kept cheap: a
@@ -44,9 +44,11 @@ TYPES: tuple[str, ...] = tuple(t.value for t in PostType)
 """What a model can suggest: the inbox's post types (keys 1-4)."""
 MIN_PER_TYPE = DEFAULT_MIN_PER_TYPE
 """Tagged posts of a type before the model suggests it (the `[suggest] min_per_type` default)."""
-BODY_CHARS = 1000
-"""The start of a body that is read: what a post is, it says early (measured: reading
-twice as much adds nothing); a long log only costs."""
+BODY_CHARS = 700
+"""The start of a body that is read: what a post is, it says early (measured: from 500
+characters to 2,000 macro F1 moves by less than a point); a long log only costs."""
+TITLE_CHARS = 300
+"""The start of a title that is read (a title longer than this is not one)."""
 BITS = 20
 """Features are numbers below 2**BITS: few enough to count in a list, enough that two
 features a model keeps rarely share one."""
@@ -117,7 +119,7 @@ def features(title: str, body: str | None) -> list[int]:
         found.append(_LINK_MARK)
         text = _LINK.sub(b" ", text)
     words = text.translate(_TOKENS).split()
-    heading = title.encode("utf-8", "surrogatepass").translate(_TOKENS).split()
+    heading = title[:TITLE_CHARS].encode("utf-8", "surrogatepass").translate(_TOKENS).split()
     first, second = _FIRST.__getitem__, _SECOND.__getitem__
     head = list(map(first, heading))
     found += map(xor, head, repeat(_TITLE))
@@ -176,7 +178,7 @@ class Model:
         self.counts = dict(counts)
         """Tagged posts per type it was trained on."""
         self._slot = {f: n for n, f in enumerate(self.kept, 1)}
-        self._rows = _packed(self.weights, len(self.kept))
+        self._rows = _packed(self.weights)
 
     def suggest(self, title: str, body: str | None) -> Suggestion | None:
         """The likeliest type and its probability; None when that type has too few tagged
@@ -235,9 +237,9 @@ class Model:
             raise ValueError(f"not a type model ({type(exc).__name__})") from None
 
 
-def _packed(weights: Sequence[Sequence[float]], size: int) -> list[list[complex]]:
-    """Weights two types to a complex number (real: one type, imaginary: the next), at
-    1..size (0 stands for no feature)."""
+def _packed(weights: Sequence[Sequence[float]]) -> list[list[complex]]:
+    """Weights two types to a complex number (real: one type, imaginary: the next), a
+    feature's at its place from 1 (0 stands for none)."""
     rows = []
     for n in range(0, len(weights), 2):
         imaginary = weights[n + 1] if n + 1 < len(weights) else repeat(0.0)
