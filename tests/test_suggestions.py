@@ -20,6 +20,7 @@ from inbox.models import Item
 from inbox.store import Store, open_store
 from inbox.triage import suggestions
 from inbox.triage.rules import apply_rules, preview_rules
+from inbox.triage import suggest
 from inbox.triage.suggest import Corpus, Model, Readiness, Suggestion, feature, features, train
 from inbox.workspace import Workspace
 from tests.conftest import postgres_database
@@ -64,6 +65,12 @@ def test_code_and_traces_are_one_marker_each_and_the_title_counts_apart() -> Non
     assert features("", None) == [feature("<nobody>")]
     # the numbers are the same in every process (a stored model reads any post)
     assert feature("crash") == 0x8F0DF and feature("t:crash on") == 0x9DFFC  # else: a new FORMAT
+
+
+def test_hostile_or_huge_text_is_read_quickly_and_without_error() -> None:
+    assert features("\ud800 \x00 \x1b[31mred\x1b[0m", "\udfff caf\u00e9 \x00 \u4e2d\u6587 [b]x[/b]")
+    found = features("word " * 100_000, "a b " * 1_000_000)
+    assert len(found) < 3 * (suggest.BODY_CHARS + suggest.TITLE_CHARS)
 
 
 def test_a_retrain_reads_only_what_changed_and_learns_as_from_nothing() -> None:

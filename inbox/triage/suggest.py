@@ -298,8 +298,8 @@ class Corpus:
         them gives, the same in any process)."""
         self._uses: Counter[int] = Counter()
         """How many of the posts last read had that text."""
-        self._held = [0] * _SIZE
-        """Per feature, how many of them hold it."""
+        self._held = array("i", bytes(4 * _SIZE))
+        """Per feature, how many of them hold it (4 MB)."""
         self._lock = threading.Lock()
         self.featurised = 0
         """Posts featurised so far (what a retrain costs beyond the fit)."""
