@@ -21,8 +21,9 @@ from inbox.timeutil import iso
 if TYPE_CHECKING:
     from inbox.store.db import Store
 
-BODY_CHARS = 2000
-"""The start of a body read for a suggestion (the model reads no more)."""
+BODY_CHARS = 700
+"""The start of a body read for a suggestion (the model reads no more:
+`inbox.triage.suggest.BODY_CHARS`)."""
 WRITE_CHUNK = 500
 """Suggestions written per transaction."""
 

@@ -3,8 +3,10 @@
 `retrain` reads every tagged post, trains a model (`inbox.triage.suggest`), stores it for
 the whole team, then suggests again for every untagged post, newest model first to last
 post. It does nothing when the tags are what the stored model was trained on, so calling
-it often is cheap. `suggest_new` gives the posts a sync brought a suggestion from the
-stored model; without a model it costs one small read. Both run in a thread (the TUI's
+it often is cheap; and it keeps the tagged posts' features in memory for the next
+training, which then featurises only the posts tagged since. `suggest_new` gives the
+posts a sync brought a suggestion from the stored model; without a model it costs one
+small read. Both run in a thread (the TUI's
 workers, the sync's `to_thread`), never on an event loop.
 """
 
@@ -20,10 +22,14 @@ from datetime import datetime
 
 from inbox.config import Config
 from inbox.store import Store
-from inbox.triage.suggest import FORMAT, Model, Readiness, train
+from inbox.triage.suggest import FORMAT, Corpus, Model, Readiness, train
 
 _loaded: dict[str, tuple[int, Model]] = {}
 """Per database, the model last loaded and its generation: loading is read once."""
+_corpora: dict[str, Corpus] = {}
+"""Per database, the tagged posts' features, kept from one training to the next (for the
+`KEPT_CORPORA` databases trained on last: a few megabytes each)."""
+KEPT_CORPORA = 2
 _lock = threading.Lock()
 
 
@@ -83,7 +89,12 @@ def retrain(config: Config, store: Store, *, now: datetime, force: bool = False,
             store.suggestions.drop_model()
         return Retrained(ready, False)
     started = time.perf_counter()
-    model = train(store.suggestions.tagged_posts(), min_per_type=settings.min_per_type)
+    with _lock:
+        corpus = _corpora.pop(str(store), None) or Corpus()
+        _corpora[str(store)] = corpus
+        while len(_corpora) > KEPT_CORPORA:
+            del _corpora[next(iter(_corpora))]
+    model = train(store.suggestions.tagged_posts(), min_per_type=settings.min_per_type, corpus=corpus)
     seconds = time.perf_counter() - started
     if model is None:
         return Retrained(ready, False)
