@@ -459,3 +459,13 @@ async def test_a_source_takes_its_limits_from_the_config() -> None:
         async with source.session() as session:
             assert (session.deadline, session.max_body) == limits
 
+
+
+def test_another_server_on_the_same_host_is_named_with_its_port() -> None:
+    """127.0.0.1:8080 and 127.0.0.1:9090 are two servers: a message naming only the host
+    would call the configured one "another server"."""
+    from inbox.net.http import shown_origin
+
+    assert shown_origin("http://127.0.0.1:9090/collect?x=1") == "http://127.0.0.1:9090"
+    assert shown_origin("https://Example.TEST:443/a") == "https://example.test"
+    assert shown_origin("http://example.test/a") == "http://example.test"

@@ -107,6 +107,13 @@ def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
     return scheme, (parsed.host or "").lower(), parsed.port or {"http": 80, "https": 443}.get(scheme)
 
 
+def shown_origin(url: str | httpx.URL) -> str:
+    """`http://host` or `http://host:8080` (the port when it is not the scheme's own), for messages."""
+    scheme, host, port = origin_of(url)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port != default else "")
+
+
 class Login(Protocol):
     """A credential fetched while syncing (an OAuth token). The Session asks for its
     headers before a request to the origin, and on a 401 from there has it `forget` them
@@ -310,8 +317,7 @@ class Session:
                             response.status_code in (301, 302) and method == "POST"):
                         method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in _BODY_ARGS}
                     elif any(kwargs.get(k) is not None for k in _BODY_ARGS) and origin_of(target) != start:
-                        there = "://".join(origin_of(target)[:2])
-                        raise self.error(f"redirected (HTTP {response.status_code}) to {there}, another "
+                        raise self.error(f"redirected (HTTP {response.status_code}) to {shown_origin(target)}, another "
                                          f"server: the request's body is not sent there: {shown}",
                                          response.status_code)
                     url = target
@@ -351,9 +357,14 @@ class Session:
                              response.status_code) from None
         query = parse_qsl(target.query.decode(errors="replace"), keep_blank_values=True)
         kept = [(k, v) for k, v in query if self.redactor(v) == v]
-        if len(kept) == len(query):
-            return str(target)
-        return str(target.copy_with(query=urlencode(kept).encode() or None))
+        if len(kept) != len(query):
+            target = target.copy_with(query=urlencode(kept).encode() or None)
+        if not self.trusted(target) and self.redactor(str(target)) != str(target):
+            # a secret in the path (a webhook's): sent on, the other server would have it
+            raise self.error(f"redirected (HTTP {response.status_code}) to {shown_origin(target)}, another "
+                             f"server, with a secret in the address: not followed: {shown}",
+                             response.status_code)
+        return str(target)
 
     async def get_json(self, url: str, *, etag: str | None = None, hold_key: str | None = None,
                        **kwargs: Any) -> tuple[Any, httpx.Response]:
@@ -413,7 +424,7 @@ class Session:
         hint = {401: "unauthorized: check the token", 403: "forbidden: the token lacks access",
                 404: "not found"}.get(status, f"HTTP {status}")
         if self.origin is not None and not self.trusted(response.url):
-            hint += f" (answered by {'://'.join(origin_of(response.url)[:2])}, which gets no credentials)"
+            hint += f" (answered by {shown_origin(response.url)}, which gets no credentials)"
         detail = self.redactor.line(detail, limit)
         return f"{hint}{': ' + detail if detail else ''} ({shown})"
 
