@@ -160,9 +160,10 @@ async def _fetch(source: Source, store: Store, result: SourceResult, *, progress
                 if page.not_modified:
                     result.not_modified = True
                     continue
+                cursor, etag = _kept(page.cursor, page.etag, session.redactor)
                 await asyncio.to_thread(  # in a thread: a loop that also draws a screen never waits on SQLite
-                    store.save_page, source.name, page.items, stream=page.stream, cursor=page.cursor,
-                    etag=page.etag, replies=page.replies, synced_at=now, removed=page.removed)
+                    store.save_page, source.name, page.items, stream=page.stream, cursor=cursor,
+                    etag=etag, replies=page.replies, synced_at=now, removed=page.removed)
                 result.pages += 1
                 result.items += len(page.items)
                 result.replies += sum(len(r) for r in page.replies.values())
@@ -187,6 +188,22 @@ async def _fetch(source: Source, store: Store, result: SourceResult, *, progress
     )
     progress.finished(result)
     return result
+
+
+def _kept(cursor: Cursor | None, etag: tuple[str, str | None] | None,
+          redactor: Redactor) -> tuple[Cursor | None, tuple[str, str | None] | None]:
+    """The page's cursor and ETag as they may be stored. A channel that echoes a secret into
+    its next-page address, cursor or ETag must not put it in the database: that part is not
+    kept, and the next sync reads the stream from its start (or without the ETag) instead."""
+    def clean(value: str | None) -> str | None:
+        return None if value is None or redactor(value) != value else value
+
+    if cursor is not None:
+        cursor = Cursor(next_url=clean(cursor.next_url), high_water=clean(cursor.high_water),
+                        pending_high_water=clean(cursor.pending_high_water))
+    if etag is not None and (clean(etag[0]) is None or clean(etag[1]) is None):
+        etag = None
+    return cursor, etag
 
 
 async def sync_all(

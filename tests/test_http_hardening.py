@@ -469,3 +469,30 @@ def test_another_server_on_the_same_host_is_named_with_its_port() -> None:
     assert shown_origin("http://127.0.0.1:9090/collect?x=1") == "http://127.0.0.1:9090"
     assert shown_origin("https://Example.TEST:443/a") == "https://example.test"
     assert shown_origin("http://example.test/a") == "http://example.test"
+
+
+async def test_a_token_echoed_into_the_next_page_or_etag_is_not_stored(store: Store) -> None:
+    """A server that puts the token into its next-page link and ETag, then fails on that
+    page: the cursor saved for resuming would hold the token. It is not kept (the next sync
+    reads the stream from its start), so no part of the token reaches the database."""
+    adapter = contract("github")
+    token = adapter.secret
+    issue = {"number": 7, "title": "Echo", "body": "b", "user": {"login": "ann"}, "comments": 0,
+             "state": "open", "created_at": "2026-11-17T09:00:00Z", "updated_at": "2026-11-17T10:00:00Z"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "page=2" in str(request.url):
+            return httpx.Response(500)
+        if request.url.path.endswith("/issues"):
+            return httpx.Response(200, json=[issue], headers={
+                "ETag": f'W/"{token}"', "Link": f'<{request.url.copy_with(query=None)}?page=2&echo={token}>; rel="next"'})
+        return httpx.Response(200, json=[])
+
+    result = await sync(adapter, handler, store)
+
+    assert result.error and "server error 500" in result.error
+    assert store.item_count() == 1
+    assert store.cursor(adapter.name, "issues").next_url is None
+    store.close()
+    stored = b"".join(path.read_bytes() for path in store.path.parent.glob("inbox.db*"))
+    assert token[:8].encode() not in stored
