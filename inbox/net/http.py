@@ -22,7 +22,7 @@ import httpx
 from inbox import __version__
 from inbox.errors import SourceError
 from inbox.net.body import ACCEPT_ENCODING, BodyTooLarge, read_body, size
-from inbox.text import valid_json
+from inbox.text import link, valid_json
 from inbox.text.redaction import Redactor
 
 USER_AGENT = f"community-inbox/{__version__}"
@@ -235,6 +235,7 @@ class Session:
         or a 5xx may have posted it already, and fails instead of posting twice.
         `login=False`: without the `login` credential (the request that fetches it).
         """
+        url = link(url)  # an id with a control character in it (hostile data) is still an address
         shown = strip_secrets(url)
         if hold_key and hold_key in self._holds:
             await self._wait(self._holds.pop(hold_key) - time.monotonic(), "the channel asked for a pause")

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 # ESC-introduced sequences (CSI, OSC up to BEL/ST, DCS/APC/PM/SOS strings, two-byte escapes),
 # their 8-bit forms, then any remaining C0/C1 control except tab and newline.
@@ -39,6 +40,17 @@ def clean(text: object) -> str:
     value = str(text).replace("\r\n", "\n").replace("\r", "\n")
     value = _ESCAPES.sub("", value)
     return _CONTROLS.sub("", value)
+
+
+def link(url: object) -> str:
+    """A channel's address as a terminal and a browser can both take it: every control
+    character, space, bidirectional mark or other non-ASCII character percent-encoded (a
+    browser reads it back), so no escape sequence hides in a link that is printed."""
+    return quote(str(url or ""), safe=_LINK_SAFE)
+
+
+_LINK_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
+"""Printable ASCII, `%` included (an address already encoded stays as it is)."""
 
 
 def one_line(text: object) -> str:
