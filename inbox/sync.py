@@ -28,6 +28,9 @@ from inbox.timeutil import parse_time, utcnow
 
 WARNING_LENGTH = 500
 """A warning (a skipped item, a thread that failed) is one line of at most this much."""
+MAX_WARNINGS = 100
+"""Warnings kept per source and sync; past them only a count. A page of millions of
+malformed objects (a few kilobytes when compressed) would otherwise fill the memory."""
 
 
 @dataclass
@@ -43,6 +46,8 @@ class SourceResult:
     not_modified: bool = False
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    more_warnings: int = 0
+    """Warnings past MAX_WARNINGS: counted, not kept."""
     skipped: str | None = None
     """Why it was not synced: someone else is syncing it (not a failure)."""
 
@@ -59,8 +64,8 @@ class SourceResult:
         if self.not_modified and not self.items:
             text = f"{self.name}: unchanged"
         if self.warnings:
-            text += f" (incomplete: {self.warnings[0]}" + (
-                f" and {len(self.warnings) - 1} more)" if len(self.warnings) > 1 else ")")
+            more = len(self.warnings) - 1 + self.more_warnings
+            text += f" (incomplete: {self.warnings[0]}" + (f" and {more:,} more)" if more else ")")
         return text
 
 
@@ -98,6 +103,9 @@ class StoreContext:
         return self.store.threads_fetched_at(keys)
 
     def warn(self, message: str) -> None:
+        if len(self.result.warnings) >= MAX_WARNINGS:
+            self.result.more_warnings += 1
+            return
         self.result.warnings.append(self.redactor.line(message, WARNING_LENGTH))
 
 

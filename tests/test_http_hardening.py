@@ -510,3 +510,34 @@ async def test_a_token_echoed_into_the_next_page_or_etag_is_not_stored(store: St
     store.close()
     stored = b"".join(path.read_bytes() for path in store.path.parent.glob("inbox.db*"))
     assert token[:8].encode() not in stored
+
+
+@pytest.mark.parametrize("shape", ["list", "wrapped", "nested"])
+async def test_millions_of_tiny_objects_within_the_size_limit_fail_fast_in_one_line(shape: str) -> None:
+    """A few kilobytes of gzip inflate to a page of millions of `{}`: each would be read,
+    skipped and warned about (minutes and gigabytes). No channel pages by more than a
+    thousand, so an answer listing over 100,000 entries is refused whole."""
+    many = b"[" + b"{}," * 150_000 + b"{}]"
+    body = {"list": many, "wrapped": b'{"items": ' + many + b"}",
+            "nested": b'{"topic_list": {"topics": ' + many + b"}}"}[shape]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body)
+
+    async with github_at("https://ghe.orchardly.test").session(transport=httpx.MockTransport(handler)) as session:
+        started = time.monotonic()
+        with pytest.raises(SourceError) as raised:
+            await session.get_json("https://ghe.orchardly.test/repos/o/r/issues")
+    assert time.monotonic() - started < 2
+    assert "lists more than 100,000 entries" in raised.value.reason and "\n" not in raised.value.reason
+
+
+def test_warnings_past_a_hundred_are_counted_not_kept() -> None:
+    from inbox.sync import MAX_WARNINGS, StoreContext
+
+    result = SourceResult("orchard", "github")
+    context = StoreContext(None, "orchard", NOW, result)  # type: ignore[arg-type]
+    for n in range(MAX_WARNINGS + 5000):
+        context.warn(f"skipped issue #{n}: unexpected data")
+    assert len(result.warnings) == MAX_WARNINGS and result.more_warnings == 5000
+    assert result.summary().endswith(f"(incomplete: skipped issue #0: unexpected data and {MAX_WARNINGS + 4999:,} more)")

@@ -9,6 +9,7 @@ backoff, then reported as a `SourceError` whose message never holds a secret.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -34,11 +35,17 @@ DEADLINE = 120.0
 MAX_BODY = 50 * 2**20
 """The largest body read, in bytes after decompression."""
 MAX_REDIRECTS = 5
+MAX_ENTRIES = 100_000
+"""The longest list an answer may hold where adapters look for a page's objects (the top
+three levels). Channels page by 100 to 1,000; millions of tiny objects fit within the body
+limit and would each be read and skipped."""
 _BODY_ARGS = ("content", "data", "files", "json")
 
 
+@functools.lru_cache(maxsize=64)
 def strip_secrets(url: str) -> str:
-    """The URL without secret query parameters: what may be stored, logged or shown."""
+    """The URL without secret query parameters: what may be stored, logged or shown.
+    (Cached: a page of many skipped objects names the same page in each warning.)"""
     parts = urlsplit(str(url))
     if not parts.query:
         return str(url)
@@ -388,7 +395,7 @@ class Session:
         """The JSON body, every string in it valid text (see `valid_json`): the one place
         channel data is parsed, before any adapter sees it."""
         try:
-            return valid_json(response.content)
+            data = valid_json(response.content)
         except ValueError:
             # The status it came with (usually 200): it is bad data, not a failed request.
             raise self.error(f"the response is not valid JSON: {strip_secrets(str(response.url))}",
@@ -396,6 +403,10 @@ class Session:
         except RecursionError:
             raise self.error(f"the JSON response is nested too deeply to read: "
                              f"{strip_secrets(str(response.url))}", response.status_code) from None
+        if _longest_list(data) > MAX_ENTRIES:
+            raise self.error(f"the response lists more than {MAX_ENTRIES:,} entries, more than a page of "
+                             f"any channel holds: {strip_secrets(str(response.url))}", response.status_code)
+        return data
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff * (2 ** (attempt - 1)) * (1 + random.random() * 0.1)
@@ -428,6 +439,16 @@ class Session:
             hint += f" (answered by {shown_origin(response.url)}, which gets no credentials)"
         detail = self.redactor.line(detail, limit)
         return f"{hint}{': ' + detail if detail else ''} ({shown})"
+
+
+def _longest_list(data: Any, depth: int = 3) -> int:
+    """The most entries any list or object in the top `depth` levels of decoded JSON holds."""
+    if not isinstance(data, (list, dict)) or depth == 0:
+        return 0
+    if len(data) > MAX_ENTRIES or depth == 1:
+        return len(data)
+    values = data if isinstance(data, list) else data.values()
+    return max([len(data), *(_longest_list(value, depth - 1) for value in values)])
 
 
 def error_detail(body: Any) -> str:
