@@ -107,3 +107,11 @@ async def test_no_control_character_reaches_a_stored_link_or_key(kind: str, tmp_
     for key, url in rows:
         assert not any(c in key for c in "\u009b\u001b\u0007\u202e"), (kind, key)
         assert not any(c in url for c in "\u009b\u001b\u0007\u202e "), (kind, url)
+
+
+def test_a_link_keeps_letters_and_encodes_only_what_a_terminal_could_act_on() -> None:
+    from inbox.text import link
+
+    assert link("https://bücher.example/über?q=ä%20b") == "https://bücher.example/über?q=ä%20b"
+    assert link("https://x.example/a b\x1b[2J\u202e\u009b") == "https://x.example/a%20b%1B[2J%E2%80%AE%C2%9B"
+

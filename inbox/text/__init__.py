@@ -43,14 +43,15 @@ def clean(text: object) -> str:
 
 
 def link(url: object) -> str:
-    """A channel's address as a terminal and a browser can both take it: every control
-    character, space, bidirectional mark or other non-ASCII character percent-encoded (a
-    browser reads it back), so no escape sequence hides in a link that is printed."""
-    return quote(str(url or ""), safe=_LINK_SAFE)
-
-
-_LINK_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))
-"""Printable ASCII, `%` included (an address already encoded stays as it is)."""
+    """A channel's address as a terminal and a browser can both take it: every control or
+    format character (escapes, bidirectional marks) and every space percent-encoded, which
+    a browser reads back; letters of any script stay, so a host such as bücher.example
+    still resolves."""
+    text = str(url or "")
+    if text.isprintable() and " " not in text:  # not printable: Unicode's "Other" and "Separator"
+        return text
+    return "".join(char if char.isprintable() and char != " "
+                   else quote(char.encode("utf-8", "replace"), safe="") for char in text)
 
 
 def one_line(text: object) -> str:
