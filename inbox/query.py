@@ -28,6 +28,9 @@ SUGGEST_THRESHOLD = 0.5
 """The least confidence a type suggestion is shown with (`[suggest] threshold`): chosen by
 `benchmarks/suggest.py`, the highest at which macro F1 over real issues, a hidden
 suggestion counting as a miss, stays above the fastText baseline (0.72)."""
+MAX_TERMS = 200
+"""Far more than anyone types, and well inside what SQLite compiles: each term is one more
+level of its expression tree, which stops at 1,000 (a longer query would fail there)."""
 
 _TOKEN = re.compile(r'\s*(-?)(?:([A-Za-z_]+):("(?:[^"]*)"?|\S*)|("(?:[^"]*)"?)|(\S+))')
 _SEARCHABLE = re.compile(r"\w")
@@ -71,6 +74,8 @@ def parse_query(text: str | None) -> Query:
         if not match or match.end() == position:
             raise QueryError(f"cannot read the query at {text[position:]!r}")
         position = match.end()
+        if len(terms) >= MAX_TERMS:
+            raise QueryError(f"the query has more than {MAX_TERMS} terms; use fewer")
         negated, name, field_value, phrase, word = match.groups()
         negated = bool(negated)
         _closed(field_value if name is not None else phrase)

@@ -28,6 +28,9 @@ from inbox.timeutil import parse_time, utcnow
 
 WARNING_LENGTH = 500
 """A warning (a skipped item, a thread that failed) is one line of at most this much."""
+MAX_WARNINGS = 100
+"""Warnings kept per source and sync; past them only a count. A page of millions of
+malformed objects (a few kilobytes when compressed) would otherwise fill the memory."""
 
 
 @dataclass
@@ -43,6 +46,8 @@ class SourceResult:
     not_modified: bool = False
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    more_warnings: int = 0
+    """Warnings past MAX_WARNINGS: counted, not kept."""
     skipped: str | None = None
     """Why it was not synced: someone else is syncing it (not a failure)."""
 
@@ -59,8 +64,8 @@ class SourceResult:
         if self.not_modified and not self.items:
             text = f"{self.name}: unchanged"
         if self.warnings:
-            text += f" (incomplete: {self.warnings[0]}" + (
-                f" and {len(self.warnings) - 1} more)" if len(self.warnings) > 1 else ")")
+            more = len(self.warnings) - 1 + self.more_warnings
+            text += f" (incomplete: {self.warnings[0]}" + (f" and {more:,} more)" if more else ")")
         return text
 
 
@@ -98,6 +103,9 @@ class StoreContext:
         return self.store.threads_fetched_at(keys)
 
     def warn(self, message: str) -> None:
+        if len(self.result.warnings) >= MAX_WARNINGS:
+            self.result.more_warnings += 1
+            return
         self.result.warnings.append(self.redactor.line(message, WARNING_LENGTH))
 
 
@@ -160,9 +168,10 @@ async def _fetch(source: Source, store: Store, result: SourceResult, *, progress
                 if page.not_modified:
                     result.not_modified = True
                     continue
+                cursor, etag = _kept(page.cursor, page.etag, session.redactor)
                 await asyncio.to_thread(  # in a thread: a loop that also draws a screen never waits on SQLite
-                    store.save_page, source.name, page.items, stream=page.stream, cursor=page.cursor,
-                    etag=page.etag, replies=page.replies, synced_at=now, removed=page.removed)
+                    store.save_page, source.name, page.items, stream=page.stream, cursor=cursor,
+                    etag=etag, replies=page.replies, synced_at=now, removed=page.removed)
                 result.pages += 1
                 result.items += len(page.items)
                 result.replies += sum(len(r) for r in page.replies.values())
@@ -187,6 +196,22 @@ async def _fetch(source: Source, store: Store, result: SourceResult, *, progress
     )
     progress.finished(result)
     return result
+
+
+def _kept(cursor: Cursor | None, etag: tuple[str, str | None] | None,
+          redactor: Redactor) -> tuple[Cursor | None, tuple[str, str | None] | None]:
+    """The page's cursor and ETag as they may be stored. A channel that echoes a secret into
+    its next-page address, cursor or ETag must not put it in the database: that part is not
+    kept, and the next sync reads the stream from its start (or without the ETag) instead."""
+    def clean(value: str | None) -> str | None:
+        return None if value is None or redactor(value) != value else value
+
+    if cursor is not None:
+        cursor = Cursor(next_url=clean(cursor.next_url), high_water=clean(cursor.high_water),
+                        pending_high_water=clean(cursor.pending_high_water))
+    if etag is not None and (clean(etag[0]) is None or clean(etag[1]) is None):
+        etag = None
+    return cursor, etag
 
 
 async def sync_all(

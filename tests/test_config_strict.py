@@ -203,3 +203,42 @@ def test_inbox_me_names_the_teammate_over_the_shared_file(monkeypatch: pytest.Mo
     assert parse({"team": {"me": "amy"}}).team.me == "amy"
     monkeypatch.delenv("INBOX_ME")
     assert parse({}).team.me is None
+
+
+# --- files that are not configs ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, words", [
+    ("x = " + "[" * 3000 + "]" * 3000 + "\n", "values nested too deeply"),
+    ("x = " + "{a = " * 3000 + "1" + "}" * 3000 + "\n", "values nested too deeply"),
+    ("[sweep]\nmax_per_section = " + "9" * 5000 + "\n", "a number too long"),
+], ids=["deep-arrays", "deep-tables", "5000-digits"])
+def test_a_config_tomllib_cannot_build_is_one_line(tmp_path: Path, capsys, text: str, words: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["--config", str(path), "--db", str(tmp_path / "inbox.db"), "list"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"inbox: {path}: {words} to read\n"
+
+
+def test_a_config_path_that_is_no_file_is_refused_unread(tmp_path: Path, capsys) -> None:
+    """A pipe would wait for ever and a device such as /dev/zero never ends: neither is read
+    (the device here is /dev/null, which ends at once, so the old way fails quickly too)."""
+    import os
+    import threading
+
+    pipe = tmp_path / "config.toml"
+    os.mkfifo(pipe)
+    codes: list[int] = []
+    reading = threading.Thread(target=lambda: codes.append(
+        main(["--config", str(pipe), "--db", str(tmp_path / "inbox.db"), "list"])), daemon=True)
+    reading.start()
+    reading.join(timeout=20)
+    assert codes == [2], "reading the config waited on a pipe"
+    assert capsys.readouterr().err == f"inbox: {pipe}: not a regular file, so not read as a config\n"
+    assert main(["--config", "/dev/null", "--db", str(tmp_path / "inbox.db"), "list"]) == 2
+    assert capsys.readouterr().err == "inbox: /dev/null: not a regular file, so not read as a config\n"
+    huge = tmp_path / "huge.toml"
+    huge.write_text("# " + "x" * 2**20 + "\n")
+    assert main(["--config", str(huge), "--db", str(tmp_path / "inbox.db"), "list"]) == 2
+    assert "larger than 1 MiB" in capsys.readouterr().err

@@ -50,6 +50,8 @@ SOURCES = {
     "ideas": 'kind = "uservoice"\nsubdomain = "acme"\nclient_id = "inbox"\nsecret_env = "UV_SECRET"\n',
     "server": 'kind = "github"\nrepo = "acme/chat"\n',
     "gh": 'kind = "github"\n',
+    "desk-eu": 'kind = "zendesk"\nemail = "bot@acme.example"\ntoken_env = "DESK_TOKEN"\n',
+    "ideas-eu": 'kind = "uservoice"\nclient_id = "inbox"\nsecret_env = "UV_SECRET"\n',
 }
 
 
@@ -78,6 +80,9 @@ def one_source(name: str, extra: str) -> str:
     ("server", "max_body_mb = -1", "max_body_mb"),
     ("server", 'token_env = "GITHUB TOKEN"', "token_env"),
     ("gh", 'repo = "acme/chat\\n"', "repo"),
+    ("desk-eu", 'subdomain = "acme/eu"', "subdomain"),
+    ("ideas-eu", 'subdomain = "acme.eu"', "subdomain"),
+    ("server", 'base_url = "https://bot:hunter2hunter2@github.example.test/api/v3"', "base_url"),
 ])
 def test_a_value_of_the_wrong_kind_is_refused_at_load(capsys, tmp_path, name, extra, key) -> None:
     path = write(tmp_path, one_source(name, extra))
@@ -85,6 +90,7 @@ def test_a_value_of_the_wrong_kind_is_refused_at_load(capsys, tmp_path, name, ex
     assert code == 2, err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert str(path) in err and f"source '{name}'" in err and key in err
+    assert "hunter2" not in err  # a password in a URL is named, never shown
 
 
 def test_sync_stops_before_any_request_when_a_header_value_is_not_ascii(capsys, tmp_path, monkeypatch) -> None:

@@ -19,6 +19,7 @@ import json
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -372,11 +373,21 @@ def bomb_body() -> bytes:
     return gzip.compress(b"\0" * 20 * 2**20, compresslevel=9)  # about 20 KB on the wire
 
 
-def bomb(handler: BaseHTTPRequestHandler) -> None:
+@functools.cache
+def bomb_layers(encoding: str) -> bytes:
+    """`bomb_body` under one more layer for each encoding after the first (`gzip, gzip`:
+    20 MB of zeros, gzipped, gzipped again: under 2 KB on the wire)."""
     body = bomb_body()
+    for layer in [e.strip().lower() for e in encoding.split(",")][1:]:
+        body = gzip.compress(body) if layer == "gzip" else zlib.compress(body)
+    return body
+
+
+def bomb(handler: BaseHTTPRequestHandler, encoding: str = "gzip") -> None:
+    body = bomb_layers(encoding)
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json")
-    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Encoding", encoding)
     handler.send_header("Content-Length", str(len(body)))
     handler.end_headers()
     handler.wfile.write(body)
@@ -413,9 +424,12 @@ async def test_a_posted_reply_that_drips_may_have_gone_through() -> None:
     assert "within 0.5s; it may have gone through" in raised.value.reason
 
 
-async def test_a_gzip_bomb_fails_at_the_size_limit_with_little_memory() -> None:
-    bomb_body()
-    with _Server(bomb) as server:
+@pytest.mark.parametrize("encoding", ["gzip", "gzip, gzip", "gzip, deflate", "GZIP , Gzip"])
+async def test_a_gzip_bomb_fails_at_the_size_limit_with_little_memory(encoding: str) -> None:
+    """Each layer is inflated a step at a time: httpx inflates a chunk of an inner layer
+    whole, so two layers used to take all 20 MB (a gigabyte from a 1 MB body)."""
+    bomb_layers(encoding)
+    with _Server(functools.partial(bomb, encoding=encoding)) as server:
         source = github_at(server.url)
         tracemalloc.start()
         try:
@@ -459,3 +473,71 @@ async def test_a_source_takes_its_limits_from_the_config() -> None:
         async with source.session() as session:
             assert (session.deadline, session.max_body) == limits
 
+
+
+def test_another_server_on_the_same_host_is_named_with_its_port() -> None:
+    """127.0.0.1:8080 and 127.0.0.1:9090 are two servers: a message naming only the host
+    would call the configured one "another server"."""
+    from inbox.net.http import shown_origin
+
+    assert shown_origin("http://127.0.0.1:9090/collect?x=1") == "http://127.0.0.1:9090"
+    assert shown_origin("https://Example.TEST:443/a") == "https://example.test"
+    assert shown_origin("http://example.test/a") == "http://example.test"
+
+
+async def test_a_token_echoed_into_the_next_page_or_etag_is_not_stored(store: Store) -> None:
+    """A server that puts the token into its next-page link and ETag, then fails on that
+    page: the cursor saved for resuming would hold the token. It is not kept (the next sync
+    reads the stream from its start), so no part of the token reaches the database."""
+    adapter = contract("github")
+    token = adapter.secret
+    issue = {"number": 7, "title": "Echo", "body": "b", "user": {"login": "ann"}, "comments": 0,
+             "state": "open", "created_at": "2026-11-17T09:00:00Z", "updated_at": "2026-11-17T10:00:00Z"}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if "page=2" in str(request.url):
+            return httpx.Response(500)
+        if request.url.path.endswith("/issues"):
+            return httpx.Response(200, json=[issue], headers={
+                "ETag": f'W/"{token}"', "Link": f'<{request.url.copy_with(query=None)}?page=2&echo={token}>; rel="next"'})
+        return httpx.Response(200, json=[])
+
+    result = await sync(adapter, handler, store)
+
+    assert result.error and "server error 500" in result.error
+    assert store.item_count() == 1
+    assert store.cursor(adapter.name, "issues").next_url is None
+    store.close()
+    stored = b"".join(path.read_bytes() for path in store.path.parent.glob("inbox.db*"))
+    assert token[:8].encode() not in stored
+
+
+@pytest.mark.parametrize("shape", ["list", "wrapped", "nested"])
+async def test_millions_of_tiny_objects_within_the_size_limit_fail_fast_in_one_line(shape: str) -> None:
+    """A few kilobytes of gzip inflate to a page of millions of `{}`: each would be read,
+    skipped and warned about (minutes and gigabytes). No channel pages by more than a
+    thousand, so an answer listing over 100,000 entries is refused whole."""
+    many = b"[" + b"{}," * 150_000 + b"{}]"
+    body = {"list": many, "wrapped": b'{"items": ' + many + b"}",
+            "nested": b'{"topic_list": {"topics": ' + many + b"}}"}[shape]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body)
+
+    async with github_at("https://ghe.orchardly.test").session(transport=httpx.MockTransport(handler)) as session:
+        started = time.monotonic()
+        with pytest.raises(SourceError) as raised:
+            await session.get_json("https://ghe.orchardly.test/repos/o/r/issues")
+    assert time.monotonic() - started < 2
+    assert "lists more than 100,000 entries" in raised.value.reason and "\n" not in raised.value.reason
+
+
+def test_warnings_past_a_hundred_are_counted_not_kept() -> None:
+    from inbox.sync import MAX_WARNINGS, StoreContext
+
+    result = SourceResult("orchard", "github")
+    context = StoreContext(None, "orchard", NOW, result)  # type: ignore[arg-type]
+    for n in range(MAX_WARNINGS + 5000):
+        context.warn(f"skipped issue #{n}: unexpected data")
+    assert len(result.warnings) == MAX_WARNINGS and result.more_warnings == 5000
+    assert result.summary().endswith(f"(incomplete: skipped issue #0: unexpected data and {MAX_WARNINGS + 4999:,} more)")

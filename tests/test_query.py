@@ -446,6 +446,7 @@ HOSTILE = [
     "\x1b]52;c;ZWNobyBoaQ==\x07", "\u202eevil", "😀", "日本語", "ß", "İ", "\t\n\r",
     "x" * 10_000, '"' * 101, "-" * 50, "NEAR(" * 20, "replies:>=", "age:>=-1d", "is:",
     "label:\x00", "author:\x00x", "-is:done-", "type:bug:bug", "-:", "-type", "type",
+    "a " * 1500, "-label:x " * 1200, "author:x OR " * 600, "(" * 3000 + "is:open" + ")" * 3000,
 ]
 
 
@@ -461,6 +462,16 @@ def test_hostile_queries_work_or_raise_query_error(store: Store, query: str) -> 
         assert {row["key"] for row in rows} <= ALL
     assert store.item_count() == len(ITEMS)
     assert keys(store, "type:bug") == {"server:1", "server:3"}
+
+
+def test_a_query_of_more_terms_than_sqlite_compiles_is_a_query_error(store: Store) -> None:
+    """SQLite's expression tree stops at 1,000 levels, one per term: a longer query (in a
+    playbook's triggers, a view, the filter bar) is refused when parsed, naming the limit."""
+    from inbox.query import MAX_TERMS
+
+    assert keys(store, " ".join(["-type:feature"] * MAX_TERMS)) >= {"server:1", "server:3"}
+    with pytest.raises(QueryError, match=f"more than {MAX_TERMS} terms"):
+        parse_query("a " * 1000)
 
 
 def test_overlong_durations_are_value_errors_not_crashes() -> None:

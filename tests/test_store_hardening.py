@@ -235,6 +235,22 @@ def test_a_migrations_table_of_another_program_is_not_ours(tmp_path) -> None:
     assert tables(path) == ["_migrations", "items"]
 
 
+@pytest.mark.parametrize("damage", ["DROP TABLE drafts", "ALTER TABLE drafts RENAME COLUMN key TO draft_key"])
+def test_an_inbox_database_missing_a_table_is_one_line_not_unexpected(tmp_path, capsys, config, damage) -> None:
+    """Marked as the inbox's, every migration recorded, and a table (or a column) dropped
+    by hand since: whatever needs it says the database is not usable, in one line."""
+    path = tmp_path / "inbox.db"
+    store = Store(path)
+    store.save_page("server", [make_item("1")])
+    store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(damage)
+    code, out, err = run(capsys, "--config", config, "--db", path, "reply", "server:1", "--discard")
+    assert code == 1 and out == ""
+    assert err.count("\n") == 1 and "unexpected" not in err
+    assert f"{path}: not a usable inbox database (no such" in err
+
+
 # --- a newer inbox's database ----------------------------------------------------------
 
 def test_a_newer_schema_is_refused_naming_both_versions(tmp_path, capsys, config) -> None:

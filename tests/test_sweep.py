@@ -638,6 +638,11 @@ async def test_the_webhook_variable_unset_or_not_a_url() -> None:
     with pytest.raises(ConfigError, match="SLACK_WEBHOOK_URL does not hold an http\\(s\\) URL") as caught:
         await post_to_webhook(SETTINGS, "hi", env={"SLACK_WEBHOOK_URL": "hooks.slack.com/services/XXXXsecretXXXX"})
     assert_no_secret(str(caught.value))
+    for broken in ("https://hooks.slack.com/services/XXXX\nsecretXXXX", "https://hooks.slack.com:99999/XXXXsecretXXXX",
+                   "https://[hooks.slack.com/XXXXsecretXXXX"):
+        with pytest.raises(ConfigError, match="does not hold an http\\(s\\) URL") as caught:
+            await post_to_webhook(SETTINGS, "hi", env={"SLACK_WEBHOOK_URL": broken})
+        assert_no_secret(str(caught.value))
 
 
 async def test_nothing_to_post() -> None:
@@ -696,3 +701,22 @@ async def test_the_webhook_over_loopback(status: int, text: str, error: str | No
         posts = [r for r in server.log if r.method == "POST"]
         assert len(posts) == 1  # sent once, never repeated
         assert json.loads(posts[0].body) == {"text": message}
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+async def test_a_redirect_elsewhere_never_carries_the_webhooks_secret_path(status: int) -> None:
+    """The webhook's URL is its secret: a hop to another server that copies its path would
+    hand that server the secret, so it is not followed, and the line says why."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "hooks.slack.com":
+            return httpx.Response(status, headers={"Location": f"https://collector.example{request.url.path}"})
+        return httpx.Response(200, text="ok")
+
+    with pytest.raises(SourceError) as caught:
+        await post_to_webhook(SETTINGS, "hi", env=ENV, transport=httpx.MockTransport(handler), sleep=never_sleep)
+    assert [r.url.host for r in seen] == ["hooks.slack.com"], "the secret path went to another server"
+    assert f"redirected (HTTP {status}) to https://collector.example" in str(caught.value)
+    assert_no_secret(str(caught.value))

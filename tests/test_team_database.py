@@ -13,7 +13,7 @@ import psycopg
 import pytest
 
 from inbox.cli import main
-from inbox.errors import ForeignDatabase, StoreError, UsageError
+from inbox.errors import DatabaseBusy, ForeignDatabase, ReadOnlyDatabase, StoreError, UsageError
 from inbox.models import Item, Reply
 from inbox.store import open_store, pg_schema
 from inbox.store.copy import TABLES, summed
@@ -176,6 +176,54 @@ def test_another_programs_database_is_left_alone(postgres_url: str) -> None:
         conn.execute("CREATE TABLE invoices (id INTEGER)")
     with pytest.raises(ForeignDatabase):
         open_store(postgres_url)
+
+
+def test_a_lock_someone_holds_is_waited_for_briefly_then_named(postgres_url: str) -> None:
+    """A teammate's session holding a table (or a row) in an open transaction: the inbox
+    waits a few seconds, then says who holds it, where it used to wait for ever."""
+    store = open_store(postgres_url)
+    store.save_page("server", [make_item(1)])
+    holder = psycopg.connect(postgres_url, application_name="psql")
+    holder.execute("LOCK TABLE items IN ACCESS EXCLUSIVE MODE")
+    pid = holder.info.backend_pid
+    outcome: list[BaseException | None] = []
+
+    def triage() -> None:
+        try:
+            store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="amy")
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 (what it raised is the test)
+            outcome.append(exc)
+
+    waiting = threading.Thread(target=triage, daemon=True)
+    try:
+        waiting.start()
+        waiting.join(timeout=20)
+        assert outcome, "still waiting for the lock after 20s"
+    finally:
+        holder.rollback()
+        holder.close()
+        waiting.join(timeout=20)
+    [error] = outcome
+    assert isinstance(error, DatabaseBusy), error
+    assert f"pid {pid} (psql, user" in str(error) and "try again" in str(error)
+    assert "\n" not in str(error)
+    store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="amy")  # free again: it works
+    store.close()
+
+
+def test_a_database_the_user_may_not_write_is_one_line(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    store.save_page("server", [make_item(1)])
+    store.close()
+    name = urlsplit(postgres_url).path.lstrip("/")
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on')
+    store = open_store(postgres_url)
+    assert store.item_count() == 1  # reading still works
+    with pytest.raises(ReadOnlyDatabase, match="cannot be written by the inbox .*read-only transaction"):
+        store.set_triage(["server:1"], {"type": "bug"}, now=NOW, by="amy")
+    store.close()
 
 
 # --- moving an inbox ------------------------------------------------------------------------------

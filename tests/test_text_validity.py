@@ -74,3 +74,44 @@ async def test_a_hostile_value_in_any_field_costs_one_item_at_most(kind: str, tm
             failed.append((field, value, result.error))
         store.close()
     assert failed == []
+
+
+CONTROLS = "x\u009b31m\u001b]8;;https://evil.example\u0007 \u202eq"
+"""An 8-bit CSI, an OSC 8 hyperlink escape, BEL, a space and a bidi override."""
+
+
+@pytest.mark.parametrize("kind", KINDS)
+async def test_no_control_character_reaches_a_stored_link_or_key(kind: str, tmp_path: Path) -> None:
+    """`inbox list` prints each post's link and key: a channel's text in them (a GitHub
+    html_url, a Discourse slug, a Zendesk id) is percent-encoded, or the post skipped, so
+    no escape sequence reaches the terminal through them."""
+    import sqlite3
+
+    adapter = contract(kind)
+    channel = adapter.small_channel()
+    route = channel.route(adapter.list_path)
+    canned = route.responses[0]
+    data = copy.deepcopy(canned.data)
+    item = first_item(data, kind)
+    for field, value in list(item.items()):
+        if isinstance(value, str) or field in ("id", "number", "iid", "question_id"):
+            item[field] = f"{value}{CONTROLS}"
+    route.responses = [Canned(canned.status, data, canned.headers), *route.responses[1:]]
+    store = Store(tmp_path / "inbox.db")
+    result = await adapter.sync(channel, store)
+    store.close()
+    assert not result.error
+    with sqlite3.connect(tmp_path / "inbox.db") as db:
+        rows = db.execute("SELECT key, url FROM items").fetchall()
+    assert rows
+    for key, url in rows:
+        assert not any(c in key for c in "\u009b\u001b\u0007\u202e"), (kind, key)
+        assert not any(c in url for c in "\u009b\u001b\u0007\u202e "), (kind, url)
+
+
+def test_a_link_keeps_letters_and_encodes_only_what_a_terminal_could_act_on() -> None:
+    from inbox.text import link
+
+    assert link("https://bücher.example/über?q=ä%20b") == "https://bücher.example/über?q=ä%20b"
+    assert link("https://x.example/a b\x1b[2J\u202e\u009b") == "https://x.example/a%20b%1B[2J%E2%80%AE%C2%9B"
+

@@ -109,6 +109,23 @@ async def test_a_bad_query_shows_the_error_over_the_unfiltered_list(store, typed
         assert said in shown(app.screen.query_one("#filter-error"))
 
 
+async def test_a_filter_of_as_many_terms_as_a_query_may_hold_reads_within_its_view(store):
+    """The view's terms and the filter's are each within the limit; together they may be
+    more, and the list is read all the same (it used to end the inbox with a traceback)."""
+    from inbox.query import MAX_TERMS
+
+    app = _app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        app.screen.focused.value = "-label:nothing " * MAX_TERMS
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.is_running and _list(app).total == 30
+        assert not app.screen.query_one("#filter-error").display
+
+
 async def test_one_item_is_one_item(store):
     app = _app(store)
     async with app.run_test(size=(160, 40)) as pilot:

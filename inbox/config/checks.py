@@ -162,6 +162,9 @@ def http_url(value: Any, where: str, name: str, option: Option | None = None) ->
         ok = False
     if not ok:
         raise ConfigError(f"{where}: {name} must be an http(s) URL, not {value!r}")
+    if parts.password is not None:  # never quoted: it would show the secret
+        raise ConfigError(f"{where}: {name} holds a password (user:password@…), and secrets never go "
+                          "in the config file (a token comes from the environment)")
     return value
 
 

@@ -63,6 +63,10 @@ def config_location(given: Path | None) -> tuple[Path, str]:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml", "the user config folder"
 
 
+MAX_CONFIG_BYTES = 2**20
+"""A config is a few kilobytes; a file far larger is not one, and is not read into memory."""
+
+
 def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME)) / "inbox.db"
 
@@ -96,12 +100,22 @@ def load(path: Path | None = None, *, required: bool = False) -> Config:
         if required or explicit:
             raise ConfigError(f"{path}: config file not found")
         return Config(path=None)
+    if not path.is_file():  # a pipe would wait for ever, and /dev/zero never ends
+        raise ConfigError(f"{path}: not a regular file, so not read as a config")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as file:
+            raw = file.read(MAX_CONFIG_BYTES + 1)
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB, so not read as a config")
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise ConfigError(f"{path}: values nested too deeply to read") from None
+    except ValueError:  # a whole number of thousands of digits, past what Python converts
+        raise ConfigError(f"{path}: a number too long to read") from None
     return parse(data, path)
 
 

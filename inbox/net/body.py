@@ -15,10 +15,14 @@ from typing import Any
 import httpx
 
 ACCEPT_ENCODING = "gzip, deflate"
-"""What we ask for: the encodings read here. Anything else a server sends anyway goes
-through httpx's decoders, still counted chunk by chunk."""
+"""What we ask for, and all that is ever inflated: layers of these (`gzip, gzip` too), each
+here, a step at a time. An encoding we did not ask for (br, zstd) is not decoded at all:
+httpx would inflate each chunk of it whole. Its bytes are read as they come, and are then
+no JSON."""
 _WBITS = {"gzip": zlib.MAX_WBITS | 16, "x-gzip": zlib.MAX_WBITS | 16,
           "deflate": zlib.MAX_WBITS | 32}  # deflate: a zlib (or gzip) wrapper
+MAX_LAYERS = 3
+"""More layers of compression than any server needs: a longer chain is refused as damaged."""
 _STEP = 2**18
 """The most one call inflates (256 KB)."""
 
@@ -39,21 +43,32 @@ async def read_body(response: httpx.Response, limit: int) -> bytes:
             raise BodyTooLarge(limit)
         return response.content
     encodings = [e.strip().lower() for e in response.headers.get("content-encoding", "").split(",")]
-    encodings = [e for e in encodings if e and e != "identity"]
-    ours = len(encodings) == 1 and encodings[0] in _WBITS
-    inflater = zlib.decompressobj(_WBITS[encodings[0]]) if ours else None
-    chunks = response.aiter_raw() if inflater is not None or not encodings else response.aiter_bytes()
+    layers = [e for e in encodings if e in _WBITS]  # others (identity, br, a typo) are read as they are
+    if len(layers) > MAX_LAYERS:
+        raise httpx.DecodingError(f"{len(layers)} layers of compression", request=response.request)
+    inflaters = [zlib.decompressobj(_WBITS[e]) for e in reversed(layers)]  # the last applied comes off first
     body = bytearray()
-    async for chunk in chunks:
-        for piece in _inflate(inflater, chunk, response) if inflater is not None else (chunk,):
+    async for chunk in response.aiter_raw():
+        for piece in _inflate_all(inflaters, chunk, response):
             body += piece
             if len(body) > limit:
                 raise BodyTooLarge(limit)
-    if inflater is not None:
-        body += inflater.flush()
-        if len(body) > limit:
-            raise BodyTooLarge(limit)
+    for index, inflater in enumerate(inflaters):  # what each layer still holds, through the ones after it
+        for piece in _inflate_all(inflaters[index + 1:], inflater.flush(), response):
+            body += piece
+            if len(body) > limit:
+                raise BodyTooLarge(limit)
     return bytes(body)
+
+
+def _inflate_all(inflaters: list[Any], data: bytes, response: httpx.Response) -> Iterator[bytes]:
+    """`data` through every layer in turn, a step at a time: no piece is ever large."""
+    if not inflaters:
+        if data:
+            yield data
+        return
+    for piece in _inflate(inflaters[0], data, response):
+        yield from _inflate_all(inflaters[1:], piece, response)
 
 
 def _inflate(inflater: Any, data: bytes, response: httpx.Response) -> Iterator[bytes]:

@@ -9,6 +9,7 @@ backoff, then reported as a `SourceError` whose message never holds a secret.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,7 +23,7 @@ import httpx
 from inbox import __version__
 from inbox.errors import SourceError
 from inbox.net.body import ACCEPT_ENCODING, BodyTooLarge, read_body, size
-from inbox.text import valid_json
+from inbox.text import link, valid_json
 from inbox.text.redaction import Redactor
 
 USER_AGENT = f"community-inbox/{__version__}"
@@ -34,11 +35,17 @@ DEADLINE = 120.0
 MAX_BODY = 50 * 2**20
 """The largest body read, in bytes after decompression."""
 MAX_REDIRECTS = 5
+MAX_ENTRIES = 100_000
+"""The longest list an answer may hold where adapters look for a page's objects (the top
+three levels). Channels page by 100 to 1,000; millions of tiny objects fit within the body
+limit and would each be read and skipped."""
 _BODY_ARGS = ("content", "data", "files", "json")
 
 
+@functools.lru_cache(maxsize=64)
 def strip_secrets(url: str) -> str:
-    """The URL without secret query parameters: what may be stored, logged or shown."""
+    """The URL without secret query parameters: what may be stored, logged or shown.
+    (Cached: a page of many skipped objects names the same page in each warning.)"""
     parts = urlsplit(str(url))
     if not parts.query:
         return str(url)
@@ -105,6 +112,13 @@ def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
     parsed = httpx.URL(str(url))
     scheme = parsed.scheme.lower()
     return scheme, (parsed.host or "").lower(), parsed.port or {"http": 80, "https": 443}.get(scheme)
+
+
+def shown_origin(url: str | httpx.URL) -> str:
+    """`http://host` or `http://host:8080` (the port when it is not the scheme's own), for messages."""
+    scheme, host, port = origin_of(url)
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" + (f":{port}" if port != default else "")
 
 
 class Login(Protocol):
@@ -228,6 +242,7 @@ class Session:
         or a 5xx may have posted it already, and fails instead of posting twice.
         `login=False`: without the `login` credential (the request that fetches it).
         """
+        url = link(url)  # an id with a control character in it (hostile data) is still an address
         shown = strip_secrets(url)
         if hold_key and hold_key in self._holds:
             await self._wait(self._holds.pop(hold_key) - time.monotonic(), "the channel asked for a pause")
@@ -310,8 +325,7 @@ class Session:
                             response.status_code in (301, 302) and method == "POST"):
                         method, kwargs = "GET", {k: v for k, v in kwargs.items() if k not in _BODY_ARGS}
                     elif any(kwargs.get(k) is not None for k in _BODY_ARGS) and origin_of(target) != start:
-                        there = "://".join(origin_of(target)[:2])
-                        raise self.error(f"redirected (HTTP {response.status_code}) to {there}, another "
+                        raise self.error(f"redirected (HTTP {response.status_code}) to {shown_origin(target)}, another "
                                          f"server: the request's body is not sent there: {shown}",
                                          response.status_code)
                     url = target
@@ -351,9 +365,14 @@ class Session:
                              response.status_code) from None
         query = parse_qsl(target.query.decode(errors="replace"), keep_blank_values=True)
         kept = [(k, v) for k, v in query if self.redactor(v) == v]
-        if len(kept) == len(query):
-            return str(target)
-        return str(target.copy_with(query=urlencode(kept).encode() or None))
+        if len(kept) != len(query):
+            target = target.copy_with(query=urlencode(kept).encode() or None)
+        if not self.trusted(target) and self.redactor(str(target)) != str(target):
+            # a secret in the path (a webhook's): sent on, the other server would have it
+            raise self.error(f"redirected (HTTP {response.status_code}) to {shown_origin(target)}, another "
+                             f"server, with a secret in the address: not followed: {shown}",
+                             response.status_code)
+        return str(target)
 
     async def get_json(self, url: str, *, etag: str | None = None, hold_key: str | None = None,
                        **kwargs: Any) -> tuple[Any, httpx.Response]:
@@ -376,7 +395,7 @@ class Session:
         """The JSON body, every string in it valid text (see `valid_json`): the one place
         channel data is parsed, before any adapter sees it."""
         try:
-            return valid_json(response.content)
+            data = valid_json(response.content)
         except ValueError:
             # The status it came with (usually 200): it is bad data, not a failed request.
             raise self.error(f"the response is not valid JSON: {strip_secrets(str(response.url))}",
@@ -384,6 +403,10 @@ class Session:
         except RecursionError:
             raise self.error(f"the JSON response is nested too deeply to read: "
                              f"{strip_secrets(str(response.url))}", response.status_code) from None
+        if _longest_list(data) > MAX_ENTRIES:
+            raise self.error(f"the response lists more than {MAX_ENTRIES:,} entries, more than a page of "
+                             f"any channel holds: {strip_secrets(str(response.url))}", response.status_code)
+        return data
 
     def _backoff(self, attempt: int) -> float:
         return self.backoff * (2 ** (attempt - 1)) * (1 + random.random() * 0.1)
@@ -413,9 +436,19 @@ class Session:
         hint = {401: "unauthorized: check the token", 403: "forbidden: the token lacks access",
                 404: "not found"}.get(status, f"HTTP {status}")
         if self.origin is not None and not self.trusted(response.url):
-            hint += f" (answered by {'://'.join(origin_of(response.url)[:2])}, which gets no credentials)"
+            hint += f" (answered by {shown_origin(response.url)}, which gets no credentials)"
         detail = self.redactor.line(detail, limit)
         return f"{hint}{': ' + detail if detail else ''} ({shown})"
+
+
+def _longest_list(data: Any, depth: int = 3) -> int:
+    """The most entries any list or object in the top `depth` levels of decoded JSON holds."""
+    if not isinstance(data, (list, dict)) or depth == 0:
+        return 0
+    if len(data) > MAX_ENTRIES or depth == 1:
+        return len(data)
+    values = data if isinstance(data, list) else data.values()
+    return max([len(data), *(_longest_list(value, depth - 1) for value in values)])
 
 
 def error_detail(body: Any) -> str:

@@ -455,8 +455,14 @@ async def post_to_webhook(settings: SweepSettings, text: str, *, env: Mapping[st
     if not url:
         raise ConfigError(f"the environment variable {name} is not set: put the Slack "
                           "incoming-webhook URL in it (named by [slack] webhook_env)")
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    try:  # never quoted: the URL is the secret
+        parts = urlsplit(url)
+        usable = (parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and url.isprintable()
+                  and parts.port != 0)  # reading the port checks its range
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        usable = False
+    if not usable:
         raise ConfigError(f"the environment variable {name} does not hold an http(s) URL")
     if not text.strip():
         raise UsageError("nothing to post: the message is empty")
@@ -476,7 +482,8 @@ async def post_to_webhook(settings: SweepSettings, text: str, *, env: Mapping[st
 
 def _refused(error: SourceError, response: httpx.Response | None, variable: str) -> SourceError:
     """Slack's plain-text code with what to do about it; never the URL."""
-    if response is None or error.status is None:  # no answer at all (network, timeout)
+    if response is None or error.status is None or 300 <= error.status < 400:
+        # no answer at all (network, timeout), or a redirect not followed: said as it is
         return SourceError(WEBHOOK_SOURCE, error.reason.replace("***", "the webhook URL"), error.status)
     status = response.status_code
     first = (response.text.strip().splitlines() or [""])[0].strip()

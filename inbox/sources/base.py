@@ -17,6 +17,7 @@ from inbox.config import Option, SourceConfig
 from inbox.errors import ConfigError, SourceError
 from inbox.models import Cursor, Item, Reply
 from inbox.net.http import Session, strip_secrets
+from inbox.text import clean, link
 from inbox.timeutil import iso, parse_time
 
 
@@ -282,14 +283,17 @@ class Source:
         made = (normalize or self.normalize)(raw)
         if isinstance(made, Item):
             _check_storable(made)
+            made.url = link(made.url)  # printed by `inbox list`: no escape sequence hides in it
         return made
 
 
 def _check_storable(item: Item) -> None:
-    """Raises ValueError for what no store row can hold: no id, no time, a count past
-    SQLite's integers."""
+    """Raises ValueError for what no store row can hold, or no terminal should print: no
+    id or one holding control characters, no time, a count past SQLite's integers."""
     if item.external_id in ("", "None") or item.external_id.startswith(("[", "{")):
         raise ValueError(f"no usable id ({item.external_id[:40]!r})")
+    if clean(item.external_id) != item.external_id:
+        raise ValueError(f"an id with control characters ({clean(item.external_id)[:40]!r})")
     if item.created_at is None or item.last_activity_at is None:
         raise ValueError("no creation time")
     for name in ("replies", "supporters"):

@@ -35,6 +35,10 @@ def check_source(source: SourceConfig, path: Path | None = None) -> type[Source]
         raise ConfigError(f"{source_label(path, source.name)}: unknown kind "
                           f"{source.kind!r} (known: {', '.join(sorted(KINDS))})")
     check_source_options(source, path, source_class.options, source_class.required)
+    try:  # the kind's own checks (a subdomain that is no host name): at load, not mid-sync
+        source_class(source, env={})
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}" if path else str(exc)) from None
     return source_class
 
 

@@ -12,7 +12,7 @@ import sqlite3
 import time
 from pathlib import Path
 
-from inbox.errors import DatabaseBusy, ReadOnlyDatabase
+from inbox.errors import DatabaseBusy, ReadOnlyDatabase, StoreError
 
 _PENDING_BYTE = 0x40000000
 """SQLite's lock bytes in the database file (rollback journal, or WAL in exclusive mode):
@@ -66,13 +66,17 @@ def _writable(path: Path) -> bool:
         return False
 
 
-def explain(where: str, exc: sqlite3.Error) -> DatabaseBusy | ReadOnlyDatabase | None:
-    """The inbox's error for SQLite's "locked" and "read-only", None for anything else."""
+def explain(where: str, exc: sqlite3.Error) -> StoreError | None:
+    """The inbox's error for SQLite's "locked" and "read-only", and for a table or column of
+    the inbox's that something else removed; None for anything else."""
     kind = _kind(exc)
     if kind == "busy":
         return busy(where)
     if kind == "readonly":
         return ReadOnlyDatabase(f"{where} is read-only: {exc}; make it writable or use another --db")
+    if str(exc).startswith(("no such table", "no such column")):
+        return StoreError(f"{where}: not a usable inbox database ({exc}): something else changed its "
+                          "tables; restore it from a copy, or give the inbox a new file with --db")
     return None
 
 

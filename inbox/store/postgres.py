@@ -23,7 +23,14 @@ from psycopg.adapt import Loader
 from psycopg.pq import TransactionStatus
 from psycopg.types.numeric import Int4Dumper
 
-from inbox.errors import DatabaseUnreachable, ForeignDatabase, NewerDatabase, StoreError
+from inbox.errors import (
+    DatabaseBusy,
+    DatabaseUnreachable,
+    ForeignDatabase,
+    NewerDatabase,
+    ReadOnlyDatabase,
+    StoreError,
+)
 from inbox.store import pg_schema
 from inbox.store.db import Store
 from inbox.store.dialect import postgres
@@ -34,6 +41,11 @@ from inbox.store.watch import ServerWatch
 
 CONNECT_WAIT = 10
 """Seconds to wait for the server when connecting."""
+LOCK_WAIT = 5
+"""Seconds a statement waits for a lock another session holds (a table someone locked, a
+row in their open transaction) before the inbox says who holds it, as on SQLite."""
+MIGRATION_WAIT = 120
+"""Seconds a new or upgrading inbox waits for another one's upgrade step to finish."""
 MAX_PARAMETERS = 32767
 """Parameters one statement may carry (PostgreSQL's wire limit is 65535)."""
 _MIGRATION_LOCK = 0x1B0C5
@@ -69,16 +81,29 @@ class Connection:
     def execute(self, sql: str, params: Any = ()) -> Cursor:
         try:
             return Cursor(self.raw.execute(postgres(sql), _parameters(params)))
-        except psycopg.OperationalError as exc:
-            raise unreachable(self.where, exc) from None
+        except psycopg.Error as exc:
+            raise self.explained(exc) from None
 
     def executemany(self, sql: str, rows: Any) -> Cursor:
         cursor = self.raw.cursor()
         try:
             cursor.executemany(postgres(sql), [_parameters(row) for row in rows])
-        except psycopg.OperationalError as exc:
-            raise unreachable(self.where, exc) from None
+        except psycopg.Error as exc:
+            raise self.explained(exc) from None
         return Cursor(cursor)
+
+    def explained(self, exc: psycopg.Error) -> Exception:
+        """The inbox's one line for what the server said: away, busy (naming who holds the
+        lock), or not writable by this user; anything else as it is."""
+        if isinstance(exc, psycopg.errors.LockNotAvailable):
+            return busy(self.where, self.raw.info)
+        if isinstance(exc, (psycopg.errors.ReadOnlySqlTransaction, psycopg.errors.InsufficientPrivilege)):
+            reason = str(exc).strip().splitlines()[0]
+            return ReadOnlyDatabase(f"{self.where} cannot be written by the inbox ({reason}); use a "
+                                    "database, and a user, it may write to")
+        if isinstance(exc, psycopg.OperationalError):
+            return unreachable(self.where, exc)
+        return exc
 
     @property
     def in_transaction(self) -> bool:
@@ -151,9 +176,31 @@ def unreachable(where: str, exc: BaseException) -> DatabaseUnreachable:
     return DatabaseUnreachable(f"{where}: the database cannot be reached ({reason})")
 
 
+def busy(where: str, info: psycopg.ConnectionInfo) -> DatabaseBusy:
+    """A lock not had within LOCK_WAIT: said with the session that has held a transaction
+    open longest (the likeliest holder), asked on a connection of its own."""
+    who = "another session"
+    try:
+        with psycopg.connect(info.dsn, password=info.password or None, autocommit=True,
+                             connect_timeout=CONNECT_WAIT, application_name="inbox") as conn:
+            row = conn.execute(
+                "SELECT pid, usename, COALESCE(NULLIF(application_name, ''), 'a client'), "
+                "to_char(xact_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI UTC') FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> %s AND xact_start IS NOT NULL "
+                "AND backend_type = 'client backend' ORDER BY xact_start LIMIT 1",
+                [info.backend_pid]).fetchone()
+        if row is not None:
+            who = f"pid {row[0]} ({row[2]}, user {row[1]}, in a transaction since {row[3]})"
+    except psycopg.Error:
+        pass
+    return DatabaseBusy(f"{where} is busy: {who} holds a lock the inbox waited {LOCK_WAIT}s for; "
+                        "try again when it has finished")
+
+
 def connect(location: PostgresLocation) -> Connection:
     """A connection in autocommit mode, or one line saying why there is none."""
-    extra: dict[str, Any] = {"connect_timeout": CONNECT_WAIT, "application_name": "inbox"}
+    extra: dict[str, Any] = {"connect_timeout": CONNECT_WAIT, "application_name": "inbox",
+                             "options": f"-c lock_timeout={LOCK_WAIT * 1000}"}
     password = location.password()
     if password is not None:
         extra["password"] = password
@@ -218,6 +265,7 @@ def migrate(conn: Connection, where: str) -> list[str]:
     for step in pg_schema.STEPS:
         conn.raw.execute("BEGIN")
         try:
+            conn.raw.execute(f"SET LOCAL lock_timeout = '{MIGRATION_WAIT}s'")
             conn.raw.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
             done = _applied(conn, where)
             if step.__name__ not in done:
@@ -226,6 +274,9 @@ def migrate(conn: Connection, where: str) -> list[str]:
                                  [step.__name__])
                 applied.append(step.__name__)
             conn.raw.execute("COMMIT")
+        except psycopg.errors.LockNotAvailable:
+            conn.raw.execute("ROLLBACK")
+            raise busy(where, conn.raw.info) from None
         except psycopg.OperationalError as exc:
             raise unreachable(where, exc) from None
         except psycopg.Error as exc:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote
 
 # ESC-introduced sequences (CSI, OSC up to BEL/ST, DCS/APC/PM/SOS strings, two-byte escapes),
 # their 8-bit forms, then any remaining C0/C1 control except tab and newline.
@@ -39,6 +40,18 @@ def clean(text: object) -> str:
     value = str(text).replace("\r\n", "\n").replace("\r", "\n")
     value = _ESCAPES.sub("", value)
     return _CONTROLS.sub("", value)
+
+
+def link(url: object) -> str:
+    """A channel's address as a terminal and a browser can both take it: every control or
+    format character (escapes, bidirectional marks) and every space percent-encoded, which
+    a browser reads back; letters of any script stay, so a host such as bücher.example
+    still resolves."""
+    text = str(url or "")
+    if text.isprintable() and " " not in text:  # not printable: Unicode's "Other" and "Separator"
+        return text
+    return "".join(char if char.isprintable() and char != " "
+                   else quote(char.encode("utf-8", "replace"), safe="") for char in text)
 
 
 def one_line(text: object) -> str:

@@ -174,8 +174,10 @@ class MainScreen(Screen):
     # --- the current query --------------------------------------------------------
 
     def current_query(self) -> Query:
+        """The view's query and the filter's, each parsed (and within the term limit) alone."""
         assert self.view is not None
-        return parse_query(f"{self.view.query} {self.filter_text}".strip())
+        view, typed = parse_query(self.view.query), parse_query(self.filter_text)
+        return Query(f"{self.view.query} {self.filter_text}".strip(), view.terms + typed.terms)
 
     def reload(self, *, keep_key: bool | str = False) -> None:
         """The list again, for the current query (see `Lister`)."""
