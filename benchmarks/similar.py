@@ -31,14 +31,12 @@ import random
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,7 +48,6 @@ from inbox.models import Item  # noqa: E402
 from inbox.store import Store, open_store  # noqa: E402
 from inbox.timeutil import utcnow  # noqa: E402
 
-SERVER = os.environ.get("INBOX_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 INBOX = [sys.executable, "-m", "inbox"]
 GOAL_MS = 50.0
 
@@ -139,29 +136,10 @@ def planted(path: Path) -> tuple[Path, list[tuple[str, str]]]:
 
 def server_database(size: int, sqlite_path: Path, *, rebuild: bool) -> str:
     """`inbox_similar_<size>` on the server, filled from the SQLite database when new."""
-    import psycopg
+    import team
 
-    name = f"inbox_similar_{size}"
-    url = urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
-    with psycopg.connect(SERVER, autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and rebuild:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
-    store = open_store(url)
-    try:
-        filled = store.item_count() == size + 2 * len(PAIRS)
-    finally:
-        store.close()
-    if not filled:
-        _progress(f"  copying {size:,} items into {url}")
-        code = subprocess.run([*INBOX, "--db", str(sqlite_path), "db", "copy", "--to", url],
-                              env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL).returncode
-        if code != 0:
-            raise SystemExit(f"inbox db copy into {url} failed ({code})")
-    return url
+    return team.server_database(size, sqlite_path, rebuild=rebuild, name=f"inbox_similar_{size}",
+                                items=size + 2 * len(PAIRS))
 
 
 # --- measuring ---------------------------------------------------------------------------------

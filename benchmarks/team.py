@@ -47,11 +47,13 @@ SERVER = os.environ.get("INBOX_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1
 TYPES = ("bug", "feature", "question", "troubleshooting")
 
 
-def server_database(size: int, sqlite_path: Path, *, rebuild: bool) -> str:
-    """The size's database on the server, filled from the SQLite one when new."""
+def server_database(size: int, sqlite_path: Path, *, rebuild: bool, name: str | None = None,
+                    items: int | None = None) -> str:
+    """The size's database on the server (`name`, else `inbox_bench_<size>`), filled from
+    the SQLite one unless it already holds its `items` (else `size`) posts."""
     import psycopg
 
-    name = f"inbox_bench_{size}"
+    name = name or f"inbox_bench_{size}"
     url = urlunsplit(urlsplit(SERVER)._replace(path=f"/{name}"))
     with psycopg.connect(SERVER, autocommit=True) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
@@ -62,7 +64,7 @@ def server_database(size: int, sqlite_path: Path, *, rebuild: bool) -> str:
             admin.execute(f'CREATE DATABASE "{name}"')
     store = open_store(url)
     try:
-        filled = store.item_count() == size
+        filled = store.item_count() == (size if items is None else items)
     finally:
         store.close()
     if not filled:
