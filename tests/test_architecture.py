@@ -58,10 +58,14 @@ def _cycles(graph) -> list[list[str]]:
             if len(group) > 1:
                 found.append(sorted(group))
 
-    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
-    for module in sorted(graph.modules):
-        if module not in index:
-            visit(module)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        for module in sorted(graph.modules):
+            if module not in index:
+                visit(module)
+    finally:  # put back: other tests in this process count on Python's own limit
+        sys.setrecursionlimit(limit)
     return found
 
 
