@@ -30,7 +30,8 @@ class Action:
 
 ACTIONS: tuple[Action, ...] = (
     Action("filter", "slash", "open_filter", "Filter", "Filter the list with the query language", first=True),
-    Action("help", "question_mark", "help", "Help", "Show every key (first in the footer after Filter: at any width it is there)"),
+    # second, so that at any width the footer shows where every other key is listed
+    Action("help", "question_mark", "help", "Help", "Show every key"),
     Action("views", "h,left", "focus_views", "Views",
            "The views (sidebar): j/k move, 1-9 open the first nine, l back", first=True),
     Action("mark", "space,v", "toggle_mark", "Mark",
