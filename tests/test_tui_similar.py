@@ -91,17 +91,19 @@ async def test_no_similar_read_while_the_playbook_panel_has_the_preview_s_place(
     app = _app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert reads == ["server:1"]
+        # read for the first post (again if a background refresh reloaded the preview)
+        assert reads and set(reads) == {"server:1"}
+        before = len(reads)
         await pilot.press("p")  # the playbook panel takes the preview's place
         await settle(pilot)
         app.screen.query_one(ItemList).focus()
         for _ in range(3):
             await pilot.press("j")
             await settle(pilot)
-        assert reads == ["server:1"]
+        assert len(reads) == before, "read while the preview was not shown"
         await pilot.press("p")  # the preview is back: its post's similar posts are read
         await settle(pilot)
-        assert reads == ["server:1", "slack:5"]
+        assert reads[before:] and set(reads[before:]) == {"slack:5"}
         assert "No similar post in any channel" in _foot(app)
 
 
