@@ -34,3 +34,16 @@ def shown(static, width: int = 200) -> str:
     console = Console(width=width, record=True, file=io.StringIO())
     console.print(static.content)
     return console.export_text()
+
+
+def numbered_posts(count: int, now):
+    """GitHub posts `server:1`..`server:count` titled "Post N", the first the newest: a
+    list to move and mark in."""
+    from datetime import timedelta
+
+    from inbox.models import Item
+
+    return [Item(source="server", kind="github", external_id=str(n), url=f"https://github.com/a/b/issues/{n}",
+                 title=f"Post {n}", body="text", author="ana", author_is_staff=False,
+                 created_at=now - timedelta(days=n), last_activity_at=now - timedelta(hours=n), replies=0)
+            for n in range(1, count + 1)]

@@ -4,18 +4,17 @@ tagging or done unless `[tui] auto_advance = false`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 
 from inbox.config import parse
-from inbox.models import Item
 from inbox.store import Store
 from inbox.tui.app import make_app
 from inbox.tui.screens.prompt import PromptScreen
 from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.sidebar import Sidebar
-from tests.pilot_helpers import settle, shown
+from tests.pilot_helpers import numbered_posts, settle, shown
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
 KEYS = [f"server:{n}" for n in range(1, 31)]
@@ -25,12 +24,7 @@ KEYS = [f"server:{n}" for n in range(1, 31)]
 @pytest.fixture
 def store(tmp_path):
     store = Store(tmp_path / "inbox.db")
-    store.save_page("server", [
-        Item(source="server", kind="github", external_id=str(n), url=f"https://github.com/a/b/issues/{n}",
-             title=f"Post {n}", body="text", author="ana", author_is_staff=False,
-             created_at=NOW - timedelta(days=n), last_activity_at=NOW - timedelta(hours=n), replies=0)
-        for n in range(1, 31)
-    ])
+    store.save_page("server", numbered_posts(30, NOW))
     yield store
     store.close()
 

@@ -4,14 +4,13 @@ playbook or a reply template by name, each with its key."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import pytest
 from textual import events
 from textual.command import CommandPalette
 
 from inbox.config import parse
-from inbox.models import Item
 from inbox.store import Store
 from inbox.tui.app import make_app
 from inbox.tui.demo_app import make_demo_app
@@ -23,7 +22,7 @@ from inbox.tui.widgets.item_list import ItemList
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
 from inbox.tui.widgets.playbook_view import PlaybookView
 from inbox.tui.widgets.sidebar import Sidebar
-from tests.pilot_helpers import settle
+from tests.pilot_helpers import numbered_posts, settle
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
 TYPES = ("bug", "feature", "question", None)
@@ -32,12 +31,7 @@ TYPES = ("bug", "feature", "question", None)
 @pytest.fixture
 def store(tmp_path):
     store = Store(tmp_path / "inbox.db")
-    store.save_page("server", [
-        Item(source="server", kind="github", external_id=str(n), url=f"https://github.com/a/b/issues/{n}",
-             title=f"Post {n}", body="text", author="ana", author_is_staff=False,
-             created_at=NOW - timedelta(days=n), last_activity_at=NOW - timedelta(hours=n), replies=0)
-        for n in range(1, 13)
-    ])
+    store.save_page("server", numbered_posts(12, NOW))
     for n in range(1, 13):  # three of each type, so each type's view differs from the Inbox
         if TYPES[n % 4]:
             store.set_triage([f"server:{n}"], {"type": TYPES[n % 4]}, now=NOW, by="test")
