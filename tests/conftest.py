@@ -45,6 +45,15 @@ def nobody_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("INBOX_ME", raising=False)
 
 
+# --- how many test processes ---------------------------------------------------------------
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two test processes per core. About half of a TUI test's time is Pilot
+    waiting for the app to go idle after each key, so a second process per core fills it
+    (on 2 cores: 2.6 minutes instead of 3.7)."""
+    return 2 * (os.cpu_count() or 1)
+
+
 # --- the two backends -----------------------------------------------------------------------
 
 POSTGRES_ENV = "INBOX_TEST_POSTGRES"
