@@ -66,7 +66,8 @@ def iso(moment: datetime | None) -> str | None:
     `isoformat` is the fast way; `strftime` only pads the years before 1000.)"""
     if moment is None:
         return None
-    moment = moment.astimezone(timezone.utc)
+    if moment.tzinfo is not timezone.utc:  # what the adapters parse is UTC already
+        moment = moment.astimezone(timezone.utc)
     if moment.year < 1000:
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return moment.isoformat()[:19] + "Z"

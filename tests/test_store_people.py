@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from inbox.models import Item, Reply
-from inbox.store import Store
+from inbox.store import Store, open_store
+from inbox.store import people as store_people
 from inbox.store.people import AuthorGroups
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
@@ -26,14 +27,27 @@ def post(source: str, number: int, author: str, *, ago: timedelta = timedelta(da
                 created_at=NOW - ago, last_activity_at=NOW - ago, replies=len(thread), thread=thread)
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "inbox.db")
+def community(store: Store) -> Store:
     store.save_page("server", [post("server", 1, "Amy", ago=timedelta(days=100)),
                                post("server", 2, "amy", replies=(("bob", timedelta(hours=5)),)),
                                post("server", 3, "maya", staff=True)])
     store.save_page("forum", [post("forum", 1, "bob", ago=timedelta(days=3),
                                    replies=(("amy", timedelta(days=2)), ("amy", timedelta(hours=1))))])
+    return store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    """SQLite, for the tests that look at the tally's own rows."""
+    store = community(Store(tmp_path / "inbox.db"))
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def any_store(store_location) -> Store:
+    """Each backend: a server counts what SQLite keeps in its tally."""
+    store = community(open_store(store_location))
     yield store
     store.close()
 
@@ -55,8 +69,8 @@ def test_a_tag_is_once_per_person_whatever_the_case(store: Store) -> None:
     assert store.people.tags() == [("amy", "contributor")]
 
 
-def test_activity_groups_posts_and_replies_by_author_per_source(store: Store) -> None:
-    groups = list(store.people.activity(recent_from=NOW - timedelta(days=90)))
+def test_activity_groups_posts_and_replies_by_author_per_source(any_store: Store) -> None:
+    groups = list(any_store.people.activity(recent_from=NOW - timedelta(days=90)))
     assert all(isinstance(group, AuthorGroups) for group in groups)
     found = {(g.source, g.kind, g.replies): sorted(g.rows) for g in groups}
     assert found == {
@@ -70,8 +84,8 @@ def test_activity_groups_posts_and_replies_by_author_per_source(store: Store) ->
     }
 
 
-def test_activity_counts_a_window_and_narrows_to_logins(store: Store) -> None:
-    groups = store.people.activity(recent_from=NOW - timedelta(days=90), window_from=NOW - timedelta(days=1),
+def test_activity_counts_a_window_and_narrows_to_logins(any_store: Store) -> None:
+    groups = any_store.people.activity(recent_from=NOW - timedelta(days=90), window_from=NOW - timedelta(days=1),
                                    logins={"amy"})
     rows = {(g.source, g.replies): sorted(g.rows) for g in groups}
     assert [(row[0], row[-1]) for row in rows[("server", False)]] == [("Amy", 0), ("amy", 1)]  # any case
@@ -79,11 +93,11 @@ def test_activity_counts_a_window_and_narrows_to_logins(store: Store) -> None:
     assert rows[("forum", True)] == [("amy", 2, "2026-11-18T10:00:00Z", "2026-11-20T09:00:00Z", 0, 2, 1)]
 
 
-def test_answers_are_replies_in_the_window_with_the_posts_author(store: Store) -> None:
-    answers = store.people.answers(since=NOW - timedelta(days=1), now=NOW)
+def test_answers_are_replies_in_the_window_with_the_posts_author(any_store: Store) -> None:
+    answers = any_store.people.answers(since=NOW - timedelta(days=1), now=NOW)
     assert sorted(answers) == [("forum", "discourse", "amy", "bob", 1, "2026-11-20T09:00:00Z"),
                                ("server", "github", "bob", "amy", 1, "2026-11-20T05:00:00Z")]
-    assert store.people.answers(since=NOW - timedelta(minutes=30), now=NOW) == []
+    assert any_store.people.answers(since=NOW - timedelta(minutes=30), now=NOW) == []
 
 
 def test_the_tally_holds_a_row_per_author_and_source(store: Store) -> None:
@@ -98,14 +112,14 @@ def test_the_tally_holds_a_row_per_author_and_source(store: Store) -> None:
     assert store.people.drift() == []
 
 
-def test_people_are_counted_per_login_and_kind(store: Store) -> None:
-    assert store.people.count(apart=()) == 5  # github amy (two spellings), maya, bob; the forum's bob, amy
-    assert store.people.count(apart={"amy"}) == 3
+def test_people_are_counted_per_login_and_kind(any_store: Store) -> None:
+    assert any_store.people.count(apart=()) == 5  # github amy (two spellings), maya, bob; the forum's bob, amy
+    assert any_store.people.count(apart={"amy"}) == 3
 
 
-def test_leaders_are_the_most_engaged_of_the_recent_and_everyone_tied_with_the_last(store: Store) -> None:
+def test_leaders_are_the_most_engaged_of_the_recent_and_everyone_tied_with_the_last(any_store: Store) -> None:
     def leaders(limit: int, **given):
-        return store.people.leaders(recent_from=NOW - timedelta(days=90), active_from=NOW - timedelta(days=30),
+        return any_store.people.leaders(recent_from=NOW - timedelta(days=90), active_from=NOW - timedelta(days=30),
                                     weights=(1, 2), levels=(20, 6, 2), apart=given.get("apart", ()), limit=limit)
 
     assert leaders(2) == [("discourse", "amy", 3, 4), ("github", "bob", 3, 2)]
@@ -125,3 +139,16 @@ def test_a_read_moves_the_recent_edge_with_its_counts(store: Store) -> None:
     assert recent == [("amy", 0, 2), ("bob", 1, 0), ("amy", 1, 0), ("bob", 0, 1), ("maya", 1, 0)]
     list(store.people.activity(recent_from=NOW - timedelta(days=10, hours=20)))  # within a day: stays
     assert store.db.execute("SELECT recent_from FROM author_tally_state").fetchone()[0] == "2026-11-10T10:00:00Z"
+
+
+def test_a_report_long_after_the_edge_was_set_moves_it_on_either_backend(any_store: Store) -> None:
+    with any_store._transaction() as conn:  # an inbox made years before the report
+        conn.execute("UPDATE author_tally_state SET recent_from = ?", ["2020-01-01T00:00:00Z"])
+        if any_store.KEEPS_TALLIES:
+            store_people.rebuild(conn)  # its counts made there
+    groups = any_store.people.activity(recent_from=NOW - timedelta(days=10))
+    recent = sorted((g.source, row[0], row[5]) for g in groups for row in g.rows if row[5])
+    assert recent == [("forum", "amy", 2), ("forum", "bob", 1), ("server", "amy", 1), ("server", "bob", 1),
+                      ("server", "maya", 1)]
+    with any_store._reading() as conn:
+        assert conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0] == "2026-11-10T10:00:00Z"

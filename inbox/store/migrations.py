@@ -312,9 +312,7 @@ def m011_label_reply_and_snooze_indexes(db: sqlite_utils.Database) -> None:
 @migration
 def m012_author_tallies(db: sqlite_utils.Database) -> None:
     """Posts and replies per author and source, kept by triggers, so the people directory
-    reads a row per author rather than every post and reply; beside it, each author's
-    times, by author (a first or last time again when the row that held it goes) and by
-    time (the recent ones)."""
+    reads a row per author rather than every post and reply (as `m019` left it)."""
     from inbox.store import people  # the people's own module owns their SQL
 
     people.install(db.conn)
@@ -406,6 +404,17 @@ def m018_duplicates(db: sqlite_utils.Database) -> None:
     conn.execute("CREATE TABLE duplicates (key TEXT NOT NULL, of_key TEXT NOT NULL, linked_by TEXT NOT NULL, "
                  "linked_at TEXT NOT NULL, PRIMARY KEY (key, of_key))")
     conn.execute("CREATE INDEX duplicates_by_original ON duplicates (of_key, key)")
+
+
+@migration
+def m019_author_edges_found_when_read(db: sqlite_utils.Database) -> None:
+    """The people's tally without a table of each author's times, which the triggers wrote
+    on every post and reply a sync stored: a first or last time that leaves marks its row
+    for the next read to find again, and the times are a view read by the posts' and
+    replies' `created_at` indexes."""
+    from inbox.store import people
+
+    people.upgrade_edges(db.conn)
 
 
 @dataclass(frozen=True)

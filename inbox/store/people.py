@@ -8,11 +8,15 @@ Triggers on `items` and `thread` move those figures in the same transaction as e
 write, so a report reads a row per author instead of every post and reply.
 
 Figures are exact under any write (an author, time or key that changes, a row removed
-and added again); a first or last time that leaves is found again in `author_times`, the
-count of an author's rows per time on each source. The recent counts cannot follow the
-clock by themselves: they count from the edge in `author_tally_state`, and a read that
-wants another edge corrects them by the rows between the two (read by time), moving the
-stored edge when it is more than a day off, so that correction stays a day's rows.
+and added again). Counts move in the trigger. A first or last time that leaves (its post
+removed by the channel, or moved) marks the row `edges_stale`, and the next read finds
+the edges of every marked row again in one pass over the posts and replies: removals are
+rare, and an index by author on them would cost every sync's inserts more than it saves.
+`author_times` is a view of every post and reply by time, read through the indexes on
+their `created_at`. The recent counts cannot follow the clock by themselves: they count
+from the edge in `author_tally_state`, and a read that wants another edge corrects them
+by the rows between the two (read by time), moving the stored edge when it is more than a
+day off, so that correction stays a day's rows.
 """
 
 from __future__ import annotations
@@ -60,11 +64,8 @@ _WATCHED = {"items": "source, author, created_at, author_is_staff",
             "thread": "key, author, created_at, author_is_staff"}
 _STAFF = "(COALESCE({row}.author_is_staff, 0) <> 0)"
 _RECENT = "IFNULL({row}.created_at >= (SELECT recent_from FROM author_tally_state), 0)"
-# A post or reply counted in: its time among the author's times, then its figures.
+# A post or reply counted in: an edge only ever widens.
 _ADD = (
-    "INSERT INTO author_times (source, author, at, {count}) SELECT {source}, {row}.author, {row}.created_at, 1 "
-    "WHERE {row}.author IS NOT NULL AND {row}.author <> '' AND {row}.created_at IS NOT NULL "
-    "ON CONFLICT (source, author, at) DO UPDATE SET {count} = {count} + 1; "
     "INSERT INTO author_tallies (source, author, {count}, staff, first_at, last_at, recent_{count}) "
     "SELECT {source}, {row}.author, 1, {staff}, {row}.created_at, {row}.created_at, {recent} "
     "WHERE {row}.author IS NOT NULL AND {row}.author <> '' "
@@ -73,20 +74,13 @@ _ADD = (
     "last_at = COALESCE(MAX(last_at, excluded.last_at), last_at, excluded.last_at), "
     "recent_{count} = recent_{count} + excluded.recent_{count};"
 )
-# ... and out: a first or last time that leaves is the author's next one among their
-# times, one seek. The seek names the tally row's columns, so it runs only when the CASE
-# around it needs it (one on the trigger's row alone would run on every write).
-_EDGE_TIME = ("(SELECT {pick}(at) FROM author_times t "
-              "WHERE t.source = author_tallies.source AND t.author = author_tallies.author)")
+# ... and out: a row that held the first or last time marks its edges for the next read
+# to find again (`People.refresh_edges`); a row with no time held neither.
 _REMOVE = (
-    "UPDATE author_times SET {count} = {count} - 1 WHERE source = {source} AND author = {row}.author "
-    "AND at = {row}.created_at; "
-    "DELETE FROM author_times WHERE source = {source} AND author = {row}.author AND at = {row}.created_at "
-    "AND posts = 0 AND replies = 0; "
     "UPDATE author_tallies SET {count} = {count} - 1, staff = staff - {staff}, "
     "recent_{count} = recent_{count} - {recent}, "
-    f"first_at = CASE WHEN {{row}}.created_at <= first_at THEN {_EDGE_TIME.format(pick='MIN')} ELSE first_at END, "
-    f"last_at = CASE WHEN {{row}}.created_at >= last_at THEN {_EDGE_TIME.format(pick='MAX')} ELSE last_at END "
+    "edges_stale = CASE WHEN {row}.created_at <= first_at OR {row}.created_at >= last_at THEN 1 "
+    "ELSE edges_stale END "
     "WHERE source = {source} AND author = {row}.author; "
     "DELETE FROM author_tallies WHERE source = {source} AND author = {row}.author AND posts = 0 AND replies = 0;"
 )
@@ -102,21 +96,31 @@ _RECOUNT = (
     "SUM(IFNULL(created_at >= :edge, 0)) "
     "FROM thread WHERE author IS NOT NULL AND author <> '' GROUP BY 1, 2) GROUP BY source, author"
 )
-_RECOUNT_TIMES = (
-    "SELECT source, author, at, SUM(posts), SUM(replies) FROM ("
-    "SELECT source, author, created_at AS at, COUNT(*) AS posts, 0 AS replies FROM items "
-    "WHERE author IS NOT NULL AND author <> '' AND created_at IS NOT NULL GROUP BY 1, 2, 3 "
-    "UNION ALL SELECT substr(key, 1, instr(key, ':') - 1), author, created_at, 0, COUNT(*) FROM thread "
-    "WHERE author IS NOT NULL AND author <> '' AND created_at IS NOT NULL GROUP BY 1, 2, 3) GROUP BY 1, 2, 3"
+# Every post and reply with an author and a time: a view, so that a read by time is a
+# range on each table's `created_at` index (SQLite moves the WHERE into both halves; the
+# unary + keeps a report's `source IN (...)` off the posts' index by source).
+_TIMES_VIEW = (
+    "CREATE VIEW author_times AS "
+    "SELECT +source AS source, author, created_at AS at, 1 AS posts, 0 AS replies FROM items "
+    "WHERE author IS NOT NULL AND author <> '' AND created_at IS NOT NULL "
+    "UNION ALL SELECT substr(key, 1, instr(key, ':') - 1), author, created_at, 0, 1 FROM thread "
+    "WHERE author IS NOT NULL AND author <> '' AND created_at IS NOT NULL"
+)
+# The marked rows' edges again, from their authors' posts and replies (none left: no time).
+_REFRESH_EDGES = (
+    "UPDATE author_tallies SET first_at = NULL, last_at = NULL WHERE edges_stale = 1",
+    "UPDATE author_tallies SET first_at = e.first_at, last_at = e.last_at FROM ("
+    "SELECT source, author, MIN(at) AS first_at, MAX(at) AS last_at FROM author_times "
+    "WHERE author IN (SELECT author FROM author_tallies WHERE edges_stale = 1) GROUP BY source, author) AS e "
+    "WHERE author_tallies.edges_stale = 1 AND author_tallies.source = e.source AND author_tallies.author = e.author",
+    "UPDATE author_tallies SET edges_stale = 0 WHERE edges_stale = 1",
 )
 _TALLY_COLUMNS = ("source", "author", "posts", "replies", "staff", "first_at", "last_at", "recent_posts",
                   "recent_replies")
 
 # Posts and replies created in [:low, :high), per author and time: what a read at another
 # edge adds or takes away, and a window's counts.
-_BETWEEN = (
-    "SELECT source, author, posts, replies, at FROM author_times INDEXED BY author_times_by_time "
-    "WHERE at >= :low AND at < :high")
+_BETWEEN = "SELECT source, author, posts, replies, at FROM author_times WHERE at >= :low AND at < :high"
 _TALLY_READ = ("SELECT source, author, posts, replies, staff > 0, first_at, last_at, recent_posts, recent_replies "
                "FROM author_tallies WHERE source = :source{only} ORDER BY author")
 # Replies in a window on someone else's post: grouped with the post's author too, so a
@@ -136,23 +140,39 @@ def install(conn: sqlite3.Connection) -> None:
                  "posts INTEGER NOT NULL DEFAULT 0, replies INTEGER NOT NULL DEFAULT 0, "
                  "staff INTEGER NOT NULL DEFAULT 0, first_at TEXT, last_at TEXT, "
                  "recent_posts INTEGER NOT NULL DEFAULT 0, recent_replies INTEGER NOT NULL DEFAULT 0, "
-                 "PRIMARY KEY (source, author)) WITHOUT ROWID")
+                 "edges_stale INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (source, author)) WITHOUT ROWID")
     # a person's rows across sources and spellings (logins compare as NOCASE does)
     conn.execute("CREATE INDEX author_tallies_by_login ON author_tallies (lower(author))")
-    # how many of an author's posts and replies on a source were created at each time:
-    # their first and last again when one goes. A table the triggers write when something
-    # changes, not indexes on the posts and replies, which every sync's upserts rewrite.
-    conn.execute("CREATE TABLE author_times (source TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL, "
-                 "posts INTEGER NOT NULL DEFAULT 0, replies INTEGER NOT NULL DEFAULT 0, "
-                 "PRIMARY KEY (source, author, at)) WITHOUT ROWID")
     conn.execute("CREATE TABLE author_tally_state (id INTEGER PRIMARY KEY CHECK (id = 1), "
                  "recent_from TEXT NOT NULL)")
     conn.execute("INSERT INTO author_tally_state (id, recent_from) VALUES (1, ?)", [iso(utcnow() - FIRST_EDGE)])
+    _edges_and_times(conn)
     rebuild(conn)
-    # ... and by time: a window's counts, or the rows between two edges (made once filled:
-    # one sort instead of an insert per row)
-    conn.execute("CREATE INDEX author_times_by_time ON author_times (at)")
     triggers(conn)
+
+
+def upgrade_edges(conn: sqlite3.Connection) -> None:
+    """A tally from before `edges_stale` kept each author's times in a table of their own,
+    written by the triggers on every post and reply: it goes for the view and the mark.
+    The figures are exact already; nothing is counted again. (A tally installed since has
+    nothing to change.)"""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'author_times'").fetchone() is None:
+        return
+    for table in ("items", "thread"):
+        for change in ("insert", "delete", "update"):
+            conn.execute(f"DROP TRIGGER IF EXISTS {table}_author_tally_{change}")
+    conn.execute("DROP TABLE author_times")
+    conn.execute("ALTER TABLE author_tallies ADD COLUMN edges_stale INTEGER NOT NULL DEFAULT 0")
+    _edges_and_times(conn)
+    triggers(conn)
+
+
+def _edges_and_times(conn: sqlite3.Connection) -> None:
+    """The marked rows, found without reading the tally whole; the replies by time (the
+    posts' is `items_by_created`); every post and reply by time."""
+    conn.execute("CREATE INDEX author_tallies_stale ON author_tallies (author) WHERE edges_stale = 1")
+    conn.execute("CREATE INDEX IF NOT EXISTS thread_by_created ON thread (created_at)")
+    conn.execute(_TIMES_VIEW)
 
 
 def triggers(conn: sqlite3.Connection) -> None:
@@ -176,25 +196,18 @@ def triggers(conn: sqlite3.Connection) -> None:
 def rebuild(conn: sqlite3.Connection) -> None:
     """Tally everything again from the rows (after an install, or to repair)."""
     conn.execute("DELETE FROM author_tallies")
-    conn.execute("DELETE FROM author_times")
     edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
     conn.execute(f"INSERT INTO author_tallies ({', '.join(_TALLY_COLUMNS)}) {_RECOUNT}", {"edge": edge})
-    conn.execute(f"INSERT INTO author_times (source, author, at, posts, replies) {_RECOUNT_TIMES}")
 
 
 def drift(conn: sqlite3.Connection) -> list[tuple]:
-    """(kept, counted) for each author, or author and time, whose tally differs from the
-    rows: empty unless something bypassed the triggers."""
+    """(kept, counted) for each author whose tally differs from the rows: empty unless
+    something bypassed the triggers, or edges are still marked stale."""
     edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
-    found = []
-    for kept_sql, counted_sql, width in ((f"SELECT {', '.join(_TALLY_COLUMNS)} FROM author_tallies", _RECOUNT, 2),
-                                         ("SELECT source, author, at, posts, replies FROM author_times",
-                                          _RECOUNT_TIMES, 3)):
-        kept = {row[:width]: row for row in conn.execute(kept_sql)}
-        counted = {row[:width]: row for row in conn.execute(counted_sql, {"edge": edge})}
-        found += [(kept.get(key), counted.get(key)) for key in sorted(kept.keys() | counted.keys())
-                  if kept.get(key) != counted.get(key)]
-    return found
+    kept = {row[:2]: row for row in conn.execute(f"SELECT {', '.join(_TALLY_COLUMNS)} FROM author_tallies")}
+    counted = {row[:2]: row for row in conn.execute(_RECOUNT, {"edge": edge})}
+    return [(kept.get(key), counted.get(key)) for key in sorted(kept.keys() | counted.keys())
+            if kept.get(key) != counted.get(key)]
 
 
 @dataclass(frozen=True)
@@ -257,7 +270,7 @@ class People:
         without `window_from`.
         """
         recent = iso(recent_from)
-        self._move_edge(recent)
+        self._up_to_date(recent)
         wanted = set(logins) if logins is not None else None
         only = " AND lower(author) IN (SELECT value FROM json_each(:logins))" if wanted is not None else ""
         sql = _TALLY_READ.format(only=only)
@@ -297,7 +310,7 @@ class People:
         if limit < 1:
             return None
         recent = iso(recent_from)
-        self._move_edge(recent)
+        self._up_to_date(recent)
         post, reply = weights
         with self._snapshot() as conn:
             edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
@@ -345,7 +358,7 @@ class People:
             return conn.execute(
                 f"SELECT IFNULL(SUM(n), 0) FROM (SELECT COUNT(DISTINCT {kind}) AS n FROM author_tallies "
                 f"INDEXED BY author_tallies_by_login WHERE source IN ({sources}) "
-                f"AND lower(author) NOT IN (SELECT value FROM json_each(:apart)) GROUP BY lower(author))",
+                f"AND lower(author) NOT IN (SELECT value FROM json_each(:apart)) GROUP BY lower(author)) AS logins",
                 params).fetchone()[0]
 
     def answers(self, *, since: datetime, now: datetime) -> list[AnswerRow]:
@@ -359,11 +372,36 @@ class People:
             rebuild(conn)
 
     def drift(self) -> list[tuple]:
-        """`drift` on a snapshot: empty when the tally matches the rows."""
+        """`drift` on a snapshot, once marked edges are found again: empty when the tally
+        matches the rows."""
+        self.refresh_edges()
         with self._snapshot() as conn:
             return drift(conn)
 
+    def refresh_edges(self) -> None:
+        """The first and last times of the rows marked `edges_stale`, found again in one
+        pass over the posts and replies. Skipped when another writer holds the file (the
+        read shows those edges as they were: a removed post's time) and on a server,
+        which counts them when asked."""
+        if not self.store.KEEPS_TALLIES:
+            return
+        with self._snapshot() as conn:
+            if conn.execute("SELECT 1 FROM author_tallies WHERE edges_stale = 1 LIMIT 1").fetchone() is None:
+                return
+        try:
+            with self.store._transaction() as conn:
+                for statement in _REFRESH_EDGES:
+                    conn.execute(statement)
+        except (DatabaseBusy, ReadOnlyDatabase):
+            return
+
     # --- the edge of the recent counts -----------------------------------------------
+
+    def _up_to_date(self, recent: str) -> None:
+        """Before a report reads the tally: its recent edge near `recent`, and no edge
+        marked stale."""
+        self._move_edge(recent)
+        self.refresh_edges()
 
     def _move_edge(self, recent: str) -> None:
         """Move the stored edge to `recent` when it is more than `EDGE_SLACK` away: the
@@ -378,13 +416,14 @@ class People:
             with self.store._transaction() as conn:
                 edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
                 sign = 1 if recent < edge else -1  # earlier: the rows between become recent
-                conn.execute(
-                    f"UPDATE author_tallies SET recent_posts = recent_posts + :sign * m.posts, "
-                    f"recent_replies = recent_replies + :sign * m.replies FROM ("
-                    f"SELECT source, author, SUM(posts) AS posts, SUM(replies) AS replies FROM ({_BETWEEN}) AS moved "
-                    f"GROUP BY source, author) AS m "
-                    f"WHERE author_tallies.source = m.source AND author_tallies.author = m.author",
-                    {"sign": sign, "low": min(edge, recent), "high": max(edge, recent)})
+                if self.store.KEEPS_TALLIES:  # a server's tally is a view of the edge
+                    conn.execute(
+                        f"UPDATE author_tallies SET recent_posts = recent_posts + :sign * m.posts, "
+                        f"recent_replies = recent_replies + :sign * m.replies FROM ("
+                        f"SELECT source, author, SUM(posts) AS posts, SUM(replies) AS replies "
+                        f"FROM ({_BETWEEN}) AS moved GROUP BY source, author) AS m "
+                        f"WHERE author_tallies.source = m.source AND author_tallies.author = m.author",
+                        {"sign": sign, "low": min(edge, recent), "high": max(edge, recent)})
                 conn.execute("UPDATE author_tally_state SET recent_from = ?", [recent])
         except (DatabaseBusy, ReadOnlyDatabase):
             return
