@@ -433,7 +433,7 @@ def main() -> None:
     migration = results.figure("database migration, this run", "s")
     migration.missing = "none"
     databases = {}
-    for size in sizes:
+    for size in sizes if set(args.only) - {"ingest"} else ():  # the ingest makes its own
         _progress(f"{size:,} items: database")
         made = dataset.database(folder, size, config, rebuild=args.rebuild)
         databases[size] = made.path
