@@ -41,10 +41,11 @@ IDLE_SHARE = 0.02
 TIMEOUT = 120.0
 
 ANSI = re.compile(r"\x1b\[[0-9;:?]*[A-Za-z]")
-ROW = re.compile(r"[●⚠✓z ] (?:GH|GL|FO|SO|SL|ZD|IC|UV)  (?:·   |TRBL|FEAT|BUG |QSTN) ")
+ROW = re.compile(r"[●⚠✓z ] (?:GH|GL|FO|SO|SL|ZD|IC|UV) +(?:· +|TRBL|FEAT|BUG +|QSTN) ")
 """A drawn list row: marker, channel badge, type tag."""
-PREVIEW_KEY = re.compile(r"^ ?([a-z][a-z0-9_-]*:[0-9][0-9.]*)  ")
-"""The preview's line that starts with the item's key (`server:4131  author ...`)."""
+PREVIEW_KEY = re.compile(r"^([a-z][a-z0-9_-]*:[0-9][0-9.]*)  ")
+"""The preview's line that starts with the item's key (`server:4131  author ...`), beside
+the list or below it."""
 FILTER_PLACEHOLDER = "filter: is:awaiting"
 
 
@@ -55,7 +56,7 @@ def plain(screen: str) -> str:
 def preview_key(screen: str) -> str | None:
     """The key of the item the preview pane shows (right of the last border), if any."""
     for line in plain(screen).splitlines():
-        found = PREVIEW_KEY.match(line.rsplit("│", 1)[-1]) if "│" in line else None
+        found = PREVIEW_KEY.match(line.rsplit("│", 1)[-1].lstrip())
         if found:
             return found.group(1)
     return None
