@@ -97,12 +97,14 @@ class Workspace:
 
     async def after_sync(self, now: datetime, *, store: Store | None = None) -> list[RuleAction]:
         """Type suggestions for what a sync stamped `now` (or a retrain, if the tags changed),
-        then the rules on it, then the SLA; returns what the rules did."""
+        then the rules on it, then the SLA, then the first and last times of people whose
+        post a channel removed; returns what the rules did."""
         store = store or self.store
         await asyncio.to_thread(suggestions.after_sync, self.config, store, since=now, now=now)
         actions = await rules.rules_after_sync_async(self.config, store, since=now, now=now,
                                                      env=self.env, transport=self.transport)
         await asyncio.to_thread(sla.refresh_sla, self.config, store, now=now)
+        await asyncio.to_thread(store.people.refresh_edges)
         return actions
 
     def due_sources(self, interval: timedelta, *, only: Sequence[str] = (),

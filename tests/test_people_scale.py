@@ -22,6 +22,7 @@ from inbox.store.people import People
 from inbox.timeutil import iso
 from inbox.triage.people import first_people, list_people
 from inbox.triage.tags import set_tag
+from inbox.workspace import Workspace
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 SOURCES = {"server": "github", "mobile": "github", "forum": "discourse"}
@@ -143,6 +144,18 @@ def test_a_database_from_before_m019_keeps_its_figures_and_finds_edges_when_read
         assert store.db.execute("SELECT COUNT(*) FROM author_tallies WHERE edges_stale = 1").fetchone()[0] == 0
     finally:
         store.close()
+
+
+async def test_a_removed_first_post_gives_way_to_the_next_when_the_sync_ends(store: Store) -> None:
+    older, newer = NOW - timedelta(days=40), NOW - timedelta(days=3)
+    save(store, [item("server", 1, "amy", older, []), item("server", 2, "amy", newer, [])])
+    save(store, [], removed=["server:1"])  # what a sync's page does when the channel deleted it
+    flagged = "SELECT first_at, edges_stale FROM author_tallies WHERE author = 'amy'"
+    assert store.db.execute(flagged).fetchone() == (iso(older), 1)  # shown wide until the sync ends
+    await Workspace(make_config(), store, now=lambda: NOW).after_sync(NOW)
+    assert store.db.execute(flagged).fetchone() == (iso(newer), 0)
+    person = next(p for p in list_people(make_config(), store, now=NOW) if p.name.lower() == "amy")
+    assert person.first_seen == newer and store.people.drift() == []
 
 
 def test_an_upgrade_tallies_what_is_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,9 +9,10 @@ write, so a report reads a row per author instead of every post and reply.
 
 Figures are exact under any write (an author, time or key that changes, a row removed
 and added again). Counts move in the trigger. A first or last time that leaves (its post
-removed by the channel, or moved) marks the row `edges_stale`, and the next read finds
-the edges of every marked row again in one pass over the posts and replies: removals are
-rare, and an index by author on them would cost every sync's inserts more than it saves.
+removed by the channel, or moved) marks the row `edges_stale`, and the end of the sync
+finds the edges of every marked row again in one pass over the posts and replies
+(`People.refresh_edges`): removals are rare, and an index by author on the posts and
+replies would cost every sync's inserts more than it saves.
 `author_times` is a view of every post and reply by time, read through the indexes on
 their `created_at`. The recent counts cannot follow the clock by themselves: they count
 from the edge in `author_tally_state`, and a read that wants another edge corrects them
@@ -74,8 +75,8 @@ _ADD = (
     "last_at = COALESCE(MAX(last_at, excluded.last_at), last_at, excluded.last_at), "
     "recent_{count} = recent_{count} + excluded.recent_{count};"
 )
-# ... and out: a row that held the first or last time marks its edges for the next read
-# to find again (`People.refresh_edges`); a row with no time held neither.
+# ... and out: a row that held the first or last time marks its edges to be found again
+# (`People.refresh_edges`); a row with no time held neither.
 _REMOVE = (
     "UPDATE author_tallies SET {count} = {count} - 1, staff = staff - {staff}, "
     "recent_{count} = recent_{count} - {recent}, "
@@ -270,7 +271,7 @@ class People:
         without `window_from`.
         """
         recent = iso(recent_from)
-        self._up_to_date(recent)
+        self._move_edge(recent)
         wanted = set(logins) if logins is not None else None
         only = " AND lower(author) IN (SELECT value FROM json_each(:logins))" if wanted is not None else ""
         sql = _TALLY_READ.format(only=only)
@@ -310,7 +311,7 @@ class People:
         if limit < 1:
             return None
         recent = iso(recent_from)
-        self._up_to_date(recent)
+        self._move_edge(recent)
         post, reply = weights
         with self._snapshot() as conn:
             edge = conn.execute("SELECT recent_from FROM author_tally_state").fetchone()[0]
@@ -380,9 +381,10 @@ class People:
 
     def refresh_edges(self) -> None:
         """The first and last times of the rows marked `edges_stale`, found again in one
-        pass over the posts and replies. Skipped when another writer holds the file (the
-        read shows those edges as they were: a removed post's time) and on a server,
-        which counts them when asked."""
+        pass over the posts and replies (seconds at a million posts, so it runs at the end
+        of a sync, in the background, not when a report reads). Until then a marked row
+        shows the removed post's time. Skipped when another writer holds the file, and on
+        a server, which counts them when asked."""
         if not self.store.KEEPS_TALLIES:
             return
         with self._snapshot() as conn:
@@ -397,11 +399,6 @@ class People:
 
     # --- the edge of the recent counts -----------------------------------------------
 
-    def _up_to_date(self, recent: str) -> None:
-        """Before a report reads the tally: its recent edge near `recent`, and no edge
-        marked stale."""
-        self._move_edge(recent)
-        self.refresh_edges()
 
     def _move_edge(self, recent: str) -> None:
         """Move the stored edge to `recent` when it is more than `EDGE_SLACK` away: the
