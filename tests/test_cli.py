@@ -115,6 +115,25 @@ def test_triage_of_many_keys_reads_each_once(capsys, tmp_path, config, monkeypat
     assert len(json.loads(out)) == 2000
 
 
+def test_a_command_loads_only_its_own_group(db, config):
+    """`inbox list` parses with the items group alone (and what it uses), not all thirteen."""
+    probe = ("import sys; from inbox.cli import main; code = main(sys.argv[1:]); "
+             "print('loaded:', sorted(m for m in sys.modules if m.startswith('inbox.cli.')), "
+             "file=sys.stderr); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", probe, "--config", str(config), "--db", str(db), "list"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "server:1" in done.stdout
+    assert "loaded: ['inbox.cli.commands', 'inbox.cli.items', 'inbox.cli.similar']" in done.stderr
+
+
+@pytest.mark.parametrize("argv", [["--db"], ["--config"], ["--db", "x.db", "--config"]])
+def test_a_missing_option_value_is_one_line_from_the_whole_parser(capsys, argv):
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.startswith("inbox: argument --") and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("args, expected", [
     (["list", "nosuch:thing"], "unknown field"),
     (["list", '"unbalanced'], 'unclosed quote: "unbalanced needs a closing "'),

@@ -67,7 +67,8 @@ def _group(name: str) -> ModuleType:
     return importlib.import_module(f"inbox.cli.{name}")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Every command's parser, or only those of `command`'s group when it names one."""
     config_path = config_module.default_config_path()
     parser = _Parser(
         prog="inbox",
@@ -88,32 +89,35 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the bundled demo workspace and open it")
     demo.add_argument("--no-tui", action="store_true", help="only load the demo, do not open the inbox")
 
-    _group("setup").add_parsers(commands)
-
-    _group("sync").add_parsers(commands)
-
-    _group("sources").add_parsers(commands)
-
-    _group("items").add_parsers(commands)
-
-    _group("history").add_parsers(commands)
-
-    _group("similar").add_parsers(commands)
-
-    _group("respond").add_parsers(commands)
-
-    _group("stats").add_parsers(commands)
-
-    _group("people").add_parsers(commands)
-
-    _group("rules").add_parsers(commands)
-
-    _group("database").add_parsers(commands)
-
-    _group("sweep").add_parsers(commands)
-
-    _group("playbook").add_parsers(commands)
+    for name in HELP_ORDER if command not in GROUPS else (GROUPS[command],):
+        _group(name).add_parsers(commands)
     return parser
+
+
+HELP_ORDER = ("setup", "sync", "sources", "items", "history", "similar", "respond", "stats", "people", "rules",
+              "database", "sweep", "playbook")
+"""The groups in the order `inbox --help` lists their commands."""
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command `argv` names (after any `--config`/`--db`), so that only its group is
+    imported to parse it: `inbox list` need not load the channels' HTTP code."""
+    found = _Silent(add_help=False)
+    found.add_argument("--config")
+    found.add_argument("--db")
+    found.add_argument("command", nargs="?")
+    try:
+        known, _ = found.parse_known_args(argv)
+    except ValueError:  # e.g. `--db` with nothing after it: the whole parser says so
+        return None
+    return known.command
+
+
+class _Silent(argparse.ArgumentParser):
+    """A parser that raises ValueError where argparse would print and exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ValueError(message)
 
 
 def _escaped(text: str) -> str:
@@ -122,9 +126,8 @@ def _escaped(text: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     argv, negated_terms = _negated_list_terms(list(sys.argv[1:] if argv is None else argv))
-    args = parser.parse_args(argv)
+    args = build_parser(_command_in(argv)).parse_args(argv)
     if negated_terms:
         args.query += negated_terms
     try:

@@ -14,6 +14,7 @@ import json
 import shutil
 import sys
 from collections.abc import Awaitable
+from typing import TYPE_CHECKING
 
 from inbox.cli import similar
 from inbox.config import Config
@@ -25,7 +26,9 @@ from inbox.store.triage import TriageChange
 from inbox.text import clean, one_line
 from inbox.text.wording import plural
 from inbox.timeutil import ago, iso, parse_until, utcnow
-from inbox.workspace import Workspace
+
+if TYPE_CHECKING:
+    from inbox.workspace import Workspace
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -127,6 +130,8 @@ def _triage(config: Config, store: Store, args: argparse.Namespace) -> int:
         similar.triage_duplicates(config, store, args.keys, args)
     if not changes:
         return EXIT_OK
+    from inbox.workspace import Workspace  # here: `inbox list` needs none of the channels' code
+
     workspace = Workspace(config, store, now=lambda: now)  # the TUI's triage keys call the same
     before = workspace.triage(args.keys, changes)
     shown = ", ".join(f"{name}={'none' if value is None else value}" for name, value in changes.items())

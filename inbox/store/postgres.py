@@ -150,6 +150,9 @@ class Cursor:
     def fetchall(self) -> list[tuple]:
         return self.raw.fetchall() if self.description is not None else []
 
+    def fetchmany(self, size: int) -> list[tuple]:
+        return self.raw.fetchmany(size) if self.description is not None else []
+
     def __iter__(self) -> Iterator[tuple]:
         return iter(self.raw) if self.description is not None else iter(())
 

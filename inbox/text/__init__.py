@@ -37,7 +37,10 @@ def clean(text: object) -> str:
     """Plain, terminal-safe text: escape sequences and control characters removed."""
     if text is None:
         return ""
-    value = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    value = str(text)
+    if value.isprintable():  # no escape, control or format character: most text, kept as it is
+        return value
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = _ESCAPES.sub("", value)
     return _CONTROLS.sub("", value)
 

@@ -16,7 +16,7 @@ import hashlib
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +48,7 @@ class Retrained:
 
 def readiness(config: Config, store: Store) -> Readiness:
     """Whether there are tags enough for suggestions (the status line says so)."""
-    return Readiness(Counter(kind for _, kind in store.suggestions.tags()), config.suggest.min_per_type)
+    return Readiness(store.suggestions.tag_counts(), config.suggest.min_per_type)
 
 
 def loaded_model(store: Store) -> Model | None:
@@ -79,9 +79,8 @@ def retrain(config: Config, store: Store, *, now: datetime, force: bool = False,
     then suggest again for every untagged post. `stop` is asked between chunks (a newer
     retrain has been asked for)."""
     settings = config.suggest
-    tags = store.suggestions.tags()
-    ready = Readiness(Counter(kind for _, kind in tags), settings.min_per_type)
-    fingerprint = _fingerprint(tags, settings.min_per_type)
+    counts, fingerprint = _tags_read(store.suggestions.tags(), settings.min_per_type)
+    ready = Readiness(counts, settings.min_per_type)
     if not force and store.suggestions.fingerprint() == fingerprint:
         return Retrained(ready, False)
     if not ready.enough:
@@ -98,7 +97,8 @@ def retrain(config: Config, store: Store, *, now: datetime, force: bool = False,
     seconds = time.perf_counter() - started
     if model is None:
         return Retrained(ready, False)
-    generation = store.suggestions.save_model(model.to_bytes(), fingerprint=fingerprint, tagged=len(tags), now=now)
+    generation = store.suggestions.save_model(model.to_bytes(), fingerprint=fingerprint, tagged=counts.total(),
+                                              now=now)
     with _lock:
         _loaded[str(store)] = (generation, model)
     return Retrained(ready, True, seconds, suggest_all(store, model, stop=stop))
@@ -151,8 +151,13 @@ def after_sync(config: Config, store: Store, *, since: datetime | str, now: date
     suggest_new(store, store.keys_synced_since(since))
 
 
-def _fingerprint(tags: Sequence[tuple[str, str]], min_per_type: int) -> str:
-    digest = hashlib.sha256(f"{FORMAT}:{min_per_type}\n".encode())
+def _tags_read(tags: Iterable[tuple[str, str]], min_per_type: int) -> tuple[Counter[str], str]:
+    """Tags per type, and what the model would be trained on, hashed: the sum of each
+    (key, type)'s own hash, so the tags may come in any order and none is kept."""
+    counts: Counter[str] = Counter()
+    total = 0
     for key, kind in tags:
-        digest.update(f"{key}\t{kind}\n".encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()[:32]
+        counts[kind] += 1
+        pair = hashlib.blake2b(f"{key}\t{kind}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        total += int.from_bytes(pair, "big")
+    return counts, f"{FORMAT}:{min_per_type}:{total % 2**128:032x}"
