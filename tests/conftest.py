@@ -39,6 +39,13 @@ def local_time_is_utc() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def suggestions_checked_at_mount(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TUI checks the type model a moment after it opens (so that its read does not add
+    to the first screen's); a test's screen, a few posts, checks at once."""
+    monkeypatch.setattr("inbox.tui.suggesting.START_DELAY", 0.0)
+
+
+@pytest.fixture(autouse=True)
 def nobody_named(monkeypatch: pytest.MonkeyPatch) -> None:
     """Who uses the inbox comes from the config a test writes, not from whoever runs the
     tests (`$INBOX_ME` overrides `[team] me`)."""

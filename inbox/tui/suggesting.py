@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 DEBOUNCE = 1.5
 """Seconds after the last tag before the model is trained again."""
+START_DELAY = 2.0
+"""Seconds after the screen mounts before the model is checked against the tags (0: at
+once)."""
 
 
 def suggestion_of(row: dict[str, Any] | None) -> Suggestion | None:
@@ -51,7 +54,16 @@ class Suggester:
         self._timer: Timer | None = None
 
     def start(self) -> None:
-        """On mount: the model as the tags are now (a teammate may have tagged meanwhile)."""
+        """On mount: the model as the tags are now (a teammate may have tagged meanwhile),
+        once the first rows, preview and similar posts have been read: at a million posts
+        each of those reads holds tens of megabytes for a moment, and one after another
+        they peak lower than all at once."""
+        if START_DELAY > 0:
+            self._timer = self.screen.set_timer(START_DELAY, self._retrain_now)
+        else:
+            self._retrain_now()
+
+    def _retrain_now(self) -> None:
         self.screen.run_worker(self._retrain, thread=True, exclusive=True, group="suggest")
 
     def tags_changed(self) -> None:
@@ -59,7 +71,7 @@ class Suggester:
         tagging pauses."""
         if self._timer is not None:
             self._timer.stop()
-        self._timer = self.screen.set_timer(DEBOUNCE, self.start)
+        self._timer = self.screen.set_timer(DEBOUNCE, self._retrain_now)
         self.screen.run_worker(self._count, thread=True, exclusive=True, group="suggest-note")
 
     def _count(self) -> None:
