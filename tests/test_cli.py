@@ -13,6 +13,7 @@ from inbox.cli import main
 from inbox.models import Item
 from inbox.store import Store
 from inbox.timeutil import utcnow
+from tests.cli_helpers import run
 
 
 @pytest.fixture
@@ -37,11 +38,6 @@ def config(tmp_path):
     path.write_text('[team]\nme = "ana"\n')
     return path
 
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_list_json_has_the_item_contract(capsys, db, config):

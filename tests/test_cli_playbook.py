@@ -8,13 +8,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from inbox.cli import main
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli_helpers import run
 
 
 def test_lists_every_playbook_with_no_config_and_no_database(capsys, tmp_path, monkeypatch):

@@ -14,6 +14,7 @@ from inbox.cli import main
 from inbox.config.starter import starter_text
 from inbox.query import KINDS
 from inbox.sources.registry import load_config
+from tests.cli_helpers import run
 
 SETTING = re.compile(r"^# (\[|[a-z_]+ = )")
 """A commented-out setting (prose comments never start with a key or a table)."""
@@ -28,11 +29,6 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("INBOX_DB", raising=False)
     return tmp_path
 
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_init_writes_the_starter_where_the_inbox_reads_it_and_it_loads(home: Path, capsys) -> None:

@@ -10,10 +10,10 @@ from datetime import timedelta
 
 import pytest
 
-from inbox.cli import main
 from inbox.models import Item, Reply
 from inbox.store import Store
 from inbox.timeutil import utcnow
+from tests.cli_helpers import run
 
 
 @pytest.fixture
@@ -46,11 +46,6 @@ def config(tmp_path):
     path.write_text('[team]\nme = "ana"\n')
     return path
 
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_similar_prints_the_same_question_first(capsys, db, config):

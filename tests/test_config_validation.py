@@ -19,11 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from inbox.cli import main
 from inbox.cli.sources import check_sources
 from inbox.config import COMMON_OPTIONS, parse
 from inbox.errors import ConfigError
 from inbox.sources import base, registry
+from tests.cli_helpers import run
 
 DEAD = "http://127.0.0.1:9"
 """Nothing listens here: a test that reaches the network fails fast instead of hanging."""
@@ -34,11 +34,6 @@ def write(tmp_path: Path, toml: str) -> Path:
     path.write_text(toml, encoding="utf-8")
     return path
 
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 SOURCES = {

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList
 
-from inbox.cli import main
 from inbox.config import parse
 from inbox.models import Item
 from inbox.playbooks import PlaybookError, load_library, parse_offset, parse_playbook
@@ -23,6 +22,7 @@ from inbox.tui.app import make_app
 from inbox.tui.screens.compose import ComposeScreen
 from inbox.tui.widgets.playbook_panel import PlaybookPanel
 from inbox.tui.widgets.playbook_view import PlaybookView
+from tests.cli_helpers import run
 from tests.pilot_helpers import settle
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=timezone.utc)
@@ -154,11 +154,6 @@ def test_long_lines_and_many_steps_load_quickly(tmp_path: Path) -> None:
 
 # --- the CLI -------------------------------------------------------------------------
 
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_cli_playbook_lists_the_good_ones_and_warns_once(capsys, tmp_path: Path) -> None:

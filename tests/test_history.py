@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from inbox.cli import main
 from inbox.config import parse
 from inbox.models import Item
 from inbox.store import Store
 from inbox.store.history import Change
 from inbox.triage.history import describe, summary
 from inbox.triage.rules import apply_rules
+from tests.cli_helpers import run
 
 NOW = datetime(2026, 12, 5, 10, 2, tzinfo=timezone.utc)
 MINUTE = timedelta(minutes=1)
@@ -237,11 +237,6 @@ def config(tmp_path: Path) -> Path:
     path.write_text('[team]\nme = "amy"\n')
     return path
 
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_log_prints_the_whole_history_oldest_first(capsys, path, config):

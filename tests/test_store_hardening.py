@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from inbox.cli import main
 from inbox.errors import (
     DatabaseBusy,
     ForeignDatabase,
@@ -26,6 +25,7 @@ from inbox.errors import (
 )
 from inbox.models import Item
 from inbox.store import Store, migrations
+from tests.cli_helpers import run
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
 
@@ -45,11 +45,6 @@ def pragma(path: Path, name: str) -> int:
     with sqlite3.connect(path) as conn:
         return conn.execute(f"PRAGMA {name}").fetchone()[0]
 
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
