@@ -57,7 +57,8 @@ class Suggester:
         """On mount: the model as the tags are now (a teammate may have tagged meanwhile),
         once the first rows, preview and similar posts have been read: at a million posts
         each of those reads holds tens of megabytes for a moment, and one after another
-        they peak lower than all at once."""
+        they peak lower than all at once. The status line's count comes at once."""
+        self.screen.run_worker(self._count, thread=True, exclusive=True, group="suggest-note")
         if START_DELAY > 0:
             self._timer = self.screen.set_timer(START_DELAY, self._retrain_now)
         else:
